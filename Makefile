@@ -1,0 +1,28 @@
+# Two commands set everything up on a fresh machine: `make plan STACK=staging` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STACK ?= staging
+PLAN_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: plan test venv clean
+
+# The stamp is rebuilt whenever a requirements file changes, so a pulled change to the
+# pins installs itself on the next `make` without anyone remembering to.
+$(VENV)/.stamp: requirements.txt requirements-dev.txt policies/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r policies/requirements.txt
+	touch $@
+
+venv: $(VENV)/.stamp
+
+plan: $(VENV)/.stamp
+	$(PY) -m tools.plan --stack $(STACK) $(PLAN_ARGS)
+
+test: $(VENV)/.stamp
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache
