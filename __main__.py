@@ -1,0 +1,80 @@
+"""spikeproof: the marketing plane. Composes the components and exports the outputs contract."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.alerting import Alerting, AlertingArgs
+from components.core import core_facts
+from components.replica import ParameterGroupArgs, ReadReplica, ReadReplicaArgs
+from contracts import CONTRACT_VERSION
+from settings import load_settings
+
+settings, stack = load_settings()
+core = core_facts(settings)
+prefix = f"spikeproof-{settings.environment}"
+
+alerting = Alerting(
+    "alerts",
+    AlertingArgs(
+        emails=settings.alerting.emails,
+        https_endpoints=[
+            pulumi.Output.secret(url) if "spikeproof:alerting" in stack.secret_keys else url
+            for url in settings.alerting.https_endpoints
+        ],
+        encrypted=settings.alerting.encrypted,
+    ),
+)
+
+r = settings.replicas
+replicas = ReadReplica(
+    "replicas",
+    ReadReplicaArgs(
+        source_db_identifier=core.primary_identifier,
+        source_region=None
+        if settings.primary.region in (None, stack.region)
+        else settings.primary.region,
+        kms_key_id=settings.primary.kms_key_id,
+        name_prefix=prefix,
+        vpc_id=core.vpc_id,
+        subnet_ids=core.private_subnet_ids,
+        count=r.count,
+        instance_class=r.instance_class,
+        multi_az=r.multi_az,
+        deletion_protection=r.deletion_protection,
+        protect=settings.protect,
+        performance_insights=r.performance_insights,
+        performance_insights_retention_days=r.performance_insights_retention_days,
+        monitoring_interval_seconds=r.monitoring_interval_seconds,
+        log_exports=r.log_exports,
+        parameter_group=(
+            ParameterGroupArgs(
+                family=r.parameter_group.family, parameters=r.parameter_group.parameters
+            )
+            if r.parameter_group
+            else None
+        ),
+        reader_zone_name=r.reader_dns.zone_name,
+        reader_zone_id=r.reader_dns.zone_id,
+        reader_record_name=r.reader_dns.record_name,
+        reader_ttl_seconds=r.reader_dns.ttl_seconds,
+        alarm_topic_arn=alerting.topic_arn,
+        lag_alarm_seconds=r.lag_alarm_seconds,
+        cpu_alarm_percent=r.cpu_alarm_percent,
+        freeable_memory_alarm_mib=r.freeable_memory_alarm_mib,
+        free_storage_alarm_gib=r.free_storage_alarm_gib,
+        connections_alarm=r.connections_alarm,
+    ),
+)
+
+# The outputs contract (contracts/outputs.schema.json, docs/outputs.md): other teams read these
+# through StackReference. Add fields freely; renaming or removing one is a major version.
+pulumi.export("contract_version", CONTRACT_VERSION)
+pulumi.export("environment", settings.environment)
+pulumi.export("region", stack.region)
+pulumi.export("alarm_topic_arn", alerting.topic_arn)
+pulumi.export("reader_hostname", replicas.reader_hostname)
+pulumi.export("reader_port", replicas.port)
+pulumi.export("replica_endpoints", replicas.endpoints)
+pulumi.export("replica_identifiers", replicas.identifiers)
+pulumi.export("replica_security_group_id", replicas.security_group_id)

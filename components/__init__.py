@@ -1,0 +1,1 @@
+"""Pulumi component resources of the marketing plane, one module per component."""

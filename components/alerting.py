@@ -1,0 +1,181 @@
+"""The alarm topic every component routes to, its subscriptions, and the one way alarms are built.
+
+Creates an SNS topic (optionally encrypted with a customer-managed KMS key that CloudWatch may use;
+the AWS-managed `alias/aws/sns` key cannot receive alarms), a topic policy that lets only this account's
+CloudWatch alarms publish, and e-mail / HTTPS subscriptions. Does not create chat integrations or
+on-call schedules: those subscribe to the topic from outside.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+Comparison = Literal[
+    "GreaterThanThreshold",
+    "GreaterThanOrEqualToThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertingArgs:
+    emails: Sequence[str] = ()
+    """Addresses subscribed by e-mail. Default: none (each must confirm the subscription)."""
+    https_endpoints: Sequence[pulumi.Input[str]] = ()
+    """HTTPS endpoints (chat webhooks). Pass secrets: the URLs carry tokens. Default: none."""
+    encrypted: bool = True
+    """Encrypt the topic with a customer-managed KMS key CloudWatch may use. Default: on."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on top of the stack's aws:defaultTags. Default: none."""
+
+
+class Alerting(pulumi.ComponentResource):
+    topic_arn: pulumi.Output[str]
+    """ARN of the topic every alarm's actions point at."""
+
+    def __init__(
+        self, name: str, args: AlertingArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("spikeproof:ops:Alerting", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        caller = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+
+        key_arn: pulumi.Output[str] | None = None
+        if args.encrypted:
+            key_policy = pulumi.Output.all(caller.account_id, partition.partition).apply(
+                lambda parts: json.dumps(_key_policy(parts[0], parts[1]))
+            )
+            key = aws.kms.Key(
+                f"{name}-key",
+                description=f"Encrypts the {name} alarm topic; usable by CloudWatch alarms.",
+                enable_key_rotation=True,
+                deletion_window_in_days=30,
+                policy=key_policy,
+                tags={**args.tags, "Name": f"{name}-key"},
+                opts=child,
+            )
+            key_arn = key.arn
+
+        topic = aws.sns.Topic(
+            f"{name}-topic",
+            kms_master_key_id=key_arn,
+            tags={**args.tags, "Name": f"{name}-topic"},
+            opts=child,
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-topic-policy",
+            arn=topic.arn,
+            policy=pulumi.Output.all(topic.arn, caller.account_id).apply(
+                lambda parts: json.dumps(_topic_policy(parts[0], parts[1]))
+            ),
+            opts=child,
+        )
+        for index, email in enumerate(args.emails):
+            aws.sns.TopicSubscription(
+                f"{name}-email-{index}",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=child,
+            )
+        for index, url in enumerate(args.https_endpoints):
+            aws.sns.TopicSubscription(
+                f"{name}-https-{index}",
+                topic=topic.arn,
+                protocol="https",
+                endpoint=url,
+                endpoint_auto_confirms=True,
+                opts=child,
+            )
+
+        self.topic_arn = topic.arn
+        self.register_outputs({"topic_arn": self.topic_arn})
+
+
+def metric_alarm(
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    description: str,
+    namespace: str,
+    metric_name: str,
+    dimensions: Mapping[str, pulumi.Input[str]],
+    threshold: float,
+    comparison: Comparison,
+    actions: Sequence[pulumi.Input[str]],
+    period_seconds: int = 60,
+    evaluation_periods: int = 5,
+    datapoints_to_alarm: int | None = None,
+    statistic: str = "Average",
+    treat_missing_data: str = "missing",
+    ok_actions: bool = True,
+) -> aws.cloudwatch.MetricAlarm:
+    """One CloudWatch alarm, built the same way everywhere.
+
+    `actions` receive ALARM (and OK, unless `ok_actions` is false: scaling policies must not run on
+    recovery). The description is what the on-call person reads first, so say what it means.
+    """
+    return aws.cloudwatch.MetricAlarm(
+        name,
+        alarm_description=description,
+        namespace=namespace,
+        metric_name=metric_name,
+        dimensions=dict(dimensions),
+        statistic=statistic,
+        period=period_seconds,
+        evaluation_periods=evaluation_periods,
+        datapoints_to_alarm=datapoints_to_alarm or evaluation_periods,
+        threshold=threshold,
+        comparison_operator=comparison,
+        treat_missing_data=treat_missing_data,
+        alarm_actions=list(actions),
+        ok_actions=list(actions) if ok_actions else [],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _key_policy(account_id: str, partition: str) -> dict[str, object]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CloudWatchAlarmsEncrypt",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+        ],
+    }
+
+
+def _topic_policy(topic_arn: str, account_id: str) -> dict[str, object]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "CloudWatchAlarmsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        ],
+    }

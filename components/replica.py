@@ -1,0 +1,386 @@
+"""Read replicas of the core application's primary: the only database the marketing plane may reach.
+
+Creates, per stack: N RDS read replicas (same-region by identifier, or cross-region by ARN), their own
+subnet group and security group (ingress only from the security groups it is given, on the DB port,
+no egress), an enhanced-monitoring role, an optional parameter group, one weighted reader hostname in
+a private Route 53 zone, and lag / CPU / memory / storage / connection alarms routed to the alarm topic.
+
+Deliberately does not: manage, modify or tag the primary (it is only looked up through an invoke); set
+credentials, an engine or a database name on a replica (they come from the source); create backups of
+the replicas (the primary's backups are the system of record).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.alerting import metric_alarm
+
+# The engines' main log streams, exported to CloudWatch by default.
+DEFAULT_LOG_EXPORTS: Mapping[str, list[str]] = {
+    "postgres": ["postgresql", "upgrade"],
+    "mysql": ["error", "slowquery"],
+    "mariadb": ["error", "slowquery"],
+}
+
+
+class PrimaryPreconditionError(pulumi.RunError):
+    """The primary cannot serve the replicas asked for; the message says why and what to do."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParameterGroupArgs:
+    family: str
+    """Parameter group family matching the primary's engine version, e.g. postgres16."""
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    """Parameter name to value. Default: none (the family's defaults)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadReplicaArgs:
+    source_db_identifier: pulumi.Input[str]
+    """Identifier of the primary to replicate. Never modified; looked up with an invoke."""
+    source_region: str | None = None
+    """Region of the primary when it differs from the stack's. Default: same-region replicas."""
+    kms_key_id: str | None = None
+    """KMS key in this region for encrypted cross-region replicas. Default: none (same-region
+    replicas inherit the primary's key)."""
+    name_prefix: str
+    """Prefix of replica identifiers, e.g. spikeproof-prod; replicas are <prefix>-replica-<n>."""
+    vpc_id: pulumi.Input[str]
+    """VPC of the replicas' security group (the primary's VPC for same-region replicas)."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets, in at least two zones, for the replicas' subnet group."""
+    allowed_security_group_ids: Sequence[pulumi.Input[str]] = ()
+    """Security groups admitted on the DB port. Default: none (nothing can connect)."""
+    count: int = 1
+    """Number of replicas. Default 1."""
+    instance_class: str | None = None
+    """Replica class. Default: the primary's class, read from the primary at plan time."""
+    multi_az: bool = False
+    """Multi-AZ replicas. Default: single-AZ (the replica set is the redundancy)."""
+    deletion_protection: bool = True
+    """RDS deletion protection. Default: on."""
+    protect: bool = True
+    """Pulumi `protect` on each replica, so no update can replace (or promote) it. Default: on."""
+    performance_insights: bool = True
+    """Performance Insights. Default: on, 7 days."""
+    performance_insights_retention_days: int = 7
+    """Performance Insights retention in days. Default 7 (the free tier)."""
+    monitoring_interval_seconds: int = 60
+    """Enhanced monitoring interval; 0 turns it off. Default 60."""
+    log_exports: Sequence[str] | None = None
+    """CloudWatch log exports. Default: the engine's main logs (DEFAULT_LOG_EXPORTS)."""
+    parameter_group: ParameterGroupArgs | None = None
+    """Custom parameter group. Default: the engine's default group."""
+    reader_zone_name: str = "marketing.internal"
+    """Private zone of the reader hostname. Default: marketing.internal (created here)."""
+    reader_zone_id: pulumi.Input[str] | None = None
+    """An existing private zone to use instead of creating one. Default: create it."""
+    reader_record_name: str = "reader"
+    """Label of the reader hostname. Default: reader."""
+    reader_ttl_seconds: int = 30
+    """TTL of the weighted reader records. Default 30 s: a removed replica drains quickly."""
+    alarm_topic_arn: pulumi.Input[str]
+    """Topic every alarm notifies."""
+    lag_alarm_seconds: int = 30
+    """ReplicaLag above this for 5 minutes alarms. Default 30 s."""
+    cpu_alarm_percent: int = 80
+    """CPUUtilization above this for 5 minutes alarms. Default 80 %."""
+    freeable_memory_alarm_mib: int = 256
+    """FreeableMemory below this for 5 minutes alarms. Default 256 MiB."""
+    free_storage_alarm_gib: int = 10
+    """FreeStorageSpace below this alarms. Default 10 GiB."""
+    connections_alarm: int = 500
+    """DatabaseConnections above this for 5 minutes alarms. Default 500."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on top of the stack's aws:defaultTags. Default: none."""
+
+    def __post_init__(self) -> None:
+        if self.count < 1:
+            raise ValueError(f"ReadReplicaArgs.count must be at least 1, got {self.count}")
+
+
+class ReadReplica(pulumi.ComponentResource):
+    reader_hostname: str
+    """The one hostname consumers use: weighted across all replicas. Known at plan time."""
+    port: pulumi.Output[int]
+    """The DB port (the primary's)."""
+    endpoints: pulumi.Output[list[str]]
+    """Each replica's own address, for tools that must pin one."""
+    identifiers: pulumi.Output[list[str]]
+    """Replica DB instance identifiers."""
+    security_group_id: pulumi.Output[str]
+    """The replicas' security group; admit clients with `allowed_security_group_ids`."""
+
+    def __init__(
+        self, name: str, args: ReadReplicaArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("spikeproof:data:ReadReplica", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        cross_region = args.source_region is not None
+
+        primary = aws.rds.get_instance_output(
+            db_instance_identifier=args.source_db_identifier,
+            region=args.source_region,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        # The checks run when the primary's facts arrive and gate every replica's inputs, so a
+        # primary that cannot feed replicas stops the deployment before any replica is created.
+        checked = primary.apply(
+            lambda p: _check_primary(p, cross_region=cross_region, kms_key_id=args.kms_key_id)
+        )
+        instance_class = pulumi.Output.all(checked, args.instance_class).apply(
+            lambda t: t[1] or t[0].db_instance_class
+        )
+        source = checked.apply(
+            lambda p: p.db_instance_arn if cross_region else p.db_instance_identifier
+        )
+        port = checked.apply(lambda p: int(p.port))
+        log_exports = (
+            pulumi.Output.from_input(list(args.log_exports))
+            if args.log_exports is not None
+            else checked.apply(lambda p: DEFAULT_LOG_EXPORTS.get(_engine_family(p.engine), []))
+        )
+
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            description=f"Private subnets of the {name} read replicas",
+            subnet_ids=args.subnet_ids,
+            tags={**args.tags, "Name": f"{name}-subnets"},
+            opts=child,
+        )
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            description=f"{name} read replicas: DB port from the marketing fleet only",
+            revoke_rules_on_delete=True,
+            tags={**args.tags, "Name": f"{name}-sg"},
+            opts=child,
+        )
+        # Rules as separate resources: one per admitted group, so adding a consumer never
+        # rewrites the others, and no inline egress (replication traffic is AWS-managed).
+        for index, group_id in enumerate(args.allowed_security_group_ids):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-ingress-{index}",
+                security_group_id=security_group.id,
+                referenced_security_group_id=group_id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description="DB port from an admitted marketing security group",
+                opts=child,
+            )
+
+        monitoring_role_arn: pulumi.Output[str] | None = None
+        if args.monitoring_interval_seconds > 0:
+            role = aws.iam.Role(
+                f"{name}-monitoring",
+                assume_role_policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+                tags={**args.tags, "Name": f"{name}-monitoring"},
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-monitoring-policy",
+                role=role.name,
+                policy_arn=aws.iam.ManagedPolicy.AMAZON_RDS_ENHANCED_MONITORING_ROLE,
+                opts=child,
+            )
+            monitoring_role_arn = role.arn
+
+        parameter_group_name: pulumi.Output[str] | None = None
+        if args.parameter_group is not None:
+            group = aws.rds.ParameterGroup(
+                f"{name}-params",
+                family=args.parameter_group.family,
+                description=f"{name} read replica parameters",
+                parameters=[
+                    aws.rds.ParameterGroupParameterArgs(name=key, value=value)
+                    for key, value in sorted(args.parameter_group.parameters.items())
+                ],
+                tags={**args.tags, "Name": f"{name}-params"},
+                opts=child,
+            )
+            parameter_group_name = group.name
+
+        zone_id = args.reader_zone_id
+        if zone_id is None:
+            zone = aws.route53.Zone(
+                f"{name}-zone",
+                name=args.reader_zone_name,
+                comment=f"Private names of the {name} marketing read plane",
+                vpcs=[aws.route53.ZoneVpcArgs(vpc_id=args.vpc_id)],
+                tags={**args.tags, "Name": f"{name}-zone"},
+                opts=child,
+            )
+            zone_id = zone.zone_id
+        reader_hostname = f"{args.reader_record_name}.{args.reader_zone_name}"
+
+        replicas: list[aws.rds.Instance] = []
+        for index in range(1, args.count + 1):
+            identifier = f"{args.name_prefix}-replica-{index}"
+            replica = aws.rds.Instance(
+                f"{name}-{index}",
+                identifier=identifier,
+                replicate_source_db=source,
+                instance_class=instance_class,
+                kms_key_id=args.kms_key_id if cross_region else None,
+                storage_encrypted=checked.apply(lambda p: bool(p.storage_encrypted)),
+                db_subnet_group_name=subnet_group.name,
+                vpc_security_group_ids=[security_group.id],
+                publicly_accessible=False,
+                multi_az=args.multi_az,
+                deletion_protection=args.deletion_protection,
+                performance_insights_enabled=args.performance_insights,
+                performance_insights_retention_period=(
+                    args.performance_insights_retention_days if args.performance_insights else None
+                ),
+                monitoring_interval=args.monitoring_interval_seconds,
+                monitoring_role_arn=monitoring_role_arn,
+                enabled_cloudwatch_logs_exports=log_exports,
+                parameter_group_name=parameter_group_name,
+                auto_minor_version_upgrade=True,
+                copy_tags_to_snapshot=True,
+                # A replica keeps no backups of its own and leaves no final snapshot: the primary's
+                # backups are the system of record and a replica is rebuilt from it.
+                backup_retention_period=0,
+                skip_final_snapshot=True,
+                apply_immediately=False,
+                tags={**args.tags, "Name": identifier, "spikeproof:role": "read-replica"},
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    protect=args.protect,
+                    # Removing or changing the source would promote this replica to a writable
+                    # database in place. Force a replacement instead, which `protect` then blocks:
+                    # promotion must be the deliberate runbook step, never a side effect of a diff.
+                    replace_on_changes=["replicateSourceDb"],
+                ),
+            )
+            replicas.append(replica)
+            aws.route53.Record(
+                f"{name}-reader-{index}",
+                zone_id=zone_id,
+                name=reader_hostname,
+                type="CNAME",
+                ttl=args.reader_ttl_seconds,
+                records=[replica.address],
+                set_identifier=identifier,
+                weighted_routing_policies=[aws.route53.RecordWeightedRoutingPolicyArgs(weight=1)],
+                opts=child,
+            )
+            self._alarms(name, index, replica, args)
+
+        self.reader_hostname = reader_hostname
+        self.port = port
+        self.endpoints = pulumi.Output.all(*[r.address for r in replicas])
+        self.identifiers = pulumi.Output.all(*[r.identifier for r in replicas])
+        self.security_group_id = security_group.id
+        self.register_outputs(
+            {
+                "reader_hostname": reader_hostname,
+                "port": port,
+                "endpoints": self.endpoints,
+                "identifiers": self.identifiers,
+                "security_group_id": self.security_group_id,
+            }
+        )
+
+    def _alarms(
+        self, name: str, index: int, replica: aws.rds.Instance, args: ReadReplicaArgs
+    ) -> None:
+        dims = {"DBInstanceIdentifier": replica.identifier}
+        common = {
+            "parent": self,
+            "namespace": "AWS/RDS",
+            "dimensions": dims,
+            "actions": [args.alarm_topic_arn],
+        }
+        metric_alarm(
+            f"{name}-{index}-lag",
+            description=f"Replica {index} is more than {args.lag_alarm_seconds}s behind the "
+            "primary: marketing reads are stale. See docs/runbooks/replica-lag.md.",
+            metric_name="ReplicaLag",
+            threshold=args.lag_alarm_seconds,
+            comparison="GreaterThanThreshold",
+            # No data means replication stopped reporting: as bad as lag.
+            treat_missing_data="breaching",
+            **common,
+        )
+        metric_alarm(
+            f"{name}-{index}-cpu",
+            description=f"Replica {index} CPU above {args.cpu_alarm_percent}% for 5 minutes.",
+            metric_name="CPUUtilization",
+            threshold=args.cpu_alarm_percent,
+            comparison="GreaterThanThreshold",
+            **common,
+        )
+        metric_alarm(
+            f"{name}-{index}-memory",
+            description=f"Replica {index} freeable memory below "
+            f"{args.freeable_memory_alarm_mib} MiB for 5 minutes.",
+            metric_name="FreeableMemory",
+            threshold=args.freeable_memory_alarm_mib * 1024 * 1024,
+            comparison="LessThanThreshold",
+            **common,
+        )
+        metric_alarm(
+            f"{name}-{index}-storage",
+            description=f"Replica {index} free storage below {args.free_storage_alarm_gib} GiB.",
+            metric_name="FreeStorageSpace",
+            threshold=args.free_storage_alarm_gib * 1024**3,
+            comparison="LessThanThreshold",
+            **common,
+        )
+        metric_alarm(
+            f"{name}-{index}-connections",
+            description=f"Replica {index} has more than {args.connections_alarm} connections "
+            "for 5 minutes: a client may be leaking connections.",
+            metric_name="DatabaseConnections",
+            threshold=args.connections_alarm,
+            comparison="GreaterThanThreshold",
+            **common,
+        )
+
+
+def _engine_family(engine: str) -> str:
+    return "postgres" if engine.startswith("postgres") else engine.split("-")[0]
+
+
+def _check_primary(
+    primary: aws.rds.GetInstanceResult, *, cross_region: bool, kms_key_id: str | None
+) -> aws.rds.GetInstanceResult:
+    where = f"primary '{primary.db_instance_identifier}'"
+    if primary.replicate_source_db:
+        raise PrimaryPreconditionError(
+            f"{where} is itself a read replica of '{primary.replicate_source_db}'. Point "
+            "spikeproof:primary.identifier at the writer, not at another replica."
+        )
+    if not primary.backup_retention_period:
+        raise PrimaryPreconditionError(
+            f"{where} keeps no automated backups (backup retention 0); RDS cannot create read "
+            "replicas of it. Ask the core team to set a backup retention of at least 1 day on the "
+            "primary; this program never changes the primary itself."
+        )
+    if cross_region and primary.storage_encrypted and not kms_key_id:
+        raise PrimaryPreconditionError(
+            f"{where} is encrypted and lives in another region, so a cross-region replica needs "
+            "a KMS key in this stack's region. Set spikeproof:primary.kmsKeyId, e.g. "
+            "alias/marketing-replicas."
+        )
+    return primary

@@ -1,0 +1,191 @@
+"""All stack configuration, parsed once at start-up into frozen, typed objects.
+
+`load_settings()` reads the `spikeproof:*` keys Pulumi hands the program (the stack file merged over
+the defaults in Pulumi.yaml), checks them all, and either returns a `Settings` or raises `ConfigErrors`
+listing every problem with the stack file, key path, bad value, what is allowed and an example fix.
+It runs before any resource is registered, so a bad stack file never produces a partial deployment.
+Provider keys (`aws:*`, `cloudflare:*`) are the providers' to check; only `aws:region` is read here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from settings.core import (
+    REGION,
+    AlertingSettings,
+    CoreStackSettings,
+    NetworkSettings,
+    PrimarySettings,
+    ReplicaSettings,
+)
+from settings.errors import ConfigError, ConfigErrors
+from settings.model import FieldError, Model, translate
+
+NAMESPACE = "spikeproof:"
+
+__all__ = ["ConfigError", "ConfigErrors", "Settings", "StackContext", "load_settings", "parse"]
+
+
+class Settings(Model):
+    """Every `spikeproof:*` key. Scalars' defaults live in Pulumi.yaml; objects' in their models."""
+
+    environment: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{1,15}$",
+        description="Short environment name for names and tags: 2-16 lower-case letters, digits, "
+        "hyphens. No default (Pulumi.yaml declares it; each stack sets it).",
+        examples=["staging"],
+    )
+    owner: str = Field(
+        min_length=1, description="Owning team, for tags and alarm descriptions.", examples=["web"]
+    )
+    protect: bool = Field(
+        description="Protect stateful resources (replicas) from deletion with Pulumi's protect."
+    )
+    primary: PrimarySettings = Field(
+        default_factory=PrimarySettings, description="The primary write database (never managed)."
+    )
+    core_stack: CoreStackSettings | None = Field(
+        default=None, description="The core application's stack, read through a StackReference."
+    )
+    network: NetworkSettings | None = Field(
+        default=None, description="Network ids, when not read from the core stack."
+    )
+    replicas: ReplicaSettings = Field(
+        default_factory=ReplicaSettings, description="Read replicas of the primary."
+    )
+    alerting: AlertingSettings = Field(
+        default_factory=AlertingSettings, description="Alarm routing."
+    )
+
+    @field_validator("owner")
+    @classmethod
+    def _owner(cls, value: str) -> str:
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _sources(self) -> Settings:
+        if self.network is None and self.core_stack is None:
+            raise FieldError(
+                "network",
+                "the network is unknown: set spikeproof:network or spikeproof:coreStack",
+                allowed="exactly one of spikeproof:network and spikeproof:coreStack",
+                example="spikeproof:coreStack: {name: acme/core/prod}",
+            )
+        if self.network is not None and self.core_stack is not None:
+            raise FieldError(
+                "network",
+                "both spikeproof:network and spikeproof:coreStack are set; the network would "
+                "have two sources of truth",
+                allowed="exactly one of spikeproof:network and spikeproof:coreStack",
+                example="remove spikeproof:network and read the ids from the core stack",
+            )
+        if self.primary.identifier is None and self.core_stack is None:
+            raise FieldError(
+                "primary.identifier",
+                "the primary is unknown: set spikeproof:primary.identifier or spikeproof:coreStack",
+                allowed="a DB instance identifier, or a core stack exporting it",
+                example="spikeproof:primary: {identifier: core-prod-db}",
+            )
+        return self
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackContext:
+    """What the program knows about where it runs, besides its own keys."""
+
+    stack: str
+    project: str
+    region: str
+    stack_file: str
+    secret_keys: frozenset[str]
+
+
+def parse(
+    config: Mapping[str, Any],
+    *,
+    stack: str,
+    secret_keys: frozenset[str] = frozenset(),
+) -> tuple[Settings, str]:
+    """Parse a flat Pulumi config map (`namespace:key` to value) into Settings and the region.
+
+    Values arrive as the engine sends them: scalars as strings, objects and arrays as JSON text.
+    """
+    stack_file = f"Pulumi.{stack}.yaml"
+    errors: list[ConfigError] = []
+    raw: dict[str, Any] = {}
+    for key, value in config.items():
+        if not key.startswith(NAMESPACE):
+            continue
+        name = key[len(NAMESPACE) :]
+        if isinstance(value, str) and value[:1] in "{[":
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                errors.append(
+                    ConfigError(
+                        stack_file=stack_file,
+                        key_path=key,
+                        problem=f"not valid structured config ({exc.msg})",
+                        value="[secret]" if key in secret_keys else value,
+                        example="write it as a YAML mapping under the key",
+                    )
+                )
+                continue
+        raw[name] = value
+
+    region = config.get("aws:region")
+    if not isinstance(region, str) or not REGION.match(region):
+        errors.append(
+            ConfigError(
+                stack_file=stack_file,
+                key_path="aws:region",
+                problem="missing or not an AWS region" if region else "required key is missing",
+                value=region,
+                has_value=region is not None,
+                allowed="an AWS region name",
+                example="aws:region: eu-west-1",
+            )
+        )
+
+    settings: Settings | None = None
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        found = translate(exc, Settings, stack_file=stack_file, namespace=NAMESPACE, raw=raw)
+        for err in found:
+            top = err.key_path.split(".", 1)[0].split("[", 1)[0]
+            if top in secret_keys:
+                # Never echo a secret value, even a wrong one, into a terminal or a CI log.
+                err.value = "[secret]"
+                err.args = (err.render(),)
+        errors.extend(found)
+    if errors or settings is None:
+        raise ConfigErrors(errors)
+    return settings, str(region)
+
+
+def load_settings() -> tuple[Settings, StackContext]:
+    """Read the running program's config. Raises ConfigErrors (a pulumi.RunError: no traceback)."""
+    from pulumi.runtime import config as runtime_config
+
+    merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    secret_keys = frozenset(
+        [*runtime_config.get_config_secret_keys_env(), *runtime_config._SECRET_KEYS.get()]
+    )
+    stack = pulumi.get_stack()
+    settings, region = parse(merged, stack=stack, secret_keys=secret_keys)
+    context = StackContext(
+        stack=stack,
+        project=pulumi.get_project(),
+        region=region,
+        stack_file=f"Pulumi.{stack}.yaml",
+        secret_keys=secret_keys,
+    )
+    return settings, context

@@ -1,0 +1,321 @@
+"""Settings for the parts every stack has: the primary it must never touch, the network it lives in,
+the read replicas and the alerting topic."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from settings.model import FieldError, Model
+
+# RDS instance identifiers: 1-63 letters, digits and hyphens, starting with a letter, no "--", no
+# trailing hyphen. ARNs are accepted where a cross-region source needs them.
+DB_IDENTIFIER = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,62}(?<!-)$")
+DB_ARN = re.compile(r"^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:db:[a-zA-Z][a-zA-Z0-9-]{0,62}$")
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+KMS_KEY = re.compile(
+    r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+|alias/.+|[0-9a-f-]{36})$"
+)
+DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Performance Insights keeps 7 days free, or whole months (31-day multiples) up to two years.
+PI_RETENTION_DAYS = {7, *range(31, 731, 31), 731}
+MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+
+SubnetId = Annotated[str, Field(pattern=SUBNET_ID.pattern)]
+
+
+class PrimarySettings(Model):
+    """The core application's primary write database. Read, never managed, by this program."""
+
+    identifier: str | None = Field(
+        default=None,
+        description="DB instance identifier of the primary (letters, digits, hyphens). "
+        "Default: read from the core stack's output when spikeproof:coreStack is set.",
+        examples=["core-prod-db"],
+    )
+    region: str | None = Field(
+        default=None,
+        description="Region of the primary when it differs from aws:region (cross-region replicas). "
+        "Default: the stack's own region (same-region replicas).",
+        examples=["us-east-1"],
+    )
+    kms_key_id: str | None = Field(
+        default=None,
+        description="KMS key (ARN, alias or id) in this stack's region for encrypted cross-region "
+        "replicas. Required when the primary is encrypted and lives in another region.",
+        examples=["alias/marketing-replicas"],
+    )
+
+    @field_validator("identifier")
+    @classmethod
+    def _identifier(cls, value: str | None) -> str | None:
+        if value is not None and not DB_IDENTIFIER.match(value):
+            raise ValueError(
+                "not an RDS instance identifier (1-63 letters, digits or hyphens, starting with "
+                "a letter, no '--', no trailing hyphen)"
+            )
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and not REGION.match(value):
+            raise ValueError("not an AWS region name")
+        return value
+
+    @field_validator("kms_key_id")
+    @classmethod
+    def _kms(cls, value: str | None) -> str | None:
+        if value is not None and not KMS_KEY.match(value):
+            raise ValueError("not a KMS key ARN, alias/NAME or key id")
+        return value
+
+
+class CoreStackSettings(Model):
+    """The core application's Pulumi stack, read through a StackReference."""
+
+    name: str = Field(
+        description="Fully qualified stack name org/project/stack.",
+        examples=["acme/core/prod"],
+    )
+    vpc_id_output: str = Field(default="vpc_id", description="Output holding the VPC id.")
+    private_subnet_ids_output: str = Field(
+        default="private_subnet_ids", description="Output holding the private subnet ids."
+    )
+    public_subnet_ids_output: str = Field(
+        default="public_subnet_ids", description="Output holding the public subnet ids."
+    )
+    primary_identifier_output: str = Field(
+        default="primary_db_identifier",
+        description="Output holding the primary's DB instance identifier.",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not STACK_NAME.match(value):
+            raise ValueError("not a fully qualified stack name 'org/project/stack'")
+        return value
+
+
+class NetworkSettings(Model):
+    """Network ids given directly (instead of through spikeproof:coreStack)."""
+
+    vpc_id: str = Field(
+        description="VPC the marketing plane lives in (the primary's VPC).",
+        examples=["vpc-0a1b2c3d4e5f60718"],
+    )
+    private_subnet_ids: list[SubnetId] = Field(
+        min_length=2,
+        description="Private subnets in at least two zones (replicas, fleet instances).",
+        examples=['["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]'],
+    )
+    public_subnet_ids: list[SubnetId] = Field(
+        min_length=2,
+        description="Public subnets in at least two zones (the load balancer).",
+        examples=['["subnet-0a1b2c3d4e5f60101", "subnet-0a1b2c3d4e5f60102"]'],
+    )
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc(cls, value: str) -> str:
+        if not VPC_ID.match(value):
+            raise ValueError("not a VPC id (vpc- followed by 8 or 17 hex digits)")
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> NetworkSettings:
+        for key, ids in (
+            ("privateSubnetIds", self.private_subnet_ids),
+            ("publicSubnetIds", self.public_subnet_ids),
+        ):
+            if len(set(ids)) != len(ids):
+                raise FieldError(key, "lists a subnet twice", value=ids, allowed="distinct ids")
+        shared = set(self.private_subnet_ids) & set(self.public_subnet_ids)
+        if shared:
+            raise FieldError(
+                "publicSubnetIds",
+                "subnets are listed as both private and public",
+                value=sorted(shared),
+                allowed="disjoint private and public subnet lists",
+            )
+        return self
+
+
+class ParameterGroupSettings(Model):
+    family: str = Field(
+        description="DB parameter group family matching the primary's engine version.",
+        examples=["postgres16"],
+    )
+    parameters: dict[str, str] = Field(
+        default_factory=dict,
+        description="Parameter name to value. Default: none (the family's defaults).",
+        examples=['{"log_min_duration_statement": "500"}'],
+    )
+
+
+class ReaderDnsSettings(Model):
+    zone_name: str = Field(
+        default="marketing.internal",
+        description="Private Route 53 zone for the reader hostname. Default: marketing.internal, "
+        "created in the stack's VPC unless zoneId is given.",
+        examples=["marketing.internal"],
+    )
+    zone_id: str | None = Field(
+        default=None,
+        description="Existing private hosted zone to use instead of creating one.",
+        examples=["Z0123456789ABCDEFGHIJ"],
+    )
+    record_name: str = Field(
+        default="reader",
+        description="Label of the reader hostname within the zone. Default: reader.",
+        examples=["reader"],
+    )
+    ttl_seconds: int = Field(
+        default=30,
+        ge=5,
+        le=3600,
+        description="TTL of the weighted reader records, 5-3600 seconds. Default 30.",
+        examples=["30"],
+    )
+
+    @field_validator("zone_name")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        labels = value.rstrip(".").split(".")
+        if len(labels) < 2 or not all(DNS_LABEL.match(label) for label in labels):
+            raise ValueError("not a DNS zone name (lower-case labels separated by dots)")
+        return value.rstrip(".")
+
+    @field_validator("record_name")
+    @classmethod
+    def _record(cls, value: str) -> str:
+        if not DNS_LABEL.match(value):
+            raise ValueError("not a DNS label (lower-case letters, digits, hyphens)")
+        return value
+
+
+class ReplicaSettings(Model):
+    """Read replicas of the primary: the only database the marketing plane may reach."""
+
+    count: int = Field(
+        default=1, ge=1, le=15, description="Number of replicas, 1-15. Default 1.", examples=["2"]
+    )
+    instance_class: str | None = Field(
+        default=None,
+        description="Replica instance class. Default: the primary's class, read at plan time.",
+        examples=["db.r6g.large"],
+    )
+    multi_az: bool = Field(default=False, description="Multi-AZ replicas. Default false.")
+    deletion_protection: bool = Field(
+        default=True, description="RDS deletion protection on each replica. Default true."
+    )
+    performance_insights: bool = Field(
+        default=True, description="Enable Performance Insights. Default true."
+    )
+    performance_insights_retention_days: int = Field(
+        default=7,
+        description="Performance Insights retention: 7, or a multiple of 31 up to 731. Default 7.",
+        examples=["7"],
+    )
+    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
+        default=60,
+        description="Enhanced monitoring interval, one of 0 (off), 1, 5, 10, 15, 30, 60. Default 60.",
+        examples=["60"],
+    )
+    log_exports: list[str] | None = Field(
+        default=None,
+        description="CloudWatch log exports. Default: the engine's main logs "
+        "(postgres: postgresql, upgrade; mysql: error, slowquery).",
+        examples=['["postgresql"]'],
+    )
+    parameter_group: ParameterGroupSettings | None = Field(
+        default=None, description="Custom parameter group. Default: the engine's default group."
+    )
+    reader_dns: ReaderDnsSettings = Field(
+        default_factory=ReaderDnsSettings, description="The one reader hostname for consumers."
+    )
+    lag_alarm_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description="ReplicaLag alarm threshold in seconds. Default 30.",
+        examples=["30"],
+    )
+    cpu_alarm_percent: int = Field(
+        default=80,
+        ge=1,
+        le=100,
+        description="CPUUtilization alarm threshold in percent. Default 80.",
+        examples=["80"],
+    )
+    freeable_memory_alarm_mib: int = Field(
+        default=256,
+        ge=1,
+        description="FreeableMemory alarm threshold in MiB. Default 256.",
+        examples=["256"],
+    )
+    free_storage_alarm_gib: int = Field(
+        default=10,
+        ge=1,
+        description="FreeStorageSpace alarm threshold in GiB. Default 10.",
+        examples=["10"],
+    )
+    connections_alarm: int = Field(
+        default=500,
+        ge=1,
+        description="DatabaseConnections alarm threshold. Default 500.",
+        examples=["500"],
+    )
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi(cls, value: int) -> int:
+        if value not in PI_RETENTION_DAYS:
+            raise ValueError("Performance Insights keeps 7 days or a multiple of 31 up to 731")
+        return value
+
+
+class AlertingSettings(Model):
+    """Where alarms go."""
+
+    emails: list[str] = Field(
+        default_factory=list,
+        description="E-mail addresses subscribed to the alarm topic. Default: none.",
+        examples=['["oncall@example.com"]'],
+    )
+    https_endpoints: list[str] = Field(
+        default_factory=list,
+        description="HTTPS endpoints (chat webhooks) subscribed to the alarm topic. Keep them in a "
+        "secret value (`pulumi config set --secret`): webhook URLs carry tokens. Default: none.",
+        examples=['["https://hooks.example.com/T000/B000/XXXX"]'],
+    )
+    encrypted: bool = Field(
+        default=True,
+        description="Encrypt the topic with a customer-managed KMS key that CloudWatch may use "
+        "(the AWS-managed SNS key cannot take alarms). Default true.",
+    )
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not EMAIL.match(v)]
+        if bad:
+            raise ValueError(f"not e-mail addresses: {', '.join(bad)}")
+        return value
+
+    @field_validator("https_endpoints")
+    @classmethod
+    def _https(cls, value: list[str]) -> list[str]:
+        bad = [i for i, v in enumerate(value) if not v.startswith("https://")]
+        if bad:
+            # The URLs are secret: name their positions, never echo them.
+            raise ValueError(f"entries {bad} are not https:// URLs")
+        return value

@@ -1,0 +1,1 @@
+"""Developer commands: `python -m tools.plan`, and the offline runtime they share."""

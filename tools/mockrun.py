@@ -1,0 +1,593 @@
+"""Run the real Pulumi program offline, under the SDK's own mock runtime, and record everything.
+
+`run_program()` loads a stack's config the way the CLI does (Pulumi.yaml's typed `config:` block with
+its defaults, then the stack file), runs `__main__.py` inside `run_in_stack` exactly as the Python
+language host does, and records through a `MockMonitor` subclass every resource the program registers
+(type, name, parent, inputs in the engine's wire form, dependencies, options), every read, every invoke
+and the stack outputs. Invokes and StackReferences are answered from `tools/fixtures/<stack>.json`;
+creates return realistic computed outputs (`tools/mockstate.py`). With `preview=True` the engine's
+preview is reproduced: computed outputs of new resources are unknown, so `apply` callbacks on them
+never run.
+
+What it deliberately does not do: talk to a cloud, a Pulumi backend or the CLI; decrypt `secure:`
+config values (they are replaced by a stand-in string and kept secret).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import runpy
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from google.protobuf import json_format
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from settings.errors import ConfigError, ConfigErrors
+from tools.mockstate import Where, compute_state
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tools" / "fixtures"
+
+# The engine's wire sentinels (sdk/go/common/resource/plugin/rpc.go).
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SIG_KEY = "4dabf18193072939515e22adb298388d"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+OFFLINE_SECRET = "offline-plan-secret"
+
+
+class PlanError(Exception):
+    """The program or its inputs could not be planned; the message is for a person."""
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    """Inputs in the engine's wire form (secret and unknown sentinels kept)."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """Outputs the mock engine returned (plain values; in preview only the inputs)."""
+    id: str = ""
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    provider: str = ""
+    protect: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    replace_on_changes: list[str] = field(default_factory=list)
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+    read: bool = False
+
+    def input(self, key: str, default: Any = None) -> Any:
+        """An input as a plain value: secrets unwrapped, unknowns as None."""
+        return plain(self.inputs.get(key, default))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "custom": self.custom,
+            "inputs": display(self.inputs),
+            "dependencies": self.dependencies,
+            "propertyDependencies": self.property_dependencies,
+        }
+
+
+@dataclass
+class PlanResult:
+    stack: str
+    preview: bool
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    """Stack outputs in wire form (secret sentinels kept)."""
+    invokes: list[dict[str, Any]]
+    logs: list[str]
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> RecordedResource:
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} resources named {name!r}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> RecordedResource:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def children_of(self, urn: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.parent == urn]
+
+    @property
+    def secret_outputs(self) -> set[str]:
+        return {k for k, v in self.outputs.items() if is_secret(v)}
+
+    def plain_outputs(self) -> dict[str, Any]:
+        return {k: plain(v) for k, v in self.outputs.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "resources": [r.to_json() for r in self.resources],
+            "outputs": display(self.outputs),
+            "diagnostics": self.diagnostics,
+        }
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get(SIG_KEY) == SECRET_SIG
+
+
+def plain(value: Any) -> Any:
+    """Wire form to plain values: secrets unwrapped, unknowns as None."""
+    if is_secret(value):
+        return plain(value.get("value"))
+    if value == UNKNOWN:
+        return None
+    if isinstance(value, Mapping):
+        if value.get(SIG_KEY) == RESOURCE_SIG:
+            return value.get("urn")
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def display(value: Any) -> Any:
+    """Wire form for people and JSON files: secrets as "[secret]", unknowns as "[unknown]"."""
+    if is_secret(value):
+        return "[secret]"
+    if value == UNKNOWN:
+        return "[unknown]"
+    if isinstance(value, Mapping):
+        if value.get(SIG_KEY) == RESOURCE_SIG:
+            return {"resource": value.get("urn")}
+        return {k: display(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [display(v) for v in value]
+    return value
+
+
+def _wire(struct: Any) -> dict[str, Any]:
+    """A protobuf Struct as JSON-shaped data. The wire carries every number as a double; whole
+    numbers come back as ints so that ports and counts read as they were written."""
+    return (
+        _ints(json_format.MessageToDict(struct, preserving_proto_field_name=True)) if struct else {}
+    )
+
+
+def _ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# Config, as the CLI assembles it
+
+
+def load_stack_config(
+    stack: str,
+    *,
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    project_dir: Path = ROOT,
+) -> tuple[dict[str, str], frozenset[str], str]:
+    """The flat config map the engine would hand the program, its secret keys and the project name.
+
+    Mirrors the CLI: Pulumi.yaml's declared keys get their defaults and type checks, the stack file's
+    values win, structured values are sent as JSON text. `overrides` (tests) merge over the stack file
+    key by key, objects merged deeply.
+    """
+    project_file = project_dir / "Pulumi.yaml"
+    project = _read_yaml(project_file)
+    project_name = str(project.get("name", "project"))
+    stack_path = config_file or project_dir / f"Pulumi.{stack}.yaml"
+    if not stack_path.exists():
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=stack_path.name,
+                    key_path="(file)",
+                    problem=f"stack file not found at {stack_path}",
+                    has_value=False,
+                    allowed="an existing Pulumi.<stack>.yaml",
+                    example=f"make plan STACK=staging, or --config-file {stack_path.name}",
+                )
+            ]
+        )
+    document = _read_yaml(stack_path)
+    values = document.get("config") or {}
+    if not isinstance(values, Mapping):
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=stack_path.name,
+                    key_path="config",
+                    problem="must be a mapping of keys to values",
+                    value=values,
+                    example="config:\n    aws:region: eu-west-1",
+                )
+            ]
+        )
+    values = dict(values)
+    for key, value in (overrides or {}).items():
+        full = key if ":" in key else f"{project_name}:{key}"
+        if value is None:
+            values.pop(full, None)
+        elif isinstance(value, Mapping) and isinstance(values.get(full), Mapping):
+            values[full] = _deep_merge(values[full], value)
+        else:
+            values[full] = value
+
+    errors: list[ConfigError] = []
+    declared = project.get("config") or {}
+    for raw_key, spec in declared.items():
+        full = raw_key if ":" in raw_key else f"{project_name}:{raw_key}"
+        if not isinstance(spec, Mapping):  # a plain project-level value
+            values.setdefault(full, spec)
+            continue
+        if full not in values:
+            if "default" in spec:
+                values[full] = spec["default"]
+            else:
+                errors.append(
+                    ConfigError(
+                        stack_file=stack_path.name,
+                        key_path=full,
+                        problem=f"stack '{stack}' is missing this required value (Pulumi.yaml "
+                        "declares it without a default)",
+                        has_value=False,
+                        allowed=str(spec.get("description", spec.get("type", ""))),
+                        example=f"{full}: <{spec.get('type', 'value')}>",
+                    )
+                )
+                continue
+        problem = _type_problem(values[full], spec.get("type"))
+        if problem:
+            errors.append(
+                ConfigError(
+                    stack_file=stack_path.name,
+                    key_path=full,
+                    problem=problem,
+                    value=values[full],
+                    allowed=f"a {spec.get('type')} ({spec.get('description', '')})",
+                )
+            )
+    if errors:
+        raise ConfigErrors(errors)
+
+    flat: dict[str, str] = {}
+    secret_keys: set[str] = set()
+    for key, value in values.items():
+        if _has_secure(value):
+            secret_keys.add(key)
+            value = _stand_in(key, value)
+        flat[key] = value if isinstance(value, str) else json.dumps(value)
+        if isinstance(value, bool):
+            flat[key] = "true" if value else "false"
+    return flat, frozenset(secret_keys), project_name
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=path.name,
+                    key_path="(file)",
+                    problem=f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}",
+                    has_value=False,
+                    example="check indentation and quoting on that line",
+                )
+            ]
+        ) from None
+    if not isinstance(loaded, dict):
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=path.name,
+                    key_path="(file)",
+                    problem="the file must be a YAML mapping with a top-level 'config:' key",
+                    value=loaded,
+                )
+            ]
+        )
+    return loaded
+
+
+def _type_problem(value: Any, declared: Any) -> str | None:
+    if declared == "string" and not isinstance(value, str):
+        return f"must be a string, got {type(value).__name__}"
+    if declared == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"must be an integer, got {type(value).__name__}"
+    if declared == "boolean" and not isinstance(value, bool):
+        return f"must be a boolean (true or false, unquoted), got {type(value).__name__}"
+    if declared == "array" and not isinstance(value, list):
+        return f"must be a list, got {type(value).__name__}"
+    return None
+
+
+def _deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(copy.deepcopy(base))
+    for key, value in extra.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _has_secure(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return (set(value) == {"secure"}) or any(_has_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secure(v) for v in value)
+    return False
+
+
+def _stand_in(key: str, value: Any) -> Any:
+    """Replace `secure:` ciphertexts (not decryptable offline) with a recognisable stand-in."""
+    if isinstance(value, Mapping):
+        if set(value) == {"secure"}:
+            return f"{OFFLINE_SECRET}:{key}"
+        return {k: _stand_in(f"{key}.{k}", v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stand_in(f"{key}[{i}]", v) for i, v in enumerate(value)]
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# The mock engine
+
+
+@dataclass
+class Fixtures:
+    where: Where
+    invokes: list[dict[str, Any]]
+    stack_references: dict[str, dict[str, Any]]
+    path: Path
+
+    @classmethod
+    def load(cls, stack: str, path: Path | None = None) -> Fixtures:
+        path = path or FIXTURES / f"{stack}.json"
+        if not path.exists():
+            raise PlanError(
+                f"no fixtures for stack '{stack}': {path} is missing. Copy tools/fixtures/staging.json "
+                "and adapt the primary database and core stack answers."
+            )
+        data = json.loads(path.read_text())
+        return cls(
+            where=Where(account_id=data["accountId"], region=data["region"]),
+            invokes=data.get("invokes", []),
+            stack_references=data.get("stackReferences", {}),
+            path=path,
+        )
+
+
+def _matches(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:
+    return all(actual.get(k) == v for k, v in expected.items())
+
+
+class PlanMocks(Mocks):
+    """Answers the program's engine calls from fixtures and realistic computed state."""
+
+    def __init__(self, fixtures: Fixtures, preview: bool, region: str) -> None:
+        self.fixtures = fixtures
+        self.preview = preview
+        self.where = Where(account_id=fixtures.where.account_id, region=region)
+        self.invokes: list[dict[str, Any]] = []
+
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        call_args = {k: v for k, v in args.args.items() if v is not None}
+        self.invokes.append({"token": args.token, "args": call_args})
+        for entry in self.fixtures.invokes:
+            if entry["token"] == args.token and _matches(entry.get("args", {}), call_args):
+                return dict(copy.deepcopy(entry["result"]))
+        raise PlanError(
+            f"no fixture answers invoke {args.token} with args {json.dumps(call_args, sort_keys=True)}; "
+            f"add one to {self.fixtures.path.relative_to(ROOT)} (a real deployment asks the provider)."
+        )
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            name = str(args.inputs.get("name") or args.resource_id or args.name)
+            outputs = self.fixtures.stack_references.get(name)
+            if outputs is None:
+                raise PlanError(
+                    f"no fixture for StackReference '{name}'; add its outputs under "
+                    f"stackReferences in {self.fixtures.path.relative_to(ROOT)}."
+                )
+            return name, {"name": name, "outputs": copy.deepcopy(outputs), "secretOutputNames": []}
+        if self.preview and not args.resource_id:
+            # A create in preview: the engine knows the inputs and nothing it computes.
+            return "", dict(args.inputs)
+        return compute_state(args.typ, args.name, args.inputs, self.where)
+
+
+class RecordingMonitor(MockMonitor):
+    """The SDK's MockMonitor, plus a record of every request in the engine's wire form."""
+
+    def __init__(self, mocks: PlanMocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+        self.stack_outputs: dict[str, Any] = {}
+        self.stack_urn = ""
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        urn = response.urn
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = urn
+        registered = self.resources.get(urn)
+        self.recorded.append(
+            RecordedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=bool(request.custom),
+                inputs=_wire(request.object),
+                outputs=dict(registered.state) if registered else {},
+                id=registered.id if registered and registered.id else "",
+                dependencies=list(request.dependencies),
+                property_dependencies={
+                    k: list(v.urns) for k, v in request.propertyDependencies.items()
+                },
+                provider=request.provider,
+                protect=bool(request.protect) if request.HasField("protect") else False,
+                ignore_changes=list(request.ignoreChanges),
+                replace_on_changes=list(request.replaceOnChanges),
+                additional_secret_outputs=list(request.additionalSecretOutputs),
+                aliases=[a.urn or a.spec.name for a in request.aliases],
+                delete_before_replace=bool(request.deleteBeforeReplace),
+            )
+        )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:
+        response = super().ReadResource(request)
+        registered = self.resources.get(response.urn)
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=True,
+                inputs=_wire(request.properties),
+                outputs=dict(registered.state) if registered else {},
+                id=request.id,
+                dependencies=list(request.dependencies),
+                provider=request.provider,
+                read=True,
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        if request.urn == self.stack_urn:
+            self.stack_outputs = _wire(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        # The engine's debug chatter stays out; info and above is what the CLI would print.
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+@contextmanager
+def _program_environment(program_dir: Path) -> Iterator[None]:
+    """The language host runs the program from its project directory with it on sys.path."""
+    previous_cwd = Path.cwd()
+    added = str(program_dir) not in sys.path
+    if added:
+        sys.path.insert(0, str(program_dir))
+    os.chdir(program_dir)
+    try:
+        yield
+    finally:
+        os.chdir(previous_cwd)
+        if added:
+            sys.path.remove(str(program_dir))
+
+
+def run_program(
+    stack: str,
+    *,
+    config_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    preview: bool = False,
+    program_dir: Path = ROOT,
+    fixtures_file: Path | None = None,
+) -> PlanResult:
+    """Run `<program_dir>/__main__.py` for `stack` under the mock engine and return what it did.
+
+    Raises ConfigErrors for a bad stack file (before the program runs, like the CLI), and lets the
+    program's own exceptions (ConfigErrors from settings, PrimaryPreconditionError, ...) propagate.
+    """
+    config, secret_keys, project = load_stack_config(
+        stack, config_file=config_file, overrides=overrides, project_dir=program_dir
+    )
+    fixtures = Fixtures.load(stack, fixtures_file)
+    region = config.get("aws:region") or fixtures.where.region
+    mocks = PlanMocks(fixtures, preview, region)
+    monitor = RecordingMonitor(mocks)
+    handler = _ListHandler()
+    logger = logging.getLogger(f"spikeproof.plan.{stack}")
+    logger.propagate = False
+    logger.handlers = [handler]
+    logger.setLevel(logging.DEBUG)
+
+    runtime_settings.reset_options(project=project, stack=stack, preview=preview)
+    settings = runtime_settings.Settings(
+        monitor=monitor,
+        engine=MockEngine(logger),
+        project=project,
+        stack=stack,
+        dry_run=preview,
+        organization="organization",
+        root_directory=str(program_dir),
+    )
+    runtime_settings.configure(settings)
+    runtime_settings.SETTINGS.monitor_features = set(
+        monitor.GetDeploymentInfo(resource_pb2.DeploymentInfo()).supportedFeatures
+    )
+    runtime_config.set_all_config(config, sorted(secret_keys))
+    os.environ.pop("PULUMI_CONFIG", None)
+
+    main = program_dir / "__main__.py"
+    with _program_environment(program_dir):
+        try:
+            _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+        except Exception as exc:
+            # What was registered before the failure: tests prove a bad stack file registers nothing.
+            exc.registered = [r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"]  # type: ignore[attr-defined]
+            raise
+
+    return PlanResult(
+        stack=stack,
+        preview=preview,
+        # Registrations complete in thread order; sort so two plans of one program compare equal.
+        resources=sorted(monitor.recorded, key=lambda r: r.urn),
+        outputs=monitor.stack_outputs,
+        invokes=mocks.invokes,
+        logs=handler.lines,
+    )
