@@ -15,12 +15,14 @@ config values (they are replaced by a stand-in string and kept secret).
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
 import os
 import runpy
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -437,8 +439,31 @@ class PlanMocks(Mocks):
         return compute_state(args.typ, args.name, args.inputs, self.where)
 
 
+def _release_thread_loop() -> None:
+    """Close the event loop the SDK's MockMonitor opened on this executor thread.
+
+    MockMonitor calls `_ensure_event_loop()` on whatever thread serves the request, which leaves an
+    unclosed loop per worker thread; finalised at interpreter exit, those print tracebacks.
+    """
+    if threading.current_thread() is threading.main_thread():
+        return
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_running():
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
 class RecordingMonitor(MockMonitor):
     """The SDK's MockMonitor, plus a record of every request in the engine's wire form."""
+
+    def Invoke(self, request: Any) -> Any:
+        try:
+            return super().Invoke(request)
+        finally:
+            _release_thread_loop()
 
     def __init__(self, mocks: PlanMocks) -> None:
         super().__init__(mocks)
@@ -447,7 +472,10 @@ class RecordingMonitor(MockMonitor):
         self.stack_urn = ""
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            _release_thread_loop()
         urn = response.urn
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = urn
@@ -478,7 +506,13 @@ class RecordingMonitor(MockMonitor):
         return response
 
     def ReadResource(self, request: Any) -> Any:
-        response = super().ReadResource(request)
+        try:
+            response = super().ReadResource(request)
+        finally:
+            _release_thread_loop()
+        # The engine answers a read with the resource's id, known in preview too; the SDK's mock
+        # leaves it empty, which would make every StackReference output look unknown in preview.
+        response.id = request.id
         registered = self.resources.get(response.urn)
         self.recorded.append(
             RecordedResource(
@@ -574,13 +608,27 @@ def run_program(
     os.environ.pop("PULUMI_CONFIG", None)
 
     main = program_dir / "__main__.py"
+    # A loop of its own per run, closed afterwards: a failed run leaves no half-dead loop behind
+    # for the next run (tests run many plans in one process) or for interpreter shutdown.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     with _program_environment(program_dir):
         try:
             _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
         except Exception as exc:
-            # What was registered before the failure: tests prove a bad stack file registers nothing.
-            exc.registered = [r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"]  # type: ignore[attr-defined]
+            # What was registered before the failure: tests prove a bad stack file registers
+            # nothing.
+            exc.registered = [  # type: ignore[attr-defined]
+                r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"
+            ]
             raise
+        finally:
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.close()
+            asyncio.set_event_loop(None)
 
     return PlanResult(
         stack=stack,
