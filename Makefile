@@ -6,7 +6,7 @@ STACK ?= staging
 PLAN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: plan test venv clean
+.PHONY: plan test venv docs clean
 
 # The stamp is rebuilt whenever a requirements file changes, so a pulled change to the
 # pins installs itself on the next `make` without anyone remembering to.
@@ -23,6 +23,10 @@ plan: $(VENV)/.stamp
 
 test: $(VENV)/.stamp
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenerate the README's configuration reference from settings/ and the stack files.
+docs: $(VENV)/.stamp
+	$(PY) -m tools.config_doc
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -42,35 +42,33 @@ def test_inputs_are_in_wire_form_with_camel_case_keys(staging_json: dict) -> Non
     assert "dbSubnetGroupName" in replica["propertyDependencies"]
 
 
-def test_secrets_are_shown_as_secret_markers(plan, tmp_path: Path) -> None:
-    result = plan(
-        "staging", {"alerting": {"httpsEndpoints": [{"secure": "v1:aHR0cHM6Ly9ob29rcy5leGFtcGxl"}]}}
-    ) if False else None
-    # A secure https endpoint: the stand-in must be a valid URL for the plan to proceed, so write a
-    # stack file whose secret is an https URL given in plain text but marked secret by the overrides.
-    assert result is None
-    from tools.mockrun import run_program
+def test_secrets_and_unknowns_are_shown_as_markers() -> None:
+    from tools.mockrun import SECRET_SIG, SIG_KEY, UNKNOWN, display, plain
 
-    res = run_program(
-        "staging",
-        overrides={"alerting": {"httpsEndpoints": ["https://hooks.example.com/T0/B0/token"]}},
-    )
-    sub = res.named("alerts-https-0")
-    assert sub.input("endpoint") == "https://hooks.example.com/T0/B0/token"
+    wire = {"endpoint": {SIG_KEY: SECRET_SIG, "value": "https://hooks.example.com/token"},
+            "arn": UNKNOWN, "port": 5432}
+    assert display(wire) == {"endpoint": "[secret]", "arn": "[unknown]", "port": 5432}
+    assert plain(wire) == {"endpoint": "https://hooks.example.com/token", "arn": None, "port": 5432}
 
 
 def test_preview_leaves_computed_values_unknown(tmp_path: Path) -> None:
     path = tmp_path / "preview.json"
     assert plan_tool.main(["--stack", "prod", "--preview", "--json", str(path)]) == 0
     data = json.loads(path.read_text())
-    assert data["outputs"]["alarm_topic_arn"] == "[unknown]", "a new topic's ARN is unknown in preview"
+    assert data["outputs"]["alarm_topic_arn"] == "[unknown]", (
+        "a new topic's ARN is unknown in preview"
+    )
     assert data["outputs"]["reader_hostname"] == "reader.marketing.internal", "known at plan time"
     replica = next(r for r in data["resources"] if r["type"] == "aws:rds/instance:Instance")
     assert replica["inputs"]["vpcSecurityGroupIds"] == ["[unknown]"]
-    assert replica["inputs"]["replicateSourceDb"] == "core-prod-db", "invokes still answer in preview"
+    assert replica["inputs"]["replicateSourceDb"] == "core-prod-db", (
+        "invokes still answer in preview"
+    )
 
 
-def test_config_error_exits_2_with_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_error_exits_2_with_the_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "Pulumi.staging.yaml"
     bad.write_text((ROOT / "Pulumi.staging.yaml").read_text().replace("count: 1", "count: -1"))
     assert plan_tool.main(["--stack", "staging", "--config-file", str(bad)]) == plan_tool.EXIT_ERROR
@@ -88,7 +86,9 @@ def test_program_error_prints_no_traceback(tmp_path: Path) -> None:
     bad.write_text(
         (ROOT / "Pulumi.staging.yaml")
         .read_text()
-        .replace("identifier: core-staging-db", "identifier: core-staging-db\n    region: us-east-1")
+        .replace(
+            "identifier: core-staging-db", "identifier: core-staging-db\n    region: us-east-1"
+        )
     )
     proc = subprocess.run(
         [sys.executable, "-m", "tools.plan", "--stack", "staging", "--config-file", str(bad)],
@@ -107,4 +107,4 @@ def test_table_lists_resources_and_outputs(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "aws:rds/instance:Instance" in out and "replicas-2" in out
     assert 'replicateSourceDb="core-prod-db"' in out
-    assert "reader_hostname: \"reader.marketing.internal\"" in out
+    assert 'reader_hostname: "reader.marketing.internal"' in out

@@ -16,7 +16,14 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 RECORD = "aws:route53/record:Record"
-CREDENTIALS = ("username", "password", "manageMasterUserPassword", "dbName", "engine", "engineVersion")
+CREDENTIALS = (
+    "username",
+    "password",
+    "manageMasterUserPassword",
+    "dbName",
+    "engine",
+    "engineVersion",
+)
 
 
 def replicas_of(result: PlanResult) -> list:
@@ -26,7 +33,9 @@ def replicas_of(result: PlanResult) -> list:
 @pytest.mark.parametrize(("stack", "count"), [("staging", 1), ("prod", 2)])
 def test_each_stack_creates_its_configured_replica_count(plan, stack: str, count: int) -> None:
     found = replicas_of(plan(stack))
-    assert len(found) == count, f"{stack}: expected {count} aws:rds/instance replicas, got {len(found)}"
+    assert len(found) == count, (
+        f"{stack}: expected {count} aws:rds/instance replicas, got {len(found)}"
+    )
 
 
 def test_replica_count_follows_config(plan) -> None:
@@ -43,14 +52,18 @@ def test_replicas_replicate_the_primary_by_identifier_in_the_same_region(plan, s
         assert replica.input("replicateSourceDb") == primary, (
             f"{replica.urn}: a same-region replica must name the primary by identifier"
         )
-        assert replica.input("kmsKeyId") is None, f"{replica.urn}: same-region replicas inherit the key"
+        assert replica.input("kmsKeyId") is None, (
+            f"{replica.urn}: same-region replicas inherit the key"
+        )
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_replicas_carry_no_credentials_engine_or_database_name(plan, stack: str) -> None:
     for replica in replicas_of(plan(stack)):
         present = [key for key in CREDENTIALS if key in replica.inputs]
-        assert present == [], f"{replica.urn}: a replica must not set {present} (they come from the source)"
+        assert present == [], (
+            f"{replica.urn}: a replica must not set {present} (they come from the source)"
+        )
 
 
 def test_cross_region_replica_uses_the_primary_arn_and_a_kms_key(plan) -> None:
@@ -100,7 +113,9 @@ def test_replica_hardening(plan) -> None:
         name = replica.urn
         assert replica.input("storageEncrypted") is True, f"{name}: storage must be encrypted"
         assert replica.input("publiclyAccessible") is False, f"{name}: must not be public"
-        assert replica.input("deletionProtection") is True, f"{name}: prod keeps deletion protection"
+        assert replica.input("deletionProtection") is True, (
+            f"{name}: prod keeps deletion protection"
+        )
         assert replica.input("performanceInsightsEnabled") is True, name
         assert replica.input("performanceInsightsRetentionPeriod") == 31, name
         assert replica.input("monitoringInterval") == 15, name
@@ -171,7 +186,13 @@ def test_every_replica_has_five_alarms_wired_to_the_topic(plan, stack: str) -> N
         ]
         metrics = sorted(a.input("metricName") for a in alarms)
         assert metrics == sorted(
-            ["ReplicaLag", "CPUUtilization", "FreeableMemory", "FreeStorageSpace", "DatabaseConnections"]
+            [
+                "ReplicaLag",
+                "CPUUtilization",
+                "FreeableMemory",
+                "FreeStorageSpace",
+                "DatabaseConnections",
+            ]
         ), f"{replica.urn}: alarms {metrics}"
         for alarm in alarms:
             assert alarm.input("alarmActions") == [topic], f"{alarm.urn} must notify {topic}"
@@ -198,7 +219,9 @@ def test_reader_hostname_is_one_weighted_name_over_all_replicas(plan) -> None:
     assert all(r.input("weightedRoutingPolicies") == [{"weight": 1}] for r in records)
     assert len({r.input("setIdentifier") for r in records}) == 2
     zone = result.named("replicas-zone")
-    assert zone.input("vpcs") == [{"vpcId": "vpc-0f9e8d7c6b5a40312"}], "private zone in the core VPC"
+    assert zone.input("vpcs") == [{"vpcId": "vpc-0f9e8d7c6b5a40312"}], (
+        "private zone in the core VPC"
+    )
     assert result.plain_outputs()["reader_hostname"] == "reader.marketing.internal"
 
 

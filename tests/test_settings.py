@@ -15,48 +15,126 @@ NET = "spikeproof:network"
 
 # (case id, overrides on Pulumi.staging.yaml, key path in the message, words the message must say)
 BAD: list[tuple[str, dict[str, Any], str, str]] = [
-    ("count-zero", {"replicas": {"count": 0}}, "spikeproof:replicas.count", "greater than or equal to 1"),
-    ("count-too-many", {"replicas": {"count": 16}}, "spikeproof:replicas.count", "less than or equal to 15"),
-    ("count-not-number", {"replicas": {"count": "two"}}, "spikeproof:replicas.count", "valid integer"),
-    ("typo-in-area", {"replicas": {"instanceClas": "db.r6g.large"}},
-     "spikeproof:replicas.instanceClas", "did you mean 'instanceClass'"),
+    (
+        "count-zero",
+        {"replicas": {"count": 0}},
+        "spikeproof:replicas.count",
+        "greater than or equal to 1",
+    ),
+    (
+        "count-too-many",
+        {"replicas": {"count": 16}},
+        "spikeproof:replicas.count",
+        "less than or equal to 15",
+    ),
+    (
+        "count-not-number",
+        {"replicas": {"count": "two"}},
+        "spikeproof:replicas.count",
+        "valid integer",
+    ),
+    (
+        "typo-in-area",
+        {"replicas": {"instanceClas": "db.r6g.large"}},
+        "spikeproof:replicas.instanceClas",
+        "did you mean 'instanceClass'",
+    ),
     ("typo-top-level", {"replica": {"count": 2}}, "spikeproof:replica", "did you mean 'replicas'"),
-    ("pi-retention", {"replicas": {"performanceInsightsRetentionDays": 30}},
-     "spikeproof:replicas.performanceInsightsRetentionDays", "multiple of 31"),
-    ("monitoring-interval", {"replicas": {"monitoringIntervalSeconds": 45}},
-     "spikeproof:replicas.monitoringIntervalSeconds", "Input should be 0, 1, 5, 10, 15, 30 or 60"),
-    ("bad-identifier", {"primary": {"identifier": "core_db"}}, "spikeproof:primary.identifier",
-     "not an RDS instance identifier"),
-    ("bad-region", {"primary": {"region": "europe"}}, "spikeproof:primary.region", "not an AWS region"),
-    ("bad-kms", {"primary": {"kmsKeyId": "my key"}}, "spikeproof:primary.kmsKeyId", "not a KMS key"),
+    (
+        "pi-retention",
+        {"replicas": {"performanceInsightsRetentionDays": 30}},
+        "spikeproof:replicas.performanceInsightsRetentionDays",
+        "multiple of 31",
+    ),
+    (
+        "monitoring-interval",
+        {"replicas": {"monitoringIntervalSeconds": 45}},
+        "spikeproof:replicas.monitoringIntervalSeconds",
+        "Input should be 0, 1, 5, 10, 15, 30 or 60",
+    ),
+    (
+        "bad-identifier",
+        {"primary": {"identifier": "core_db"}},
+        "spikeproof:primary.identifier",
+        "not an RDS instance identifier",
+    ),
+    (
+        "bad-region",
+        {"primary": {"region": "europe"}},
+        "spikeproof:primary.region",
+        "not an AWS region",
+    ),
+    (
+        "bad-kms",
+        {"primary": {"kmsKeyId": "my key"}},
+        "spikeproof:primary.kmsKeyId",
+        "not a KMS key",
+    ),
     ("bad-vpc", {"network": {"vpcId": "vpc-xyz"}}, "spikeproof:network.vpcId", "not a VPC id"),
-    ("one-subnet", {"network": {"privateSubnetIds": ["subnet-0a1b2c3d4e5f60011"]}},
-     "spikeproof:network.privateSubnetIds", "at least 2 items"),
-    ("subnet-twice", {"network": {"privateSubnetIds": ["subnet-0a1b2c3d4e5f60011"] * 2}},
-     "spikeproof:network.privateSubnetIds", "lists a subnet twice"),
-    ("public-is-private", {"network": {"publicSubnetIds": [
-        "subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60112"]}},
-     "spikeproof:network.publicSubnetIds", "both private and public"),
+    (
+        "one-subnet",
+        {"network": {"privateSubnetIds": ["subnet-0a1b2c3d4e5f60011"]}},
+        "spikeproof:network.privateSubnetIds",
+        "at least 2 items",
+    ),
+    (
+        "subnet-twice",
+        {"network": {"privateSubnetIds": ["subnet-0a1b2c3d4e5f60011"] * 2}},
+        "spikeproof:network.privateSubnetIds",
+        "lists a subnet twice",
+    ),
+    (
+        "public-is-private",
+        {"network": {"publicSubnetIds": ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60112"]}},
+        "spikeproof:network.publicSubnetIds",
+        "both private and public",
+    ),
     ("no-network", {"network": None}, "spikeproof:network", "the network is unknown"),
-    ("two-networks", {"coreStack": {"name": "acme/core/staging"}}, "spikeproof:network",
-     "two sources of truth"),
-    ("bad-core-stack", {"network": None, "coreStack": {"name": "core-prod"}},
-     "spikeproof:coreStack.name", "org/project/stack"),
+    (
+        "two-networks",
+        {"coreStack": {"name": "acme/core/staging"}},
+        "spikeproof:network",
+        "two sources of truth",
+    ),
+    (
+        "bad-core-stack",
+        {"network": None, "coreStack": {"name": "core-prod"}},
+        "spikeproof:coreStack.name",
+        "org/project/stack",
+    ),
     ("no-primary", {"primary": None}, "spikeproof:primary.identifier", "the primary is unknown"),
-    ("bad-environment", {"environment": "Staging!"}, "spikeproof:environment",
-     "should match pattern"),
-    ("bad-email", {"alerting": {"emails": ["oncall-at-example.com"]}}, "spikeproof:alerting.emails",
-     "not e-mail addresses"),
-    ("bad-zone", {"replicas": {"readerDns": {"zoneName": "internal"}}},
-     "spikeproof:replicas.readerDns.zoneName", "not a DNS zone name"),
-    ("ttl-too-low", {"replicas": {"readerDns": {"ttlSeconds": 1}}},
-     "spikeproof:replicas.readerDns.ttlSeconds", "greater than or equal to 5"),
+    (
+        "bad-environment",
+        {"environment": "Staging!"},
+        "spikeproof:environment",
+        "should match pattern",
+    ),
+    (
+        "bad-email",
+        {"alerting": {"emails": ["oncall-at-example.com"]}},
+        "spikeproof:alerting.emails",
+        "not e-mail addresses",
+    ),
+    (
+        "bad-zone",
+        {"replicas": {"readerDns": {"zoneName": "internal"}}},
+        "spikeproof:replicas.readerDns.zoneName",
+        "not a DNS zone name",
+    ),
+    (
+        "ttl-too-low",
+        {"replicas": {"readerDns": {"ttlSeconds": 1}}},
+        "spikeproof:replicas.readerDns.ttlSeconds",
+        "greater than or equal to 5",
+    ),
     ("protect-not-bool", {"protect": "yes"}, "spikeproof:protect", "must be a boolean"),
     ("missing-region", {"aws:region": None}, "aws:region", "required key is missing"),
 ]
 
 
-@pytest.mark.parametrize(("overrides", "key_path", "words"), [c[1:] for c in BAD], ids=[c[0] for c in BAD])
+@pytest.mark.parametrize(
+    ("overrides", "key_path", "words"), [c[1:] for c in BAD], ids=[c[0] for c in BAD]
+)
 def test_bad_stack_file_is_reported_and_registers_nothing(
     config_error, overrides: dict[str, Any], key_path: str, words: str
 ) -> None:
