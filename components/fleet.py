@@ -535,9 +535,7 @@ class WebFleet(pulumi.ComponentResource):
                 if args.warm_pool_size
                 else None
             ),
-            tags=[
-                {"key": "Name", "value": f"{args.name_prefix}-web", "propagate_at_launch": True}
-            ],
+            tags=[{"key": "Name", "value": f"{args.name_prefix}-web", "propagate_at_launch": True}],
             opts=pulumi.ResourceOptions(
                 parent=self,
                 ignore_changes=["desiredCapacity"] if args.ignore_desired_capacity else None,
@@ -567,9 +565,7 @@ class WebFleet(pulumi.ComponentResource):
             target_tracking_configuration={
                 "predefined_metric_specification": {
                     "predefined_metric_type": "ALBRequestCountPerTarget",
-                    "resource_label": pulumi.Output.concat(
-                        alb.arn_suffix, "/", tg.arn_suffix
-                    ),
+                    "resource_label": pulumi.Output.concat(alb.arn_suffix, "/", tg.arn_suffix),
                 },
                 "target_value": self.request_count_target,
             },

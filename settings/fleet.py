@@ -1,4 +1,4 @@
-"""Settings for the web fleet (`spikeproof:fleet`): sizes, instance types, scaling, campaign windows.
+"""Settings for the web fleet (`spikeproof:fleet`): sizes, types, scaling, campaign windows.
 
 Every cross-field rule lives here so a bad stack file stops before anything is registered. The
 windows are checked by the same code that turns them into scheduled actions (components/schedule).
