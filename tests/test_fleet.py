@@ -173,17 +173,41 @@ def test_request_count_target_derives_from_capacity(plan) -> None:
     assert spec["resourceLabel"].startswith("app/") and "/targetgroup/" in spec["resourceLabel"]
 
 
+# Far-future windows, so the test does not rot as the stack file's campaigns pass (actions in the
+# past are dropped by design).
+DST_WINDOWS = [
+    {
+        "name": "spring-sale",
+        "start": "2035-03-25T00:30",
+        "end": "2035-03-25T12:00",
+        "timeZone": "Europe/London",
+        "capacity": 20,
+        "leadMinutes": 45,
+    },
+    {
+        "name": "black-friday-us",
+        "start": "2035-11-03T00:00",
+        "end": "2035-11-04T23:00",
+        "timeZone": "America/New_York",
+        "capacity": 30,
+        "leadMinutes": 60,
+    },
+]
+
+
 def test_prod_scheduled_actions_across_dst(plan) -> None:
-    actions = {s.name: s for s in plan("prod").of_type(SCHEDULE)}
+    result = plan("prod", {"fleet": {"campaignWindows": DST_WINDOWS}})
+    actions = {s.name: s for s in result.of_type(SCHEDULE)}
     expected = {
         # London: window starts in GMT (00:30Z) and ends in BST (12:00 local = 11:00Z).
-        "web-spring-sale-prewarm": ("2027-03-27T23:45:00Z", 20, 20, -1),
-        "web-spring-sale-release": ("2027-03-28T11:00:00Z", 3, -1, -1),
-        # New York: starts in EDT (-4), ends in EST (-5).
-        "web-black-friday-us-prewarm": ("2027-11-06T03:00:00Z", 30, 30, -1),
-        "web-black-friday-us-release": ("2027-11-08T04:00:00Z", 3, -1, -1),
+        "web-spring-sale-prewarm": ("2035-03-24T23:45:00Z", 20, 20, -1),
+        "web-spring-sale-release": ("2035-03-25T11:00:00Z", 3, -1, -1),
+        # New York: starts in EDT (-4), ends in EST (-5) after the 4 November fall-back.
+        "web-black-friday-us-prewarm": ("2035-11-03T03:00:00Z", 30, 30, -1),
+        "web-black-friday-us-release": ("2035-11-05T04:00:00Z", 3, -1, -1),
     }
     assert set(actions) == set(expected), sorted(actions)
+    (group,) = result.of_type(ASG)
     for name, (start, min_size, desired, max_size) in expected.items():
         got = actions[name]
         assert (
@@ -192,6 +216,7 @@ def test_prod_scheduled_actions_across_dst(plan) -> None:
             got.input("desiredCapacity"),
             got.input("maxSize"),
         ) == (start, min_size, desired, max_size), f"{got.urn}: wrong time or sizes"
+        assert got.input("autoscalingGroupName") == group.outputs["name"], got.urn
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -300,3 +325,28 @@ def test_bad_fleet_config_names_the_key_and_registers_nothing(
 def test_fleet_without_origin_secret_is_a_config_error(config_error) -> None:
     error = config_error("staging", {"originSecret": None})
     assert "spikeproof:originSecret" in error.render()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"instance_types": []}, "instance_types"),
+        ({"min_size": 5, "max_size": 4}, "min_size"),
+        ({"spot_percent": 150}, "spot_percent"),
+        ({"campaign_windows": [object()]}, "now"),
+    ],
+)
+def test_fleet_args_reject_bad_combinations(overrides: dict[str, object], field: str) -> None:
+    from components.fleet import WebFleetArgs
+
+    base: dict[str, object] = {
+        "vpc_id": "vpc-1",
+        "private_subnet_ids": ["a", "b"],
+        "public_subnet_ids": ["c", "d"],
+        "domain_name": "origin.example.com",
+        "origin_secret": "x" * 32,
+        "alarm_topic_arn": "arn:aws:sns:eu-west-1:111122223333:t",
+        "instance_types": ["t4g.medium"],
+    }
+    with pytest.raises(ValueError, match=f"WebFleetArgs.{field}"):
+        WebFleetArgs(**{**base, **overrides})  # type: ignore[arg-type]
