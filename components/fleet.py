@@ -125,6 +125,8 @@ class WebFleetArgs:
             raise ValueError("WebFleetArgs.min_size is above max_size")
         if self.spot_percent is not None and not 0 <= self.spot_percent <= 100:
             raise ValueError("WebFleetArgs.spot_percent must be 0-100")
+        if self.spot_percent is not None and self.warm_pool_size:
+            raise ValueError("WebFleetArgs.warm_pool_size cannot be combined with spot_percent")
         if self.campaign_windows and self.now is None:
             raise ValueError("WebFleetArgs.now is required with campaign_windows")
 
@@ -428,7 +430,7 @@ class WebFleet(pulumi.ComponentResource):
             metric_queries=[
                 {
                     "id": "rate",
-                    "expression": "100 * (FILL(elb,0) + FILL(target,0)) / MAX([requests, 1])",
+                    "expression": "100 * (FILL(elb, 0) + FILL(target, 0)) / FILL(requests, 1)",
                     "label": "5xx percent",
                     "return_data": True,
                 },

@@ -224,6 +224,15 @@ class FleetSettings(Model):
                 allowed=f"0-{self.max_size}",
                 example=f"spikeproof:fleet.warmPoolSize: {self.max_size // 2}",
             )
+        if self.warm_pool_size and self.spot is not None:
+            # An AWS restriction: a group with a mixed instances policy cannot have a warm pool.
+            raise FieldError(
+                "warmPoolSize",
+                "a warm pool cannot be combined with spot (mixed instances); AWS rejects it",
+                value=self.warm_pool_size,
+                allowed="warmPoolSize without spot, or spot without warmPoolSize",
+                example="remove spikeproof:fleet.spot, or spikeproof:fleet.warmPoolSize",
+            )
         if self.site_s3_uri is None and self.ami_id is None:
             raise FieldError(
                 "siteS3Uri",

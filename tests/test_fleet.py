@@ -149,18 +149,19 @@ def test_desired_capacity_is_ignored_after_create(plan, stack: str) -> None:
     assert refresh["preferences"]["alarmSpecification"]["alarms"], "rollback needs alarms"
 
 
-def test_prod_mixes_spot_with_warm_pool(plan) -> None:
-    (group,) = plan("prod").of_type(ASG)
+def test_staging_mixes_spot_and_prod_keeps_a_warm_pool(plan) -> None:
+    (group,) = plan("staging").of_type(ASG)
     mixed = group.input("mixedInstancesPolicy")
-    assert mixed["instancesDistribution"]["onDemandPercentageAboveBaseCapacity"] == 50
-    assert mixed["instancesDistribution"]["onDemandBaseCapacity"] == 3
+    assert mixed["instancesDistribution"]["onDemandPercentageAboveBaseCapacity"] == 0
+    assert mixed["instancesDistribution"]["onDemandBaseCapacity"] == 1
     overrides = [o["instanceType"] for o in mixed["launchTemplate"]["overrides"]]
-    assert overrides == ["m7g.large", "m6g.large", "c7g.xlarge"]
+    assert overrides == ["t4g.medium", "t4g.large"]
     assert group.input("capacityRebalance") is True
-    assert group.input("warmPool")["minSize"] == 6
-    (staging_group,) = plan("staging").of_type(ASG)
-    assert staging_group.input("mixedInstancesPolicy") is None
-    assert staging_group.input("warmPool") is None
+    assert group.input("warmPool") is None, "AWS rejects a warm pool with mixed instances"
+    (prod_group,) = plan("prod").of_type(ASG)
+    assert prod_group.input("mixedInstancesPolicy") is None
+    assert prod_group.input("warmPool")["minSize"] == 6
+    assert prod_group.input("capacityRebalance") is False
 
 
 def test_request_count_target_derives_from_capacity(plan) -> None:
@@ -271,6 +272,7 @@ def test_replicas_admit_the_fleet_and_outputs_are_exported(plan, stack: str) -> 
         ({"instanceTypes": []}, "spikeproof:fleet.instanceTypes", "empty"),
         ({"spot": {"spotPercent": 101}}, "spikeproof:fleet.spot.spotPercent", "0-100"),
         ({"spot": {"spotPercent": -1}}, "spikeproof:fleet.spot.spotPercent", "0-100"),
+        ({"warmPoolSize": 2}, "spikeproof:fleet.warmPoolSize", "cannot be combined with spot"),
         ({"perInstanceCapacityRps": 0}, "spikeproof:fleet.perInstanceCapacityRps", "> 0"),
         ({"perInstanceCapacityRps": -5}, "spikeproof:fleet.perInstanceCapacityRps", "> 0"),
         (
