@@ -485,7 +485,9 @@ class WebFleet(pulumi.ComponentResource):
                 "launch_template": {
                     "launch_template_specification": {
                         "launch_template_id": template.id,
-                        "version": "$Latest",
+                        # A concrete version, so a template change changes the group and
+                        # starts an instance refresh ("$Latest" would not).
+                        "version": lt_ref["version"],
                     },
                     "overrides": [{"instance_type": t} for t in args.instance_types],
                 },
