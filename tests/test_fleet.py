@@ -156,6 +156,8 @@ def test_staging_mixes_spot_and_prod_keeps_a_warm_pool(plan) -> None:
     assert mixed["instancesDistribution"]["onDemandBaseCapacity"] == 1
     overrides = [o["instanceType"] for o in mixed["launchTemplate"]["overrides"]]
     assert overrides == ["t4g.medium", "t4g.large"]
+    spec = mixed["launchTemplate"]["launchTemplateSpecification"]
+    assert spec["version"] == "1", "a pinned version, so template changes roll the fleet"
     assert group.input("capacityRebalance") is True
     assert group.input("warmPool") is None, "AWS rejects a warm pool with mixed instances"
     (prod_group,) = plan("prod").of_type(ASG)
