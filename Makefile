@@ -6,7 +6,7 @@ STACK ?= staging
 PLAN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: plan test venv docs clean
+.PHONY: plan test venv docs clean bin-deps
 
 # The stamp is rebuilt whenever a requirements file changes, so a pulled change to the
 # pins installs itself on the next `make` without anyone remembering to.
@@ -21,7 +21,13 @@ venv: $(VENV)/.stamp
 plan: $(VENV)/.stamp
 	$(PY) -m tools.plan --stack $(STACK) $(PLAN_ARGS)
 
-test: $(VENV)/.stamp
+# Debian binaries the tests run for real (nginx checks and serves the fleet's rendered config).
+# Idempotent: does nothing when the binary is already on PATH or in /usr/sbin.
+bin-deps:
+	@PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq nginx-light)
+
+test: $(VENV)/.stamp bin-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate the README's configuration reference from settings/ and the stack files.

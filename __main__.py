@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pulumi
 
 from components.alerting import Alerting, AlertingArgs
 from components.core import core_facts
+from components.fleet import WebFleet, WebFleetArgs
 from components.replica import ParameterGroupArgs, ReadReplica, ReadReplicaArgs
 from contracts import CONTRACT_VERSION
 from settings import load_settings
@@ -26,6 +29,44 @@ alerting = Alerting(
     ),
 )
 
+f = settings.fleet
+fleet = (
+    WebFleet(
+        "web",
+        WebFleetArgs(
+            vpc_id=core.vpc_id,
+            private_subnet_ids=core.private_subnet_ids,
+            public_subnet_ids=core.public_subnet_ids,
+            domain_name=f.domain_name,
+            origin_secret=pulumi.Output.secret(settings.origin_secret or ""),
+            alarm_topic_arn=alerting.topic_arn,
+            instance_types=f.instance_types,
+            arm64=f.arm64,
+            ami_id=f.ami_id,
+            site_s3_uri=f.site_s3_uri,
+            min_size=f.min_size,
+            max_size=f.max_size,
+            desired_capacity=f.desired_capacity,
+            per_instance_capacity_rps=f.per_instance_capacity_rps,
+            target_utilization_percent=f.target_utilization_percent,
+            cpu_target_percent=f.cpu_target_percent,
+            health_check_grace_seconds=f.health_check_grace_seconds,
+            warmup_seconds=f.warmup_seconds,
+            on_demand_base=f.spot.on_demand_base if f.spot else 1,
+            spot_percent=f.spot.spot_percent if f.spot else None,
+            warm_pool_size=f.warm_pool_size,
+            deletion_protection=f.deletion_protection,
+            access_logs_bucket=f.access_logs_bucket,
+            cache=f.cache_policy(),
+            campaign_windows=[w.window() for w in f.campaign_windows],
+            now=datetime.now(UTC),
+            name_prefix=prefix,
+        ),
+    )
+    if f is not None
+    else None
+)
+
 r = settings.replicas
 replicas = ReadReplica(
     "replicas",
@@ -38,6 +79,7 @@ replicas = ReadReplica(
         name_prefix=prefix,
         vpc_id=core.vpc_id,
         subnet_ids=core.private_subnet_ids,
+        allowed_security_group_ids=[fleet.security_group_id] if fleet else [],
         count=r.count,
         instance_class=r.instance_class,
         multi_az=r.multi_az,
@@ -78,3 +120,6 @@ pulumi.export("reader_port", replicas.port)
 pulumi.export("replica_endpoints", replicas.endpoints)
 pulumi.export("replica_identifiers", replicas.identifiers)
 pulumi.export("replica_security_group_id", replicas.security_group_id)
+if fleet is not None:
+    pulumi.export("alb_dns_name", fleet.alb_dns_name)
+    pulumi.export("fleet_security_group_id", fleet.security_group_id)

@@ -26,6 +26,7 @@ from settings.core import (
     ReplicaSettings,
 )
 from settings.errors import ConfigError, ConfigErrors
+from settings.fleet import FleetSettings
 from settings.model import FieldError, Model, translate
 
 NAMESPACE = "spikeproof:"
@@ -63,6 +64,16 @@ class Settings(Model):
     alerting: AlertingSettings = Field(
         default_factory=AlertingSettings, description="Alarm routing."
     )
+    origin_secret: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Value of the X-Origin-Verify header the edge adds and the ALB requires; set "
+        "it with `pulumi config set --secret`. Required with spikeproof:fleet.",
+        examples=["(pulumi config set --secret spikeproof:originSecret $(openssl rand -hex 32))"],
+    )
+    fleet: FleetSettings | None = Field(
+        default=None, description="The autoscaling web fleet (marketing origin). Default: none."
+    )
 
     @field_validator("owner")
     @classmethod
@@ -71,6 +82,13 @@ class Settings(Model):
 
     @model_validator(mode="after")
     def _sources(self) -> Settings:
+        if self.fleet is not None and self.origin_secret is None:
+            raise FieldError(
+                "originSecret",
+                "the fleet's ALB needs the secret origin header value",
+                allowed="a secret string of at least 32 characters",
+                example="pulumi config set --secret spikeproof:originSecret $(openssl rand -hex 32)",
+            )
         if self.network is None and self.core_stack is None:
             raise FieldError(
                 "network",

@@ -200,3 +200,79 @@ def _alarm(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, Sta
         "name": alarm,
         "arn": f"arn:aws:cloudwatch:{where.region}:{where.account_id}:alarm:{alarm}",
     }
+
+
+# --- Web fleet (components/fleet.py)
+
+
+@computes("aws:lb/loadBalancer:LoadBalancer")
+def _alb(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    lb = auto_name(name, inputs)[:32]
+    suffix = f"app/{lb}/{digest(name, length=16)}"
+    arn = f"arn:aws:elasticloadbalancing:{where.region}:{where.account_id}:loadbalancer/{suffix}"
+    return arn, {
+        "name": lb,
+        "arn": arn,
+        "arnSuffix": suffix,
+        "dnsName": f"{lb}-{digest(name, length=10, alphabet='0123456789')}"
+        f".{where.region}.elb.amazonaws.com",
+        "zoneId": "Z32O12XQLNTSW2",
+    }
+
+
+@computes("aws:lb/targetGroup:TargetGroup")
+def _target_group(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    tg = auto_name(name, inputs)[:32]
+    suffix = f"targetgroup/{tg}/{digest(name, length=16)}"
+    arn = f"arn:aws:elasticloadbalancing:{where.region}:{where.account_id}:{suffix}"
+    return arn, {"name": tg, "arn": arn, "arnSuffix": suffix}
+
+
+@computes("aws:autoscaling/group:Group")
+def _asg(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    group = auto_name(name, inputs)
+    arn = (
+        f"arn:aws:autoscaling:{where.region}:{where.account_id}:autoScalingGroup:"
+        f"{digest(name, length=8)}-0000-4000-8000-000000000000:autoScalingGroupName/{group}"
+    )
+    return group, {"name": group, "arn": arn}
+
+
+@computes("aws:autoscaling/policy:Policy")
+def _scaling_policy(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    policy = auto_name(name, inputs)
+    arn = (
+        f"arn:aws:autoscaling:{where.region}:{where.account_id}:scalingPolicy:"
+        f"{digest(name, length=8)}-0000-4000-8000-000000000000:autoScalingGroupName/"
+        f"{inputs.get('autoscalingGroupName')}:policyName/{policy}"
+    )
+    return policy, {"name": policy, "arn": arn}
+
+
+@computes("aws:ec2/launchTemplate:LaunchTemplate")
+def _launch_template(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    lt = "lt-" + digest(name, length=17)
+    return lt, {
+        "arn": f"arn:aws:ec2:{where.region}:{where.account_id}:launch-template/{lt}",
+        "latestVersion": 1,
+        "defaultVersion": 1,
+    }
+
+
+@computes("aws:acm/certificate:Certificate")
+def _certificate(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    cert_id = f"{digest(name, length=8)}-1111-4222-8333-{digest(name, 'c', length=12)}"
+    domain = str(inputs.get("domainName"))
+    token = digest(domain, length=32)
+    return f"arn:aws:acm:{where.region}:{where.account_id}:certificate/{cert_id}", {
+        "arn": f"arn:aws:acm:{where.region}:{where.account_id}:certificate/{cert_id}",
+        "status": "PENDING_VALIDATION",
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{token}.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{digest(token, length=32)}.acm-validations.aws.",
+            }
+        ],
+    }

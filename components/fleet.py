@@ -1,0 +1,664 @@
+"""The marketing origin: an autoscaling nginx fleet behind an ALB that only Cloudflare can reach.
+
+Creates: a launch template (AL2023 from the public SSM parameter or a given AMI, IMDSv2 only,
+encrypted gp3 root, no public IP, SSM-only instance profile plus read of the site prefix, cloud-init
+from components/webserver), an Auto Scaling group in private subnets (ELB health checks, warm-up,
+metrics, rolling instance refresh with alarm rollback, maintenance policy, optional spot mix and
+warm pool; desired capacity ignored after create), CPU and request-count target tracking, a step
+scale-out policy on the CPU-high alarm, campaign scheduled actions, an ALB in public subnets
+(ingress only from Cloudflare ranges, HTTPS with ACM, HTTP redirected, a 403 default unless the
+secret origin header is present), a /healthz target group with slow start, and alarms to the
+stack's topic.
+
+Deliberately not here: DNS validation records and the Cloudflare side (the edge component creates
+them from `domain_validation_options` and passes their FQDNs back), and the replicas' ingress
+(the replica component admits `security_group_id`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_cloudflare as cloudflare
+
+from components.schedule import CampaignWindow, scheduled_actions
+from components.webserver import CachePolicy, SiteSource, WebServerConfig, render_user_data
+
+SNAPSHOT_PATH = Path(__file__).with_name("cloudflare_ips.json")
+AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
+ORIGIN_HEADER = "X-Origin-Verify"
+OPEN_WORLD = {"0.0.0.0/0", "::/0"}
+CPU_HIGH_PERCENT = 80
+
+
+def cloudflare_snapshot() -> tuple[list[str], list[str]]:
+    data = json.loads(SNAPSHOT_PATH.read_text())
+    return list(data["ipv4Cidrs"]), list(data["ipv6Cidrs"])
+
+
+def edge_cidrs(found: Sequence[str] | None, snapshot: Sequence[str]) -> list[str]:
+    """The invoke's ranges, or the snapshot when the look-up came back empty; never the world."""
+    cleaned = sorted({c for c in (found or []) if c not in OPEN_WORLD})
+    return cleaned or sorted(snapshot)
+
+
+def request_count_target(capacity_rps: float, utilization_percent: int) -> float:
+    """ALBRequestCountPerTarget target: requests per instance per minute at the target share."""
+    return round(capacity_rps * 60 * utilization_percent / 100, 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebFleetArgs:
+    vpc_id: pulumi.Input[str]
+    """VPC of the subnets."""
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    """Instance subnets, at least two zones."""
+    public_subnet_ids: pulumi.Input[Sequence[str]]
+    """ALB subnets, at least two zones."""
+    domain_name: str
+    """Host name on the ACM certificate (DNS-validated)."""
+    origin_secret: pulumi.Input[str]
+    """Value of the X-Origin-Verify header the edge adds; anything without it gets a 403."""
+    alarm_topic_arn: pulumi.Input[str]
+    """SNS topic every alarm notifies."""
+    instance_types: Sequence[str]
+    """Instance types; the first is the launch template's. More than one with `spot_percent`
+    forms a mixed instances policy."""
+    arm64: bool = True
+    """Architecture of the AL2023 image looked up (ignored with `ami_id`). Default arm64."""
+    ami_id: str | None = None
+    """Custom AMI. Default: the latest AL2023 from the public SSM parameter."""
+    site_s3_uri: str | None = None
+    """Site artifact synced at boot. Default: none (site baked into `ami_id`)."""
+    min_size: int = 2
+    """Group minimum. Default 2."""
+    max_size: int = 10
+    """Group maximum. Default 10."""
+    desired_capacity: int | None = None
+    """Capacity at create; ignored afterwards. Default: `min_size`."""
+    ignore_desired_capacity: bool = True
+    """Put `desired_capacity` in the group's ignore_changes, so a deploy during a spike never
+    scales in. Default true."""
+    per_instance_capacity_rps: float = 200.0
+    """Requests per second one instance sustains. Default 200."""
+    target_utilization_percent: int = 60
+    """Share of that capacity the request-count tracking aims for. Default 60."""
+    cpu_target_percent: int = 50
+    """CPU target tracking value. Default 50."""
+    health_check_grace_seconds: int = 180
+    """ELB health-check grace period. Default 180."""
+    warmup_seconds: int = 120
+    """Default instance warm-up. Default 120."""
+    on_demand_base: int = 1
+    """On-demand instances before spot (only with `spot_percent`). Default 1."""
+    spot_percent: int | None = None
+    """Spot share above the base, 0-100. Default: none (on-demand only, no mixed policy)."""
+    warm_pool_size: int | None = None
+    """Stopped pre-initialised instances. Default: no warm pool."""
+    deletion_protection: bool = False
+    """ALB deletion protection. Default false."""
+    access_logs_bucket: str | None = None
+    """ALB access logs bucket. Default: off."""
+    cache: CachePolicy = field(default_factory=CachePolicy)
+    """Cache-Control lifetimes. Default: see CachePolicy."""
+    campaign_windows: Sequence[CampaignWindow] = ()
+    """Campaigns to pre-warm for. Default: none."""
+    now: datetime | None = None
+    """Instant past which scheduled actions are dropped; required with campaign windows."""
+    certificate_validation_fqdns: pulumi.Input[Sequence[str]] | None = None
+    """FQDNs of the DNS validation records (from the edge). Given: the listener waits for the
+    certificate to be issued. Default: not waited for."""
+    name_prefix: str = "spikeproof"
+    """Prefix for physical names. Default spikeproof."""
+
+    def __post_init__(self) -> None:
+        if not self.instance_types:
+            raise ValueError("WebFleetArgs.instance_types is empty")
+        if self.min_size > self.max_size:
+            raise ValueError("WebFleetArgs.min_size is above max_size")
+        if self.spot_percent is not None and not 0 <= self.spot_percent <= 100:
+            raise ValueError("WebFleetArgs.spot_percent must be 0-100")
+        if self.spot_percent is not None and self.warm_pool_size:
+            raise ValueError("WebFleetArgs.warm_pool_size cannot be combined with spot_percent")
+        if self.campaign_windows and self.now is None:
+            raise ValueError("WebFleetArgs.now is required with campaign_windows")
+
+
+class WebFleet(pulumi.ComponentResource):
+    alb_dns_name: pulumi.Output[str]
+    """The ALB's DNS name: the edge's origin."""
+    security_group_id: pulumi.Output[str]
+    """The instances' security group; admit it where the fleet must connect."""
+    domain_validation_options: pulumi.Output[list[dict[str, str]]]
+    """The certificate's DNS validation records, for the edge to create."""
+    request_count_target: float
+    """Requests per instance per minute the request-count tracking aims for."""
+
+    def __init__(
+        self, name: str, args: WebFleetArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("spikeproof:compute:WebFleet", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+
+        # --- Security groups. Rules are separate resources: the two groups refer to each other.
+        v4_snapshot, v6_snapshot = cloudflare_snapshot()
+        ranges = cloudflare.get_ip_ranges_output(opts=invoke)
+        v4 = ranges.ipv4_cidrs.apply(lambda c: edge_cidrs(c, v4_snapshot))
+        v6 = ranges.ipv6_cidrs.apply(lambda c: edge_cidrs(c, v6_snapshot))
+        alb_sg = aws.ec2.SecurityGroup(
+            f"{name}-alb-sg",
+            vpc_id=args.vpc_id,
+            description="Marketing ALB: Cloudflare ranges only",
+            ingress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": port,
+                    "to_port": port,
+                    "cidr_blocks": v4,
+                    "ipv6_cidr_blocks": v6,
+                    "description": f"Cloudflare edge, port {port}",
+                }
+                for port in (443, 80)
+            ],
+            opts=child,
+        )
+        sg = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args.vpc_id,
+            description="Marketing web instances: HTTP from the ALB only",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-from-alb",
+            security_group_id=sg.id,
+            referenced_security_group_id=alb_sg.id,
+            ip_protocol="tcp",
+            from_port=80,
+            to_port=80,
+            description="ALB to nginx",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-alb-to-fleet",
+            security_group_id=alb_sg.id,
+            referenced_security_group_id=sg.id,
+            ip_protocol="tcp",
+            from_port=80,
+            to_port=80,
+            description="ALB to nginx",
+            opts=child,
+        )
+        # Instances reach SSM, S3 and the AL2023 repositories over HTTPS (through NAT or
+        # endpoints); the replicas' group decides separately who may reach the database.
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-https-out",
+            security_group_id=sg.id,
+            cidr_ipv4="0.0.0.0/0",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="HTTPS to AWS APIs and package repositories",
+            opts=child,
+        )
+
+        # --- Instance profile: SSM management and read of the site prefix, nothing else.
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-ssm",
+            role=role.name,
+            policy_arn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            opts=child,
+        )
+        if args.site_s3_uri is not None:
+            bucket, _, prefix = args.site_s3_uri.removeprefix("s3://").partition("/")
+            aws.iam.RolePolicy(
+                f"{name}-site-read",
+                role=role.id,
+                policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": "s3:ListBucket",
+                                "Resource": f"arn:aws:s3:::{bucket}",
+                                "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+                            },
+                            {
+                                "Effect": "Allow",
+                                "Action": "s3:GetObject",
+                                "Resource": f"arn:aws:s3:::{bucket}/{prefix}*",
+                            },
+                        ],
+                    }
+                ),
+                opts=child,
+            )
+        profile = aws.iam.InstanceProfile(f"{name}-profile", role=role.name, opts=child)
+
+        # --- Launch template.
+        image_id: pulumi.Input[str]
+        if args.ami_id is not None:
+            image_id = args.ami_id
+        else:
+            image_id = aws.ssm.get_parameter_output(
+                name=AL2023_PARAMETER.format(arch="arm64" if args.arm64 else "x86_64"),
+                opts=invoke,
+            ).value
+        user_data = render_user_data(
+            WebServerConfig(cache=args.cache), SiteSource(s3_uri=args.site_s3_uri)
+        )
+        template = aws.ec2.LaunchTemplate(
+            f"{name}-lt",
+            image_id=image_id,
+            instance_type=args.instance_types[0],
+            update_default_version=True,
+            user_data=base64.b64encode(user_data.encode()).decode(),
+            iam_instance_profile={"arn": profile.arn},
+            metadata_options={
+                "http_endpoint": "enabled",
+                "http_tokens": "required",
+                # 1 hop: a container on the instance cannot borrow the instance's role.
+                "http_put_response_hop_limit": 1,
+            },
+            block_device_mappings=[
+                {
+                    "device_name": "/dev/xvda",
+                    "ebs": {
+                        "volume_type": "gp3",
+                        "volume_size": 20,
+                        "encrypted": "true",
+                        "delete_on_termination": "true",
+                    },
+                }
+            ],
+            network_interfaces=[
+                {
+                    "associate_public_ip_address": "false",
+                    "security_groups": [sg.id],
+                    "delete_on_termination": "true",
+                }
+            ],
+            monitoring={"enabled": True},
+            opts=child,
+        )
+
+        # --- Load balancer.
+        cert = aws.acm.Certificate(
+            f"{name}-cert",
+            domain_name=args.domain_name,
+            validation_method="DNS",
+            opts=child,
+        )
+        certificate_arn: pulumi.Input[str] = cert.arn
+        if args.certificate_validation_fqdns is not None:
+            certificate_arn = aws.acm.CertificateValidation(
+                f"{name}-cert-validation",
+                certificate_arn=cert.arn,
+                validation_record_fqdns=args.certificate_validation_fqdns,
+                opts=child,
+            ).certificate_arn
+        alb = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=False,
+            subnets=args.public_subnet_ids,
+            security_groups=[alb_sg.id],
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="strictest",
+            enable_deletion_protection=args.deletion_protection,
+            access_logs=(
+                {"bucket": args.access_logs_bucket, "enabled": True, "prefix": args.name_prefix}
+                if args.access_logs_bucket
+                else None
+            ),
+            opts=child,
+        )
+        tg = aws.lb.TargetGroup(
+            f"{name}-tg",
+            vpc_id=args.vpc_id,
+            port=80,
+            protocol="HTTP",
+            target_type="instance",
+            slow_start=60,
+            deregistration_delay=30,
+            health_check={
+                "path": "/healthz",
+                "matcher": "200",
+                "interval": 10,
+                "timeout": 5,
+                "healthy_threshold": 2,
+                "unhealthy_threshold": 3,
+            },
+            opts=child,
+        )
+        aws.lb.Listener(
+            f"{name}-http",
+            load_balancer_arn=alb.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                {
+                    "type": "redirect",
+                    "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+                }
+            ],
+            opts=child,
+        )
+        https = aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=alb.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+            certificate_arn=certificate_arn,
+            default_actions=[
+                {
+                    "type": "fixed-response",
+                    "fixed_response": {
+                        "content_type": "text/plain",
+                        "message_body": "Forbidden",
+                        "status_code": "403",
+                    },
+                }
+            ],
+            opts=child,
+        )
+        aws.lb.ListenerRule(
+            f"{name}-from-edge",
+            listener_arn=https.arn,
+            priority=10,
+            conditions=[
+                {
+                    "http_header": {
+                        "http_header_name": ORIGIN_HEADER,
+                        "values": [pulumi.Output.secret(args.origin_secret)],
+                    }
+                }
+            ],
+            actions=[{"type": "forward", "target_group_arn": tg.arn}],
+            opts=child,
+        )
+
+        # --- Alarms that do not depend on the group (the refresh rolls back on them).
+        lb_dims = {"LoadBalancer": alb.arn_suffix, "TargetGroup": tg.arn_suffix}
+        unhealthy = aws.cloudwatch.MetricAlarm(
+            f"{name}-unhealthy-hosts",
+            namespace="AWS/ApplicationELB",
+            metric_name="UnHealthyHostCount",
+            dimensions=lb_dims,
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=3,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[args.alarm_topic_arn],
+            ok_actions=[args.alarm_topic_arn],
+            opts=child,
+        )
+        errors = aws.cloudwatch.MetricAlarm(
+            f"{name}-5xx-rate",
+            alarm_description="ALB and target 5xx above 5% of requests for 5 minutes",
+            comparison_operator="GreaterThanThreshold",
+            threshold=5,
+            evaluation_periods=5,
+            treat_missing_data="notBreaching",
+            metric_queries=[
+                {
+                    "id": "rate",
+                    "expression": "100 * (FILL(elb, 0) + FILL(target, 0)) / FILL(requests, 1)",
+                    "label": "5xx percent",
+                    "return_data": True,
+                },
+                *[
+                    {
+                        "id": qid,
+                        "metric": {
+                            "namespace": "AWS/ApplicationELB",
+                            "metric_name": metric,
+                            "dimensions": {"LoadBalancer": alb.arn_suffix},
+                            "period": 60,
+                            "stat": "Sum",
+                        },
+                    }
+                    for qid, metric in (
+                        ("elb", "HTTPCode_ELB_5XX_Count"),
+                        ("target", "HTTPCode_Target_5XX_Count"),
+                        ("requests", "RequestCount"),
+                    )
+                ],
+            ],
+            alarm_actions=[args.alarm_topic_arn],
+            ok_actions=[args.alarm_topic_arn],
+            opts=child,
+        )
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-response-time",
+            namespace="AWS/ApplicationELB",
+            metric_name="TargetResponseTime",
+            dimensions=lb_dims,
+            extended_statistic="p95",
+            period=60,
+            evaluation_periods=5,
+            threshold=1.0,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[args.alarm_topic_arn],
+            ok_actions=[args.alarm_topic_arn],
+            opts=child,
+        )
+
+        # --- Auto Scaling group.
+        lt_ref = {"id": template.id, "version": template.latest_version.apply(str)}
+        mixed = None
+        if args.spot_percent is not None:
+            mixed = {
+                "instances_distribution": {
+                    "on_demand_base_capacity": args.on_demand_base,
+                    "on_demand_percentage_above_base_capacity": 100 - args.spot_percent,
+                    "spot_allocation_strategy": "price-capacity-optimized",
+                },
+                "launch_template": {
+                    "launch_template_specification": {
+                        "launch_template_id": template.id,
+                        # A concrete version, so a template change changes the group and
+                        # starts an instance refresh ("$Latest" would not).
+                        "version": lt_ref["version"],
+                    },
+                    "overrides": [{"instance_type": t} for t in args.instance_types],
+                },
+            }
+        group = aws.autoscaling.Group(
+            f"{name}-asg",
+            vpc_zone_identifiers=args.private_subnet_ids,
+            min_size=args.min_size,
+            max_size=args.max_size,
+            desired_capacity=(
+                args.desired_capacity if args.desired_capacity is not None else args.min_size
+            ),
+            launch_template=None if mixed else lt_ref,
+            mixed_instances_policy=mixed,
+            capacity_rebalance=mixed is not None,
+            target_group_arns=[tg.arn],
+            health_check_type="ELB",
+            health_check_grace_period=args.health_check_grace_seconds,
+            default_instance_warmup=args.warmup_seconds,
+            metrics_granularity="1Minute",
+            enabled_metrics=[
+                "GroupMinSize",
+                "GroupMaxSize",
+                "GroupDesiredCapacity",
+                "GroupInServiceInstances",
+                "GroupPendingInstances",
+                "GroupTerminatingInstances",
+                "GroupTotalInstances",
+            ],
+            instance_maintenance_policy={
+                "min_healthy_percentage": 100,
+                "max_healthy_percentage": 200,
+            },
+            instance_refresh={
+                "strategy": "Rolling",
+                "preferences": {
+                    "min_healthy_percentage": 90,
+                    "instance_warmup": str(args.warmup_seconds),
+                    "auto_rollback": True,
+                    "alarm_specification": {"alarms": [unhealthy.name, errors.name]},
+                },
+            },
+            warm_pool=(
+                {
+                    "pool_state": "Stopped",
+                    "min_size": args.warm_pool_size,
+                    "instance_reuse_policy": {"reuse_on_scale_in": True},
+                }
+                if args.warm_pool_size
+                else None
+            ),
+            tags=[{"key": "Name", "value": f"{args.name_prefix}-web", "propagate_at_launch": True}],
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["desiredCapacity"] if args.ignore_desired_capacity else None,
+            ),
+        )
+
+        # --- Scaling.
+        aws.autoscaling.Policy(
+            f"{name}-cpu-tracking",
+            autoscaling_group_name=group.name,
+            policy_type="TargetTrackingScaling",
+            target_tracking_configuration={
+                "predefined_metric_specification": {
+                    "predefined_metric_type": "ASGAverageCPUUtilization"
+                },
+                "target_value": args.cpu_target_percent,
+            },
+            opts=child,
+        )
+        self.request_count_target = request_count_target(
+            args.per_instance_capacity_rps, args.target_utilization_percent
+        )
+        aws.autoscaling.Policy(
+            f"{name}-request-tracking",
+            autoscaling_group_name=group.name,
+            policy_type="TargetTrackingScaling",
+            target_tracking_configuration={
+                "predefined_metric_specification": {
+                    "predefined_metric_type": "ALBRequestCountPerTarget",
+                    "resource_label": pulumi.Output.concat(alb.arn_suffix, "/", tg.arn_suffix),
+                },
+                "target_value": self.request_count_target,
+            },
+            opts=child,
+        )
+        scale_out = aws.autoscaling.Policy(
+            f"{name}-cpu-scale-out",
+            autoscaling_group_name=group.name,
+            policy_type="StepScaling",
+            adjustment_type="ChangeInCapacity",
+            metric_aggregation_type="Average",
+            estimated_instance_warmup=args.warmup_seconds,
+            step_adjustments=[
+                {
+                    "metric_interval_lower_bound": "0",
+                    "metric_interval_upper_bound": "10",
+                    "scaling_adjustment": 2,
+                },
+                {"metric_interval_lower_bound": "10", "scaling_adjustment": 4},
+            ],
+            opts=child,
+        )
+        group_dims = {"AutoScalingGroupName": group.name}
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-cpu-high",
+            alarm_description=f"Fleet CPU above {CPU_HIGH_PERCENT}% for 5 minutes: scale out",
+            namespace="AWS/EC2",
+            metric_name="CPUUtilization",
+            dimensions=group_dims,
+            statistic="Average",
+            period=60,
+            evaluation_periods=5,
+            threshold=CPU_HIGH_PERCENT,
+            comparison_operator="GreaterThanThreshold",
+            alarm_actions=[args.alarm_topic_arn, scale_out.arn],
+            ok_actions=[args.alarm_topic_arn],
+            opts=child,
+        )
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-at-max",
+            alarm_description="Fleet at its maximum size: scaling can do no more",
+            namespace="AWS/AutoScaling",
+            metric_name="GroupInServiceInstances",
+            dimensions=group_dims,
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=3,
+            threshold=args.max_size,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            alarm_actions=[args.alarm_topic_arn],
+            ok_actions=[args.alarm_topic_arn],
+            opts=child,
+        )
+        if args.campaign_windows:
+            assert args.now is not None  # checked in __post_init__
+            for action in scheduled_actions(
+                args.campaign_windows,
+                normal_min_size=args.min_size,
+                max_size=args.max_size,
+                now=args.now,
+            ):
+                aws.autoscaling.Schedule(
+                    f"{name}-{action.name}",
+                    autoscaling_group_name=group.name,
+                    scheduled_action_name=action.name,
+                    start_time=action.start_time,
+                    min_size=action.min_size,
+                    max_size=action.max_size,
+                    desired_capacity=action.desired_capacity,
+                    opts=child,
+                )
+
+        self.alb_dns_name = alb.dns_name
+        self.security_group_id = sg.id
+        self.domain_validation_options = cert.domain_validation_options.apply(
+            lambda opts: [
+                {
+                    "domain_name": o.domain_name,
+                    "name": o.resource_record_name,
+                    "type": o.resource_record_type,
+                    "value": o.resource_record_value,
+                }
+                for o in (opts or [])
+            ]
+        )
+        self.register_outputs(
+            {
+                "alb_dns_name": self.alb_dns_name,
+                "security_group_id": self.security_group_id,
+                "domain_validation_options": self.domain_validation_options,
+            }
+        )

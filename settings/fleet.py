@@ -1,0 +1,273 @@
+"""Settings for the web fleet (`spikeproof:fleet`): sizes, types, scaling, campaign windows.
+
+Every cross-field rule lives here so a bad stack file stops before anything is registered. The
+windows are checked by the same code that turns them into scheduled actions (components/schedule).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from pydantic import Field, field_validator, model_validator
+
+from components.schedule import CampaignWindow, WindowError, scheduled_actions
+from components.webserver import CachePolicy
+from settings.model import FieldError, Model
+
+INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
+S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# Graviton families carry a 'g' after the generation digit (m7g, c7gn, t4g); they need arm64 AMIs.
+ARM_FAMILY = re.compile(r"^[a-z]+\d+g[a-z]*\.")
+
+
+class WindowSettings(Model):
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{0,40}$",
+        description="Kebab-case window id; names the scheduled actions.",
+        examples=["spring-sale"],
+    )
+    start: str = Field(
+        description="Local start time, ISO 8601 without offset.", examples=["2027-03-29T09:00"]
+    )
+    end: str = Field(description="Local end time, after start.", examples=["2027-03-29T18:00"])
+    time_zone: str = Field(
+        description="IANA time zone of start and end.", examples=["Europe/London"]
+    )
+    capacity: int = Field(
+        ge=1, description="Instances held (min and desired) through the window.", examples=["12"]
+    )
+    lead_minutes: int = Field(
+        default=30, ge=0, le=1440, description="Pre-warm this long before start. Default 30."
+    )
+
+    def window(self) -> CampaignWindow:
+        return CampaignWindow(
+            name=self.name,
+            start=self.start,
+            end=self.end,
+            time_zone=self.time_zone,
+            capacity=self.capacity,
+            lead_minutes=self.lead_minutes,
+        )
+
+
+class SpotSettings(Model):
+    on_demand_base: int = Field(
+        default=1,
+        ge=0,
+        description="On-demand instances before any spot. Default 1.",
+        examples=["2"],
+    )
+    spot_percent: int = Field(
+        default=50,
+        description="Share of capacity above the base on spot, 0-100. Default 50.",
+        examples=["50"],
+    )
+
+    @field_validator("spot_percent")
+    @classmethod
+    def _spot(cls, value: int) -> int:
+        if not 0 <= value <= 100:
+            raise ValueError("spotPercent is a percentage: 0-100")
+        return value
+
+
+class CacheSettings(Model):
+    browser_max_age_seconds: int = Field(
+        default=300, ge=0, description="Browser max-age on pages. Default 300."
+    )
+    edge_max_age_seconds: int = Field(
+        default=3600, ge=0, description="Edge s-maxage on pages. Default 3600."
+    )
+    stale_while_revalidate_seconds: int = Field(
+        default=86400, ge=0, description="stale-while-revalidate on pages. Default 86400."
+    )
+
+
+class FleetSettings(Model):
+    """The marketing origin: an autoscaling group behind an ALB only Cloudflare can reach."""
+
+    domain_name: str = Field(
+        description="Origin host name the ACM certificate covers.",
+        examples=["origin.marketing.example.com"],
+    )
+    instance_types: list[str] = Field(
+        description="Instance types, first is the launch template's; several enable mixed "
+        "instances with spot. One architecture only.",
+        examples=['["m7g.large", "m6g.large"]'],
+    )
+    ami_id: str | None = Field(
+        default=None,
+        description="Custom AMI. Default: the latest Amazon Linux 2023 from the public SSM "
+        "parameter for the instance types' architecture.",
+        examples=["ami-0123456789abcdef0"],
+    )
+    site_s3_uri: str | None = Field(
+        default=None,
+        description="s3://bucket/prefix/ synced into the document root at boot. Default: none "
+        "(the site is baked into amiId, which is then required).",
+        examples=["s3://acme-marketing-site/current/"],
+    )
+    min_size: int = Field(default=2, ge=0, description="Group minimum. Default 2.")
+    max_size: int = Field(default=10, ge=1, description="Group maximum. Default 10.")
+    desired_capacity: int | None = Field(
+        default=None, description="Initial desired capacity. Default: minSize."
+    )
+    per_instance_capacity_rps: float = Field(
+        description="Requests per second one instance serves at its limit (measured by the "
+        "pre-flight load test); the request-count scaling target derives from it.",
+        examples=["400"],
+    )
+    target_utilization_percent: int = Field(
+        default=60,
+        ge=10,
+        le=90,
+        description="Share of capacity the scaling targets aim for. Default 60.",
+    )
+    cpu_target_percent: int = Field(
+        default=50, ge=10, le=90, description="CPU target tracking value. Default 50."
+    )
+    health_check_grace_seconds: int = Field(
+        default=180, ge=0, description="ELB health-check grace. Default 180."
+    )
+    warmup_seconds: int = Field(
+        default=120, ge=0, description="default_instance_warmup. Default 120."
+    )
+    spot: SpotSettings | None = Field(
+        default=None, description="Mixed instances with spot. Default: on-demand only."
+    )
+    warm_pool_size: int | None = Field(
+        default=None, ge=0, description="Stopped pre-initialised instances. Default: no pool."
+    )
+    deletion_protection: bool = Field(
+        default=False, description="ALB deletion protection. Default false."
+    )
+    access_logs_bucket: str | None = Field(
+        default=None, description="Bucket for ALB access logs. Default: off."
+    )
+    cache: CacheSettings = Field(
+        default_factory=CacheSettings, description="Cache-Control lifetimes on pages."
+    )
+    campaign_windows: list[WindowSettings] = Field(
+        default_factory=list, description="Campaigns to pre-warm for. Default: none."
+    )
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("instanceTypes is empty; list at least one instance type")
+        bad = [t for t in value if not INSTANCE_TYPE.match(t)]
+        if bad:
+            raise ValueError(f"not instance types: {', '.join(bad)}")
+        if len({bool(ARM_FAMILY.match(t)) for t in value}) > 1:
+            raise ValueError("mixes arm64 (Graviton) and x86_64 types; one AMI serves one")
+        return value
+
+    @field_validator("ami_id")
+    @classmethod
+    def _ami(cls, value: str | None) -> str | None:
+        if value is not None and not AMI_ID.match(value):
+            raise ValueError("not an AMI id (ami- followed by 8 or 17 hex digits)")
+        return value
+
+    @field_validator("site_s3_uri")
+    @classmethod
+    def _site(cls, value: str | None) -> str | None:
+        if value is not None and not S3_URI.match(value):
+            raise ValueError("not an s3://bucket/prefix/ URI")
+        return value
+
+    @field_validator("domain_name")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if not DOMAIN.match(value):
+            raise ValueError("not a lower-case DNS name")
+        return value
+
+    @field_validator("per_instance_capacity_rps")
+    @classmethod
+    def _rps(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("perInstanceCapacityRps must be > 0 requests per second")
+        return value
+
+    @model_validator(mode="after")
+    def _sizes(self) -> FleetSettings:
+        if self.min_size > self.max_size:
+            raise FieldError(
+                "minSize",
+                f"minSize {self.min_size} is above maxSize {self.max_size}",
+                value=self.min_size,
+                allowed=f"0-{self.max_size}",
+                example=f"spikeproof:fleet.minSize: {self.max_size}",
+            )
+        if self.desired_capacity is not None and not (
+            self.min_size <= self.desired_capacity <= self.max_size
+        ):
+            raise FieldError(
+                "desiredCapacity",
+                "desiredCapacity is outside minSize..maxSize",
+                value=self.desired_capacity,
+                allowed=f"{self.min_size}-{self.max_size}",
+                example=f"spikeproof:fleet.desiredCapacity: {self.min_size}",
+            )
+        if self.warm_pool_size is not None and self.warm_pool_size > self.max_size:
+            raise FieldError(
+                "warmPoolSize",
+                "warmPoolSize is larger than maxSize",
+                value=self.warm_pool_size,
+                allowed=f"0-{self.max_size}",
+                example=f"spikeproof:fleet.warmPoolSize: {self.max_size // 2}",
+            )
+        if self.warm_pool_size and self.spot is not None:
+            # An AWS restriction: a group with a mixed instances policy cannot have a warm pool.
+            raise FieldError(
+                "warmPoolSize",
+                "a warm pool cannot be combined with spot (mixed instances); AWS rejects it",
+                value=self.warm_pool_size,
+                allowed="warmPoolSize without spot, or spot without warmPoolSize",
+                example="remove spikeproof:fleet.spot, or spikeproof:fleet.warmPoolSize",
+            )
+        if self.site_s3_uri is None and self.ami_id is None:
+            raise FieldError(
+                "siteS3Uri",
+                "the site has no source: set siteS3Uri, or amiId for a baked image",
+                allowed="an s3:// URI, or a custom amiId",
+                example="spikeproof:fleet.siteS3Uri: s3://acme-marketing-site/current/",
+            )
+        if self.access_logs_bucket is not None and not BUCKET.match(self.access_logs_bucket):
+            raise FieldError(
+                "accessLogsBucket", "not an S3 bucket name", value=self.access_logs_bucket
+            )
+        try:
+            scheduled_actions(
+                [w.window() for w in self.campaign_windows],
+                normal_min_size=self.min_size,
+                max_size=self.max_size,
+                now=datetime(1970, 1, 1, tzinfo=UTC),
+            )
+        except WindowError as exc:
+            raise FieldError(
+                "campaignWindows",
+                str(exc),
+                value=[w.name for w in self.campaign_windows],
+                allowed="windows that end after they start, in an IANA zone, not overlapping "
+                "(pre-warm lead time included), capacity within maxSize",
+            ) from None
+        return self
+
+    def cache_policy(self) -> CachePolicy:
+        return CachePolicy(
+            browser_max_age_seconds=self.cache.browser_max_age_seconds,
+            edge_max_age_seconds=self.cache.edge_max_age_seconds,
+            stale_while_revalidate_seconds=self.cache.stale_while_revalidate_seconds,
+        )
+
+    @property
+    def arm64(self) -> bool:
+        return bool(ARM_FAMILY.match(self.instance_types[0]))

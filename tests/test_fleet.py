@@ -1,0 +1,356 @@
+"""WebFleet under the mock engine: alarm wiring, edge-only ingress, IMDSv2, encryption,
+ignore_changes on desired capacity, scheduled actions across DST, the 403 default."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+import yaml
+
+from components.fleet import edge_cidrs, request_count_target
+from tools.mockrun import OFFLINE_SECRET, PlanResult, is_secret
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+POLICY = "aws:autoscaling/policy:Policy"
+ASG = "aws:autoscaling/group:Group"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+SCHEDULE = "aws:autoscaling/schedule:Schedule"
+LISTENER = "aws:lb/listener:Listener"
+RULE = "aws:lb/listenerRule:ListenerRule"
+TOPIC = "aws:sns/topic:Topic"
+STACKS = ("staging", "prod")
+
+
+def topic_arn(result: PlanResult) -> str:
+    (topic,) = result.of_type(TOPIC)
+    return str(topic.outputs["arn"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cpu_high_alarm_triggers_the_scale_out_step_policy(plan, stack: str) -> None:
+    result = plan(stack)
+    policies = {p.name: p for p in result.of_type(POLICY)}
+    step = policies["web-cpu-scale-out"]
+    assert step.input("policyType") == "StepScaling"
+    assert all(s["scalingAdjustment"] > 0 for s in step.input("stepAdjustments")), (
+        "web-cpu-scale-out must only add capacity"
+    )
+    cpu = result.named("web-cpu-high")
+    actions = cpu.input("alarmActions")
+    assert step.outputs["arn"] in actions, f"{cpu.urn}: CPU-high must trigger the scale-out policy"
+    others = [p.outputs["arn"] for n, p in policies.items() if n != "web-cpu-scale-out"]
+    assert not set(others) & set(actions), f"{cpu.urn}: CPU-high points at another policy"
+    assert topic_arn(result) in actions, f"{cpu.urn}: CPU-high must also notify the topic"
+    assert (cpu.input("threshold"), cpu.input("period"), cpu.input("evaluationPeriods")) == (
+        80,
+        60,
+        5,
+    ), "CPU > 80% for 5 minutes"
+    assert cpu.input("comparisonOperator") == "GreaterThanThreshold"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_fleet_alarm_notifies_the_stack_topic(plan, stack: str) -> None:
+    result = plan(stack)
+    arn = topic_arn(result)
+    names = {
+        "web-cpu-high",
+        "web-5xx-rate",
+        "web-response-time",
+        "web-unhealthy-hosts",
+        "web-at-max",
+    }
+    found = {a.name: a for a in result.of_type(ALARM) if a.name.startswith("web-")}
+    assert set(found) == names, f"fleet alarms: {sorted(found)}"
+    for alarm in found.values():
+        assert arn in alarm.input("alarmActions"), f"{alarm.urn} does not notify {arn}"
+    at_max = found["web-at-max"]
+    (group,) = result.of_type(ASG)
+    assert at_max.input("threshold") == group.input("maxSize"), "at-max threshold is maxSize"
+    assert at_max.input("comparisonOperator") == "GreaterThanOrEqualToThreshold"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_ingress_from_the_whole_internet(plan, stack: str) -> None:
+    result = plan(stack)
+    alb_sg = result.named("web-alb-sg")
+    rules = alb_sg.input("ingress")
+    assert rules, "web-alb-sg must have ingress from the edge"
+    for rule in rules:
+        v4, v6 = rule.get("cidrBlocks") or [], rule.get("ipv6CidrBlocks") or []
+        assert "0.0.0.0/0" not in v4 and "::/0" not in v6, f"{alb_sg.urn}: open ingress {rule}"
+        assert "173.245.48.0/20" in v4 and "2606:4700::/32" in v6, "Cloudflare ranges expected"
+    for sg in result.of_type(SG):
+        for rule in sg.input("ingress") or []:
+            assert "0.0.0.0/0" not in (rule.get("cidrBlocks") or []), f"{sg.urn}: 0.0.0.0/0"
+    for rule in result.of_type(INGRESS):
+        assert rule.input("cidrIpv4") != "0.0.0.0/0" and rule.input("cidrIpv6") != "::/0", (
+            f"{rule.urn}: ingress from the whole internet"
+        )
+
+
+def test_edge_cidrs_fall_back_to_the_snapshot_and_never_open_the_world() -> None:
+    assert edge_cidrs([], ["1.2.3.0/24"]) == ["1.2.3.0/24"], "empty look-up uses the snapshot"
+    assert edge_cidrs(None, ["1.2.3.0/24"]) == ["1.2.3.0/24"]
+    assert edge_cidrs(["0.0.0.0/0"], ["1.2.3.0/24"]) == ["1.2.3.0/24"], "world range dropped"
+    assert edge_cidrs(["5.6.7.0/24"], ["1.2.3.0/24"]) == ["5.6.7.0/24"], "live answer wins"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_launch_template_imdsv2_encryption_no_public_ip(plan, stack: str) -> None:
+    (lt,) = plan(stack).of_type(LT)
+    meta = lt.input("metadataOptions")
+    assert meta["httpTokens"] == "required", f"{lt.urn}: IMDSv2 must be required"
+    assert meta["httpPutResponseHopLimit"] == 1, f"{lt.urn}: hop limit must be 1"
+    (disk,) = lt.input("blockDeviceMappings")
+    assert disk["ebs"]["encrypted"] == "true" and disk["ebs"]["volumeType"] == "gp3", lt.urn
+    (nic,) = lt.input("networkInterfaces")
+    assert nic["associatePublicIpAddress"] == "false", f"{lt.urn}: no public IP"
+    assert lt.input("imageId") == "ami-0c1f7b7eb05c17ca5", "AMI from the SSM parameter invoke"
+    cloud_config = yaml.safe_load(base64.b64decode(lt.input("userData")))
+    conf = cloud_config["write_files"][0]["content"]
+    assert "s-maxage=" in conf and 'add_header Cache-Control "no-store" always;' in conf
+
+
+def test_staging_cache_lifetimes_reach_the_user_data(plan) -> None:
+    (lt,) = plan("staging").of_type(LT)
+    conf = yaml.safe_load(base64.b64decode(lt.input("userData")))["write_files"][0]["content"]
+    assert "s-maxage=60, stale-while-revalidate=300" in conf, "staging cache settings"
+    (prod_lt,) = plan("prod").of_type(LT)
+    prod_conf = yaml.safe_load(base64.b64decode(prod_lt.input("userData")))["write_files"][0]
+    assert "s-maxage=3600, stale-while-revalidate=86400" in prod_conf["content"], "prod defaults"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_instance_role_has_only_ssm_and_site_read(plan, stack: str) -> None:
+    result = plan(stack)
+    attachments = result.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    fleet = [a for a in attachments if a.name.startswith("web-")]
+    assert [a.input("policyArn") for a in fleet] == [
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+    ]
+    policy = result.named("web-site-read").input("policy")
+    assert '"s3:GetObject"' in policy and "s3:PutObject" not in policy
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_desired_capacity_is_ignored_after_create(plan, stack: str) -> None:
+    (group,) = plan(stack).of_type(ASG)
+    assert "desiredCapacity" in group.ignore_changes, (
+        f"{group.urn}: a deploy during a spike must not reset desired capacity"
+    )
+    assert group.input("healthCheckType") == "ELB"
+    assert len(group.input("vpcZoneIdentifiers")) >= 2
+    refresh = group.input("instanceRefresh")
+    assert refresh["strategy"] == "Rolling" and refresh["preferences"]["autoRollback"] is True
+    assert refresh["preferences"]["alarmSpecification"]["alarms"], "rollback needs alarms"
+
+
+def test_staging_mixes_spot_and_prod_keeps_a_warm_pool(plan) -> None:
+    (group,) = plan("staging").of_type(ASG)
+    mixed = group.input("mixedInstancesPolicy")
+    assert mixed["instancesDistribution"]["onDemandPercentageAboveBaseCapacity"] == 0
+    assert mixed["instancesDistribution"]["onDemandBaseCapacity"] == 1
+    overrides = [o["instanceType"] for o in mixed["launchTemplate"]["overrides"]]
+    assert overrides == ["t4g.medium", "t4g.large"]
+    spec = mixed["launchTemplate"]["launchTemplateSpecification"]
+    assert spec["version"] == "1", "a pinned version, so template changes roll the fleet"
+    assert group.input("capacityRebalance") is True
+    assert group.input("warmPool") is None, "AWS rejects a warm pool with mixed instances"
+    (prod_group,) = plan("prod").of_type(ASG)
+    assert prod_group.input("mixedInstancesPolicy") is None
+    assert prod_group.input("warmPool")["minSize"] == 6
+    assert prod_group.input("capacityRebalance") is False
+
+
+def test_request_count_target_derives_from_capacity(plan) -> None:
+    assert request_count_target(400, 60) == 14400.0  # 400 rps * 60 s * 60 %
+    policy = plan("prod").named("web-request-tracking")
+    config = policy.input("targetTrackingConfiguration")
+    assert config["targetValue"] == 14400.0
+    spec = config["predefinedMetricSpecification"]
+    assert spec["predefinedMetricType"] == "ALBRequestCountPerTarget"
+    assert spec["resourceLabel"].startswith("app/") and "/targetgroup/" in spec["resourceLabel"]
+
+
+# Far-future windows, so the test does not rot as the stack file's campaigns pass (actions in the
+# past are dropped by design).
+DST_WINDOWS = [
+    {
+        "name": "spring-sale",
+        "start": "2035-03-25T00:30",
+        "end": "2035-03-25T12:00",
+        "timeZone": "Europe/London",
+        "capacity": 20,
+        "leadMinutes": 45,
+    },
+    {
+        "name": "black-friday-us",
+        "start": "2035-11-03T00:00",
+        "end": "2035-11-04T23:00",
+        "timeZone": "America/New_York",
+        "capacity": 30,
+        "leadMinutes": 60,
+    },
+]
+
+
+def test_prod_scheduled_actions_across_dst(plan) -> None:
+    result = plan("prod", {"fleet": {"campaignWindows": DST_WINDOWS}})
+    actions = {s.name: s for s in result.of_type(SCHEDULE)}
+    expected = {
+        # London: window starts in GMT (00:30Z) and ends in BST (12:00 local = 11:00Z).
+        "web-spring-sale-prewarm": ("2035-03-24T23:45:00Z", 20, 20, -1),
+        "web-spring-sale-release": ("2035-03-25T11:00:00Z", 3, -1, -1),
+        # New York: starts in EDT (-4), ends in EST (-5) after the 4 November fall-back.
+        "web-black-friday-us-prewarm": ("2035-11-03T03:00:00Z", 30, 30, -1),
+        "web-black-friday-us-release": ("2035-11-05T04:00:00Z", 3, -1, -1),
+    }
+    assert set(actions) == set(expected), sorted(actions)
+    (group,) = result.of_type(ASG)
+    for name, (start, min_size, desired, max_size) in expected.items():
+        got = actions[name]
+        assert (
+            got.input("startTime"),
+            got.input("minSize"),
+            got.input("desiredCapacity"),
+            got.input("maxSize"),
+        ) == (start, min_size, desired, max_size), f"{got.urn}: wrong time or sizes"
+        assert got.input("autoscalingGroupName") == group.outputs["name"], got.urn
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_https_default_is_403_and_only_the_origin_header_forwards(plan, stack: str) -> None:
+    result = plan(stack)
+    listeners = {lst.name: lst for lst in result.of_type(LISTENER)}
+    (default,) = listeners["web-https"].input("defaultActions")
+    assert default["type"] == "fixed-response", "requests without the header must not forward"
+    assert default["fixedResponse"]["statusCode"] == "403"
+    (redirect,) = listeners["web-http"].input("defaultActions")
+    assert redirect["type"] == "redirect" and redirect["redirect"]["protocol"] == "HTTPS"
+    (rule,) = result.of_type(RULE)
+    (condition,) = rule.input("conditions")
+    assert condition["httpHeader"]["httpHeaderName"] == "X-Origin-Verify"
+    assert condition["httpHeader"]["values"] == [f"{OFFLINE_SECRET}:spikeproof:originSecret"], (
+        f"{rule.urn}: the header value must be the stack's origin secret"
+    )
+    assert is_secret(rule.inputs["conditions"][0]["httpHeader"]["values"][0]), (
+        f"{rule.urn}: the header value must travel as a secret"
+    )
+    (action,) = rule.input("actions")
+    assert action["type"] == "forward"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_alb_hardening(plan, stack: str) -> None:
+    (alb,) = plan(stack).of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.input("dropInvalidHeaderFields") is True
+    assert alb.input("desyncMitigationMode") == "strictest"
+    prod = stack == "prod"
+    assert alb.input("enableDeletionProtection") is prod
+    assert bool(alb.input("accessLogs")) is prod, "access logs where the stack asks"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_replicas_admit_the_fleet_and_outputs_are_exported(plan, stack: str) -> None:
+    result = plan(stack)
+    fleet_sg = result.named("web-sg").outputs["id"]
+    admitted = [r.input("referencedSecurityGroupId") for r in result.of_type(INGRESS)]
+    assert fleet_sg in admitted, "the replicas' group must admit the fleet's"
+    outputs = result.plain_outputs()
+    assert outputs["fleet_security_group_id"] == fleet_sg
+    assert outputs["alb_dns_name"].endswith(".elb.amazonaws.com")
+
+
+@pytest.mark.parametrize(
+    ("fleet", "key_path", "words"),
+    [
+        ({"minSize": 5, "maxSize": 4}, "spikeproof:fleet.minSize", "above maxSize"),
+        ({"desiredCapacity": 9}, "spikeproof:fleet.desiredCapacity", "outside minSize"),
+        ({"warmPoolSize": 5}, "spikeproof:fleet.warmPoolSize", "larger than maxSize"),
+        ({"instanceTypes": []}, "spikeproof:fleet.instanceTypes", "empty"),
+        ({"spot": {"spotPercent": 101}}, "spikeproof:fleet.spot.spotPercent", "0-100"),
+        ({"spot": {"spotPercent": -1}}, "spikeproof:fleet.spot.spotPercent", "0-100"),
+        ({"warmPoolSize": 2}, "spikeproof:fleet.warmPoolSize", "cannot be combined with spot"),
+        ({"perInstanceCapacityRps": 0}, "spikeproof:fleet.perInstanceCapacityRps", "> 0"),
+        ({"perInstanceCapacityRps": -5}, "spikeproof:fleet.perInstanceCapacityRps", "> 0"),
+        (
+            {
+                "campaignWindows": [
+                    {
+                        "name": "backwards",
+                        "start": "2027-05-01T10:00",
+                        "end": "2027-05-01T09:00",
+                        "timeZone": "Europe/London",
+                        "capacity": 3,
+                    }
+                ]
+            },
+            "spikeproof:fleet.campaignWindows",
+            "campaignWindows[backwards].end",
+        ),
+        (
+            {
+                "campaignWindows": [
+                    {
+                        "name": "first",
+                        "start": "2027-05-01T09:00",
+                        "end": "2027-05-01T12:00",
+                        "timeZone": "Europe/London",
+                        "capacity": 3,
+                    },
+                    {
+                        "name": "second",
+                        "start": "2027-05-01T07:00",
+                        "end": "2027-05-01T09:30",
+                        "timeZone": "America/New_York",
+                        "capacity": 3,
+                        "leadMinutes": 0,
+                    },
+                ]
+            },
+            "spikeproof:fleet.campaignWindows",
+            "overlaps",
+        ),
+    ],
+)
+def test_bad_fleet_config_names_the_key_and_registers_nothing(
+    config_error, fleet: dict[str, object], key_path: str, words: str
+) -> None:
+    error = config_error("staging", {"fleet": fleet})
+    rendered = error.render()
+    assert f"Pulumi.staging.yaml: {key_path}:" in rendered, rendered
+    assert words in rendered, f"{key_path}: expected '{words}' in:\n{rendered}"
+
+
+def test_fleet_without_origin_secret_is_a_config_error(config_error) -> None:
+    error = config_error("staging", {"originSecret": None})
+    assert "spikeproof:originSecret" in error.render()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"instance_types": []}, "instance_types"),
+        ({"min_size": 5, "max_size": 4}, "min_size"),
+        ({"spot_percent": 150}, "spot_percent"),
+        ({"campaign_windows": [object()]}, "now"),
+    ],
+)
+def test_fleet_args_reject_bad_combinations(overrides: dict[str, object], field: str) -> None:
+    from components.fleet import WebFleetArgs
+
+    base: dict[str, object] = {
+        "vpc_id": "vpc-1",
+        "private_subnet_ids": ["a", "b"],
+        "public_subnet_ids": ["c", "d"],
+        "domain_name": "origin.example.com",
+        "origin_secret": "x" * 32,
+        "alarm_topic_arn": "arn:aws:sns:eu-west-1:111122223333:t",
+        "instance_types": ["t4g.medium"],
+    }
+    with pytest.raises(ValueError, match=f"WebFleetArgs.{field}"):
+        WebFleetArgs(**{**base, **overrides})  # type: ignore[arg-type]

@@ -1,0 +1,265 @@
+"""The rendered nginx config is checked by the real binary and served on loopback.
+
+nginx comes from `make bin-deps` (Debian's nginx-light). A missing binary FAILS these tests:
+skipping would let CI pass without ever checking the config the instances run.
+"""
+
+from __future__ import annotations
+
+import getpass
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.webserver import (
+    CachePolicy,
+    NginxRuntime,
+    SiteSource,
+    WebServerConfig,
+    render_nginx_conf,
+    render_user_data,
+)
+
+CACHE = CachePolicy(
+    browser_max_age_seconds=120,
+    edge_max_age_seconds=1800,
+    stale_while_revalidate_seconds=600,
+    static_max_age_seconds=31536000,
+)
+PAGE_HEADER = "public, max-age=120, s-maxage=1800, stale-while-revalidate=600"
+STATIC_HEADER = "public, max-age=31536000, immutable"
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if found is None:
+        pytest.fail("nginx is not installed: run `make bin-deps` (Debian package nginx-light)")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def runtime_under(prefix: Path) -> NginxRuntime:
+    # As root nginx drops workers to `nobody`, which cannot read pytest's 0700 temp dirs: keep the
+    # workers as the current user. As non-root the directive would only warn, so omit it.
+    user = getpass.getuser() if os.geteuid() == 0 else None
+    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    return NginxRuntime(
+        user=user,
+        pid_path=str(prefix / "nginx.pid"),
+        error_log=str(prefix / "error.log"),
+        access_log=str(prefix / "access.log"),
+        temp_dir=str(prefix / "tmp"),
+        worker_processes="1",
+    )
+
+
+def write_site(root: Path) -> None:
+    (root / "assets").mkdir(parents=True)
+    (root / "api").mkdir()
+    (root / "forms").mkdir()
+    (root / "index.html").write_text("<h1>home</h1>")
+    (root / "pricing.html").write_text("<h1>pricing</h1>")
+    (root / "assets" / "app.3f9a1c.css").write_text("body{}")
+    (root / "api" / "status.json").write_text('{"ok":true}')
+    (root / "forms" / "contact.html").write_text("<form></form>")
+
+
+@dataclass(frozen=True)
+class Served:
+    port: int
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    binary = nginx_binary()
+    base = tmp_path_factory.mktemp("nginx")
+    root = base / "www"
+    write_site(root)
+    port = free_port()
+    config = WebServerConfig(
+        document_root=str(root), listen_port=port, listen_address="127.0.0.1", cache=CACHE
+    )
+    conf = base / "nginx.conf"
+    conf.write_text(render_nginx_conf(config, runtime_under(base)))
+    proc = subprocess.Popen(
+        [binary, "-c", str(conf), "-p", str(base), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            if proc.poll() is not None:
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"nginx exited with {proc.returncode} before serving: {err}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"nginx did not listen on 127.0.0.1:{port} within 10 s")
+                time.sleep(0.05)
+        yield Served(port=port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def get(served: Served, path: str, method: str = "GET") -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=5)
+    conn.request(method, path)
+    resp = conn.getresponse()
+    resp.read()
+    conn.close()
+    return resp
+
+
+def test_nginx_accepts_rendered_config(tmp_path: Path) -> None:
+    binary = nginx_binary()
+    root = tmp_path / "www"
+    root.mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        render_nginx_conf(
+            WebServerConfig(document_root=str(root), listen_port=free_port(), cache=CACHE),
+            runtime_under(tmp_path),
+        )
+    )
+    result = subprocess.run(
+        [binary, "-t", "-c", str(conf), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, f"nginx -t rejected the rendered config: {result.stderr}"
+    assert "test is successful" in result.stderr, result.stderr
+
+
+def test_nginx_rejects_a_broken_config(tmp_path: Path) -> None:
+    # Proves the check above can fail: the same file with one brace removed must be refused.
+    binary = nginx_binary()
+    text = render_nginx_conf(
+        WebServerConfig(document_root=str(tmp_path), listen_port=free_port()),
+        runtime_under(tmp_path),
+    )
+    conf = tmp_path / "broken.conf"
+    conf.write_text(text.rstrip().removesuffix("}"))
+    result = subprocess.run(
+        [binary, "-t", "-c", str(conf), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0, "nginx -t accepted a config with an unbalanced brace"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "cache_control"),
+    [
+        ("/", 200, PAGE_HEADER),
+        ("/pricing", 200, PAGE_HEADER),
+        ("/pricing.html", 200, PAGE_HEADER),
+        ("/assets/app.3f9a1c.css", 200, STATIC_HEADER),
+        ("/healthz", 200, "no-store"),
+        ("/api/status.json", 200, "no-store"),
+        ("/api/missing", 404, "no-store"),
+        ("/forms/contact.html", 200, "no-store"),
+        # A form asset must not pick up the static rule's year of caching.
+        ("/forms/missing.css", 404, "no-store"),
+    ],
+)
+def test_served_cache_headers(served: Served, path: str, status: int, cache_control: str) -> None:
+    resp = get(served, path)
+    assert resp.status == status, f"GET {path}: status {resp.status}, expected {status}"
+    assert resp.getheader("Cache-Control") == cache_control, (
+        f"GET {path}: Cache-Control {resp.getheader('Cache-Control')!r}, expected {cache_control!r}"
+    )
+
+
+def test_missing_page_and_asset_are_not_cacheable(served: Served) -> None:
+    for path in ("/nope", "/assets/gone.js"):
+        resp = get(served, path)
+        assert resp.status == 404, f"GET {path}: expected 404, got {resp.status}"
+        assert resp.getheader("Cache-Control") is None, (
+            f"GET {path}: a 404 carried Cache-Control {resp.getheader('Cache-Control')!r}; "
+            "the edge would cache a missing page"
+        )
+
+
+def test_healthz_body_and_server_tokens(served: Served) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=5)
+    conn.request("GET", "/healthz")
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    assert body == b"ok\n", f"/healthz body {body!r}"
+    assert resp.getheader("Server") == "nginx", "server_tokens off: no version in Server header"
+
+
+def test_user_data_is_cloud_config_with_the_same_nginx_conf() -> None:
+    config = WebServerConfig(cache=CACHE)
+    text = render_user_data(config, SiteSource(s3_uri="s3://site-bucket/marketing/"))
+    assert text.startswith("#cloud-config\n"), "cloud-init needs the #cloud-config header"
+    doc = yaml.safe_load(text)
+    assert doc["packages"] == ["nginx"]
+    [written] = doc["write_files"]
+    assert written["path"] == "/etc/nginx/nginx.conf"
+    assert written["content"] == render_nginx_conf(config), "user data must carry the rendered conf"
+    commands = doc["runcmd"]
+    sync = ["aws", "s3", "sync", "--only-show-errors", "--delete"]
+    assert [*sync, "s3://site-bucket/marketing/", config.document_root] in commands
+    assert commands.index(["nginx", "-t"]) < commands.index(
+        ["systemctl", "enable", "--now", "nginx"]
+    ), "nginx must be checked before it is enabled"
+    assert commands[-1] == ["systemctl", "enable", "--now", "nginx"]
+
+
+def test_user_data_is_deterministic_and_skips_sync_for_baked_ami() -> None:
+    config = WebServerConfig()
+    baked = render_user_data(config, SiteSource(s3_uri=None))
+    assert baked == render_user_data(WebServerConfig(), SiteSource(s3_uri=None))
+    assert "s3" not in [c[1] for c in yaml.safe_load(baked)["runcmd"] if len(c) > 1]
+    assert render_user_data(config, SiteSource(s3_uri="s3://a/b/")) != baked
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"listen_port": 0}, "listen_port"),
+        ({"document_root": "site"}, "document_root"),
+        ({"no_store_prefixes": ("/api/; evil",)}, "/api/; evil"),
+    ],
+)
+def test_config_rejects_bad_values(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        WebServerConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_cache_policy_rejects_negative_lifetime() -> None:
+    with pytest.raises(ValueError, match="browser_max_age_seconds"):
+        CachePolicy(browser_max_age_seconds=-1)
+
+
+def test_site_source_requires_s3_uri() -> None:
+    with pytest.raises(ValueError, match="s3://"):
+        SiteSource(s3_uri="https://bucket.s3.amazonaws.com/site")
