@@ -12,13 +12,14 @@ nothing placed before a bypass can re-enable caching of an API, app, admin or fo
 logged-in request. Every caching rule also carries the bypass guard in its own expression, so no
 caching rule ever matches a bypass path even if the order were changed.
 
-The cache key drops tracking parameters with an explicit `exclude` list: Cloudflare's list does not
-take wildcards, so `utm_*` is expanded to the utm_ parameters analytics tools define (see
-`STANDARD_TRACKING_PARAMETERS`) plus the stack's own list. An `include` allow-list would drop unknown
-per-recipient parameters too, but it would also silently collapse any parameter a page really varies
-on (an asset's `?v=` cache-buster, a `?page=` listing) into one cached object; the exclude list keeps
-every parameter the site did not declare as tracking, which fails safe (a miss, never wrong content).
-Stacks that know their pages vary on nothing can still choose the allow-list (`query_allowlist`).
+The cache key drops tracking parameters with an explicit `exclude` list: Cloudflare's list does
+not take wildcards, so `utm_*` is expanded to the utm_ parameters analytics tools define (see
+`STANDARD_TRACKING_PARAMETERS`) plus the stack's own list. An `include` allow-list would drop
+unknown per-recipient parameters too, but it would also silently collapse any parameter a page
+really varies on (an asset's `?v=` cache-buster, a `?page=` listing) into one cached object; the
+exclude list keeps every parameter the site did not declare as tracking, which fails safe (a miss,
+never wrong content). Stacks whose pages vary on nothing can choose the allow-list instead
+(`query_allowlist`).
 """
 
 from __future__ import annotations
@@ -127,7 +128,8 @@ class RateLimitSpec:
     period_seconds: int
     """Counting period; must be one the plan offers (RATE_LIMIT_PERIODS_SECONDS)."""
     mitigation_timeout_seconds: int
-    """How long the action applies once tripped; one the plan offers (RATE_LIMIT_TIMEOUTS_SECONDS)."""
+    """How long the action applies once tripped; one the plan offers (RATE_LIMIT_TIMEOUTS_SECONDS).
+    """
     action: RateLimitAction = "block"
     """What a client over the limit gets. Default: block (HTTP 429)."""
 
@@ -158,7 +160,7 @@ class EdgeRulesSpec:
     static_browser_ttl_seconds: int
     """Browser TTL for static assets."""
     ignore_tracking_parameters: bool = True
-    """Drop tracking parameters from the cache key. Default on; off only to measure the difference."""
+    """Drop tracking parameters from the cache key. Default on; off only to measure the effect."""
     extra_tracking_parameters: tuple[str, ...] = ()
     """Tracking parameters beyond STANDARD_TRACKING_PARAMETERS (e.g. an ESP's per-recipient id)."""
     query_allowlist: tuple[str, ...] | None = None
@@ -189,7 +191,7 @@ class EdgeRulesSpec:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an EdgeRulesSpec: the field (dotted, snake_case), what and what's allowed."""
+    """One thing wrong with an EdgeRulesSpec: field (snake_case path), problem, what is allowed."""
 
     field: str
     problem: str
@@ -267,7 +269,7 @@ def _cache_params(spec: EdgeRulesSpec, edge_ttl: int, browser_ttl: int) -> dict[
 
 
 def cache_rules(spec: EdgeRulesSpec, *, comment: str = "spikeproof") -> list[dict[str, Any]]:
-    """Cache-settings rules in evaluation order: pages, assets, then the two bypasses (last wins)."""
+    """Cache-settings rules in evaluation order: pages, assets, then the bypasses (last wins)."""
     hosts = host_expression(spec.hostnames)
     guard = bypass_guard(spec)
     exts = _set(spec.static_extensions)
