@@ -78,21 +78,20 @@ class Alerting(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        for index, email in enumerate(args.emails):
+        # HTTPS endpoints must confirm the subscription themselves (SNS posts a SubscriptionConfirmation
+        # to them); until they do, the subscription stays pending and nothing is delivered.
+        subscribers: list[tuple[str, pulumi.Input[str]]] = [
+            *(("email", address) for address in args.emails),
+            *(("https", url) for url in args.https_endpoints),
+        ]
+        counts: dict[str, int] = {}
+        for protocol, endpoint in subscribers:
+            index = counts[protocol] = counts.get(protocol, -1) + 1
             aws.sns.TopicSubscription(
-                f"{name}-email-{index}",
+                f"{name}-{protocol}-{index}",
                 topic=topic.arn,
-                protocol="email",
-                endpoint=email,
-                opts=child,
-            )
-        for index, url in enumerate(args.https_endpoints):
-            aws.sns.TopicSubscription(
-                f"{name}-https-{index}",
-                topic=topic.arn,
-                protocol="https",
-                endpoint=url,
-                endpoint_auto_confirms=True,
+                protocol=protocol,
+                endpoint=endpoint,
                 opts=child,
             )
 
