@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_cloudflare as cloudflare
+import pulumi_random as random
 
 from components.alerting import Alerting, AlertingArgs
 from components.core import core_facts
+from components.edge import CloudflareEdge, CloudflareEdgeArgs, TurnstileArgs, WaitingRoomArgs
 from components.replica import ParameterGroupArgs, ReadReplica, ReadReplicaArgs
 from contracts import CONTRACT_VERSION
 from settings import load_settings
@@ -67,6 +70,42 @@ replicas = ReadReplica(
     ),
 )
 
+edge = None
+if settings.edge is not None:
+    e = settings.edge
+    # One secret shared by the edge (adds it as a header) and the fleet's ALB (requires it); kept
+    # in state by pulumi-random so no person ever handles it. Rotate with `pulumi up --replace`.
+    origin_secret = random.RandomPassword("origin-secret", length=48, special=False)
+    edge = CloudflareEdge(
+        "edge",
+        CloudflareEdgeArgs(
+            zone_id=e.zone_id
+            or cloudflare.get_zone_output(filter={"name": e.zone_name, "match": "all"}).id,
+            rules=e.rules_spec(),
+            # Until the fleet component provides its load balancer, the stack names the origin.
+            origin_hostname=e.origin_hostname or "",
+            origin_secret=origin_secret.result,
+            owns_zone_rulesets=e.owns_zone_rulesets,
+            zone_settings=e.zone_settings.values(),
+            tiered_cache=e.cache.tiered_cache,
+            cache_reserve=e.cache.cache_reserve,
+            authenticated_origin_pulls=e.authenticated_origin_pulls,
+            waiting_room=WaitingRoomArgs(
+                host=e.hostnames[0],
+                path=e.waiting_room.path,
+                total_active_users=e.waiting_room.total_active_users or 0,
+                new_users_per_minute=e.waiting_room.new_users_per_minute or 0,
+                session_duration_minutes=e.waiting_room.session_duration_minutes,
+            )
+            if e.waiting_room.enabled
+            else None,
+            turnstile=TurnstileArgs(account_id=e.account_id or "", mode=e.turnstile.mode)
+            if e.turnstile.enabled
+            else None,
+            comment=f"spikeproof/{stack.stack} edge",
+        ),
+    )
+
 # The outputs contract (contracts/outputs.schema.json, docs/outputs.md): other teams read these
 # through StackReference. Add fields freely; renaming or removing one is a major version.
 pulumi.export("contract_version", CONTRACT_VERSION)
@@ -78,3 +117,8 @@ pulumi.export("reader_port", replicas.port)
 pulumi.export("replica_endpoints", replicas.endpoints)
 pulumi.export("replica_identifiers", replicas.identifiers)
 pulumi.export("replica_security_group_id", replicas.security_group_id)
+if edge is not None:
+    pulumi.export("edge_hostnames", edge.hostnames)
+    pulumi.export("edge_zone_id", edge.zone_id)
+    if edge.turnstile_site_key is not None:
+        pulumi.export("turnstile_site_key", edge.turnstile_site_key)

@@ -559,6 +559,16 @@ def problems(spec: EdgeRulesSpec) -> list[Problem]:
                     "20",
                 )
             )
+        if rl.methods and plan in ("free", "pro"):
+            out.append(
+                Problem(
+                    f"rate_limits[{i}].methods",
+                    f"rate limiting on the request method is not available on the {plan} plan",
+                    list(rl.methods),
+                    "methods only on business or enterprise; otherwise leave it empty",
+                    "[]",
+                )
+            )
         for j, p in enumerate(rl.paths):
             if not PATH.match(p):
                 out.append(

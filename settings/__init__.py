@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -25,6 +26,7 @@ from settings.core import (
     PrimarySettings,
     ReplicaSettings,
 )
+from settings.edge import EdgeSettings, zone_conflicts
 from settings.errors import ConfigError, ConfigErrors
 from settings.model import FieldError, Model, translate
 
@@ -62,6 +64,9 @@ class Settings(Model):
     )
     alerting: AlertingSettings = Field(
         default_factory=AlertingSettings, description="Alarm routing."
+    )
+    edge: EdgeSettings | None = Field(
+        default=None, description="The Cloudflare edge. Default: none (no Cloudflare resources)."
     )
 
     @field_validator("owner")
@@ -112,10 +117,13 @@ def parse(
     *,
     stack: str,
     secret_keys: frozenset[str] = frozenset(),
+    project_dir: Path | None = None,
 ) -> tuple[Settings, str]:
     """Parse a flat Pulumi config map (`namespace:key` to value) into Settings and the region.
 
     Values arrive as the engine sends them: scalars as strings, objects and arrays as JSON text.
+    With `project_dir`, the project's other stack files are read for cross-stack conflicts (two
+    stacks owning one Cloudflare zone's rulesets).
     """
     stack_file = f"Pulumi.{stack}.yaml"
     errors: list[ConfigError] = []
@@ -166,6 +174,8 @@ def parse(
                 err.value = "[secret]"
                 err.args = (err.render(),)
         errors.extend(found)
+    if settings is not None and project_dir is not None:
+        errors.extend(zone_conflicts(settings.edge, stack=stack, project_dir=project_dir))
     if errors or settings is None:
         raise ConfigErrors(errors)
     return settings, str(region)
@@ -180,7 +190,8 @@ def load_settings() -> tuple[Settings, StackContext]:
         [*runtime_config.get_config_secret_keys_env(), *runtime_config._SECRET_KEYS.get()]
     )
     stack = pulumi.get_stack()
-    settings, region = parse(merged, stack=stack, secret_keys=secret_keys)
+    # The CLI runs the program from the project directory, next to the other stacks' files.
+    settings, region = parse(merged, stack=stack, secret_keys=secret_keys, project_dir=Path.cwd())
     context = StackContext(
         stack=stack,
         project=pulumi.get_project(),

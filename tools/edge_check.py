@@ -449,23 +449,35 @@ class Request:
     """Free-form class used by `replay` to report ratios (page, asset, session, form, ...)."""
 
     def env(self) -> dict[str, Any]:
-        last = self.path.rsplit("/", 1)[-1]
-        ext = last.rsplit(".", 1)[-1].lower() if "." in last else ""
-        args: dict[str, list[str]] = defaultdict(list)
-        for k, v in parse_qsl(self.query, keep_blank_values=True):
-            args[k].append(v)
-        return {
-            "http.host": self.host.lower(),
-            "http.request.uri.path": self.path,
-            "http.request.uri.path.extension": ext,
-            "http.request.uri.query": self.query,
-            "http.request.method": self.method.upper(),
-            "http.cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-            "http.user_agent": "",
-            "ssl": True,
-            "http.request.cookies": {k: [v] for k, v in self.cookies.items()},
-            "http.request.uri.args": dict(args),
-        }
+        """Every supported field's value for this request."""
+        return {name: get(self) for name, get in FIELD_VALUES.items()}
+
+
+def _extension(request: Request) -> str:
+    last = request.path.rsplit("/", 1)[-1]
+    return last.rsplit(".", 1)[-1].lower() if "." in last else ""
+
+
+def _args(request: Request) -> dict[str, list[str]]:
+    args: dict[str, list[str]] = defaultdict(list)
+    for k, v in parse_qsl(request.query, keep_blank_values=True):
+        args[k].append(v)
+    return dict(args)
+
+
+FIELD_VALUES: dict[str, Callable[[Request], Any]] = {
+    "http.host": lambda r: r.host.lower(),
+    "http.request.uri.path": lambda r: r.path,
+    "http.request.uri.path.extension": _extension,
+    "http.request.uri.query": lambda r: r.query,
+    "http.request.method": lambda r: r.method.upper(),
+    "http.cookie": lambda r: "; ".join(f"{k}={v}" for k, v in r.cookies.items()),
+    "http.user_agent": lambda r: "",
+    "ssl": lambda r: True,
+    "http.request.cookies": lambda r: {k: [v] for k, v in r.cookies.items()},
+    "http.request.uri.args": _args,
+}
+assert set(FIELD_VALUES) == set(FIELDS)
 
 
 @dataclass(frozen=True)
@@ -639,17 +651,19 @@ def evaluate(
 
     def matched(rules: tuple[Rule, ...], tag: str) -> tuple[Rule, ...]:
         nonlocal env
-        if env is None:
-            env = request.env()
         if memo is None:
+            env = env or request.env()
             return tuple(r for r in rules if r.expression.matches(env))
+        # Verdicts depend only on the fields the expressions read, so requests that agree on those
+        # share one evaluation (a campaign's per-recipient queries do not multiply the work).
         fields = memo.get((tag, "fields"))
         if fields is None:
             fields = sorted(frozenset().union(*(r.expression.fields for r in rules)))
             memo[(tag, "fields")] = fields
-        key = (tag, *(_hashable(env[f]) for f in fields))
+        key = (tag, *(_hashable(FIELD_VALUES[f](request)) for f in fields))
         hit = memo.get(key)
         if hit is None:
+            env = env or request.env()
             hit = tuple(r for r in rules if r.expression.matches(env))
             memo[key] = hit
         return hit

@@ -200,3 +200,21 @@ def _alarm(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, Sta
         "name": alarm,
         "arn": f"arn:aws:cloudwatch:{where.region}:{where.account_id}:alarm:{alarm}",
     }
+
+
+@computes("random:index/randomPassword:RandomPassword")
+def _random_password(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    length = int(inputs.get("length", 16))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "none", {"result": digest("password", name, length=length, alphabet=alphabet)}
+
+
+@computes("cloudflare:index/turnstileWidget:TurnstileWidget")
+def _turnstile(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    sitekey = "0x4AAAAAAA" + digest(
+        "sitekey", name, length=12, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    )
+    return sitekey, {
+        "sitekey": sitekey,
+        "secret": "0x4AAAAAAA" + digest("secret", name, length=24),
+    }
