@@ -105,6 +105,8 @@ STANDARD_TRACKING_PARAMETERS: tuple[str, ...] = (
 )
 RATE_LIMIT_CHARACTERISTICS: tuple[str, ...] = ("ip.src", "cf.colo.id")
 
+# Cloudflare refuses rule expressions longer than this.
+MAX_EXPRESSION_CHARS = 4096
 HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 PATH = re.compile(r"^/[A-Za-z0-9._~!$&'()+,;=:@%/-]*$")
 QUERY_PARAM = re.compile(r"^[A-Za-z0-9_.~-]{1,100}$")
@@ -590,4 +592,19 @@ def problems(spec: EdgeRulesSpec) -> list[Problem]:
                 "X-Origin-Verify",
             )
         )
+    if not out:
+        for rule in [*cache_rules(spec), *rate_limit_rules(spec)]:
+            size = len(rule["expression"])
+            if size > MAX_EXPRESSION_CHARS:
+                where = "marketing_paths" if rule["ref"] == "marketing_pages" else "bypass_prefixes"
+                out.append(
+                    Problem(
+                        where,
+                        f"the generated {rule['ref']} expression is {size} characters, over "
+                        f"Cloudflare's {MAX_EXPRESSION_CHARS}",
+                        size,
+                        f"fewer paths (expression at most {MAX_EXPRESSION_CHARS} characters)",
+                        "group pages under a prefix such as /campaigns/*",
+                    )
+                )
     return out

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode
 
+from components.edge_rules import MAX_EXPRESSION_CHARS
+
 # ---------------------------------------------------------------------------------------------
 # Tokenizer
 
@@ -506,7 +508,6 @@ def normalize(value: Any, *, keep_keys: bool = False) -> Any:
     return value
 
 
-MAX_EXPRESSION_CHARS = 4096
 PHASE_ACTIONS = {
     "cache": {"set_cache_settings"},
     "ratelimit": {"block", "managed_challenge", "js_challenge", "challenge", "log"},
