@@ -315,6 +315,18 @@ class EdgeSettings(Model):
             raise ValueError("not a Cloudflare account id (32 lower-case hex characters)")
         return value
 
+    @field_validator("hostnames")
+    @classmethod
+    def _hostnames(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one marketing hostname is required")
+        for host in value:
+            if not HOSTNAME.match(host):
+                raise ValueError(f"{host!r} is not a valid lower-case DNS hostname")
+        if len(set(value)) != len(value):
+            raise ValueError("a hostname is listed twice")
+        return value
+
     @field_validator("zone_name", "origin_hostname")
     @classmethod
     def _dns_name(cls, value: str | None) -> str | None:
