@@ -195,6 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report("tracking parameters ignored in the cache key (as deployed):", with_rule))
     print(report("tracking parameters kept in the cache key (rule switched off):", without))
     ratio = with_rule.ratio_for(ANONYMOUS)
+    anon_with = sum(with_rule.by_label[k].origin_requests for k in ANONYMOUS)
+    anon_without = sum(without.by_label[k].origin_requests for k in ANONYMOUS)
+    print(
+        f"anonymous page+asset origin requests: {anon_with} with the rule vs {anon_without} "
+        f"without ({anon_without / max(anon_with, 1):.0f}x)"
+    )
     print(
         f"origin requests: {with_rule.origin_requests} with the rule vs "
         f"{without.origin_requests} without "
