@@ -83,7 +83,7 @@ if settings.edge is not None:
             or cloudflare.get_zone_output(filter={"name": e.zone_name, "match": "all"}).id,
             rules=e.rules_spec(),
             # Until the fleet component provides its load balancer, the stack names the origin.
-            origin_hostname=e.origin_hostname or "",
+            origin_hostname=str(e.origin_hostname),
             origin_secret=origin_secret.result,
             owns_zone_rulesets=e.owns_zone_rulesets,
             zone_settings=e.zone_settings.values(),

@@ -269,8 +269,8 @@ class EdgeSettings(Model):
     )
     origin_hostname: str | None = Field(
         default=None,
-        description="DNS name the proxied records point at (the fleet's ALB). Default: the "
-        "fleet's load balancer, once the fleet component provides it.",
+        description="DNS name the proxied records point at (the load balancer). Required until "
+        "the fleet component provides its load balancer's name.",
         examples=["marketing-alb-123456.eu-west-1.elb.amazonaws.com"],
     )
     owns_zone_rulesets: bool = Field(
@@ -342,6 +342,14 @@ class EdgeSettings(Model):
                 "the zone is unknown: set edge.zoneId or edge.zoneName",
                 allowed="a 32-hex zone id, or the zone's domain name",
                 example="spikeproof:edge: {zoneName: acme-marketing.com, ...}",
+            )
+        if self.origin_hostname is None:
+            # Until the fleet component exports its load balancer, the stack must name it.
+            raise FieldError(
+                "originHostname",
+                "the origin is unknown: set edge.originHostname to the load balancer's DNS name",
+                allowed="a DNS name (the ALB's)",
+                example="spikeproof:edge: {originHostname: my-alb-123.eu-west-1.elb.amazonaws.com}",
             )
         if self.zone_name is not None:
             for host in self.hostnames:

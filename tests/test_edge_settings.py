@@ -49,6 +49,7 @@ BAD = [
     ("prod", {"waitingRoom": {"enabled": True, "newUsersPerMinute": 50}},
      "spikeproof:edge.waitingRoom.newUsersPerMinute", "minimum"),
     ("prod", {"accountId": None}, "spikeproof:edge.accountId", "Turnstile"),
+    ("staging", {"originHostname": None}, "spikeproof:edge.originHostname", "origin is unknown"),
     ("prod", {"cache": {"staticExtensions": [".css"]}}, "spikeproof:edge.cache.staticExtensions",
      "extension"),
     ("prod", {"rateLimits": {"form": {"action": "drop"}}},
