@@ -31,8 +31,11 @@ from settings.model import FieldError, Model
 
 ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
 ACCOUNT_ID = ZONE_ID
-STATIC_EXTENSIONS = ("css", "js", "mjs", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico")
-STATIC_EXTENSIONS += ("woff", "woff2")
+STATIC_EXTENSIONS = (
+    *("css", "js", "mjs"),
+    *("png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico"),
+    *("woff", "woff2"),
+)
 # Cloudflare Waiting Room minimums for both limits.
 WAITING_ROOM_MIN_USERS = 200
 

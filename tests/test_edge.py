@@ -14,9 +14,9 @@ import pulumi
 import pytest
 
 from components.edge import CloudflareEdge, CloudflareEdgeArgs, validation_records
-from components.edge_rules import CACHE_PHASE, RATELIMIT_PHASE, TRANSFORM_PHASE
+from components.edge_rules import TRANSFORM_PHASE
 from settings.edge import spec_for_stack
-from tools.edge_check import Request, Rulesets, evaluate
+from tools.edge_check import Request, Rulesets, evaluate, rulesets_from_resources
 from tools.mockrun import SECRET_SIG, SIG_KEY, PlanResult, display, is_secret, run_program
 
 DNS = "cloudflare:index/dnsRecord:DnsRecord"
@@ -24,13 +24,8 @@ RULESET = "cloudflare:index/ruleset:Ruleset"
 EDGE = "spikeproof:edge:CloudflareEdge"
 
 
-def recorded_rulesets(result: PlanResult) -> Rulesets:
-    by_phase = {r.input("phase"): r.input("rules") for r in result.of_type(RULESET)}
-    return Rulesets.from_rules(
-        cache=by_phase.get(CACHE_PHASE, []),
-        ratelimit=by_phase.get(RATELIMIT_PHASE, []),
-        transform=by_phase.get(TRANSFORM_PHASE, []),
-    )
+def recorded_rulesets(result: PlanResult, **kw: Any) -> Rulesets:
+    return rulesets_from_resources(result.resources, **kw)
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
@@ -155,6 +150,12 @@ def test_waiting_room_on_the_campaign_path_when_enabled(plan) -> None:
     assert room.input("path") == "/campaigns/"
     assert (room.input("totalActiveUsers"), room.input("newUsersPerMinute")) == (5000, 1000)
     assert room.input("name") == "spikeproof_prod_edge_campaigns"
+    rs = recorded_rulesets(result, turnstile_paths=("/forms/submit",))
+    queued = evaluate(rs, Request(host=room.input("host"), path="/campaigns/spring"))
+    assert queued.waiting_room and queued.outcome == "cached", queued
+    assert not evaluate(rs, Request(host=room.input("host"), path="/pricing")).waiting_room
+    form = evaluate(rs, Request(host=room.input("host"), path="/forms/submit", method="POST"))
+    assert form.turnstile and form.outcome == "bypassed", form
 
 
 def test_authenticated_origin_pulls_when_asked(plan) -> None:

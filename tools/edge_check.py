@@ -15,7 +15,8 @@ Phase semantics modelled:
 - `http_request_late_transform`: header names set on requests sent to the origin.
 
 Public API (reused by the campaign pre-flight): `parse_expression`, `Rulesets.from_rules`,
-`evaluate(rulesets, request) -> Verdict`, `replay(rulesets, requests) -> ReplayStats`.
+`rulesets_from_resources` (from a mock run's recorded resources), `evaluate(rulesets, request) ->
+Verdict`, `replay(rulesets, requests) -> ReplayStats`.
 
 Not modelled: Cloudflare's sliding-window rate estimate (fixed windows here), request collapsing,
 eviction before TTL, and the fields and functions the program does not emit.
@@ -569,6 +570,31 @@ class Rulesets:
             tuple(waiting_room_paths),
             tuple(turnstile_paths),
         )
+
+
+PHASE_FIELDS = {
+    "http_request_cache_settings": "cache",
+    "http_ratelimit": "ratelimit",
+    "http_request_late_transform": "transform",
+}
+
+
+def rulesets_from_resources(
+    resources: Iterable[Any], *, turnstile_paths: Sequence[str] = ()
+) -> Rulesets:
+    """Rulesets from recorded resources (objects with `.type` and wire-form `.inputs`), e.g. a
+    `tools.mockrun.PlanResult.resources` list: Ruleset rules by phase, Waiting Room paths."""
+    from tools.mockrun import plain
+
+    phases: dict[str, list[Any]] = {"cache": [], "ratelimit": [], "transform": []}
+    rooms: list[str] = []
+    for res in resources:
+        inputs = plain(res.inputs)
+        if res.type == "cloudflare:index/ruleset:Ruleset" and inputs.get("phase") in PHASE_FIELDS:
+            phases[PHASE_FIELDS[inputs["phase"]]].extend(inputs.get("rules") or [])
+        elif res.type == "cloudflare:index/waitingRoom:WaitingRoom":
+            rooms.append(str(inputs.get("path") or "/"))
+    return Rulesets.from_rules(**phases, waiting_room_paths=rooms, turnstile_paths=turnstile_paths)
 
 
 Outcome = Literal["cached", "bypassed", "origin", "rate_limited", "challenged"]
