@@ -14,9 +14,15 @@ import pulumi
 import pytest
 
 from components.edge import CloudflareEdge, CloudflareEdgeArgs, validation_records
-from components.edge_rules import TRANSFORM_PHASE
+from components.edge_rules import (
+    CACHE_PHASE,
+    RATELIMIT_PHASE,
+    TRANSFORM_PHASE,
+    cache_rules,
+    rate_limit_rules,
+)
 from settings.edge import spec_for_stack
-from tools.edge_check import Request, Rulesets, evaluate, rulesets_from_resources
+from tools.edge_check import Request, Rulesets, evaluate, normalize, rulesets_from_resources
 from tools.mockrun import SECRET_SIG, SIG_KEY, PlanResult, display, is_secret, run_program
 
 DNS = "cloudflare:index/dnsRecord:DnsRecord"
@@ -224,3 +230,15 @@ def test_acm_validation_records_are_dns_only_and_indexed_by_hostname() -> None:
         assert r.input("proxied") is False, f"{r.urn}: ACM must resolve its record (not proxied)"
     others = [r for r in result.of_type(DNS) if r not in validation]
     assert others and all(r.input("proxied") is True for r in others)
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_deployed_rules_are_exactly_the_generated_ones(plan, stack: str) -> None:
+    # The verdict table in test_edge_rules.py evaluates the generated lists; this ties them to
+    # what the program sends to Cloudflare (same expressions, same order, same parameters).
+    result = plan(stack)
+    spec = spec_for_stack(stack)
+    comment = f"spikeproof/{stack} edge"
+    recorded = {r.input("phase"): normalize(r.input("rules")) for r in result.of_type(RULESET)}
+    assert recorded[CACHE_PHASE] == cache_rules(spec, comment=comment)
+    assert recorded[RATELIMIT_PHASE] == rate_limit_rules(spec, comment=comment)
