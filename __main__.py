@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pulumi
+import pulumi_cloudflare as cloudflare
+import pulumi_random as random
 
 from components.alerting import Alerting, AlertingArgs
 from components.core import core_facts
+from components.edge import (
+    CloudflareEdge,
+    CloudflareEdgeArgs,
+    TurnstileArgs,
+    WaitingRoomArgs,
+    validation_records,
+)
 from components.fleet import WebFleet, WebFleetArgs
 from components.replica import ParameterGroupArgs, ReadReplica, ReadReplicaArgs
 from contracts import CONTRACT_VERSION
@@ -29,7 +38,17 @@ alerting = Alerting(
     ),
 )
 
+e = settings.edge
 f = settings.fleet
+
+# One secret shared by the edge (adds it as a header) and the fleet's ALB (requires it); kept in
+# state by pulumi-random so no person ever handles it. Rotate: docs/runbooks/rotate-origin-secret.md.
+origin_secret = random.RandomPassword("origin-secret", length=48, special=False).result
+
+# The fleet's certificate is validated by records the edge creates, and the edge points at the
+# fleet's load balancer: the validation record names are handed back through a deferred output.
+validation_fqdns, resolve_validation_fqdns = pulumi.deferred_output()
+
 fleet = (
     WebFleet(
         "web",
@@ -37,8 +56,10 @@ fleet = (
             vpc_id=core.vpc_id,
             private_subnet_ids=core.private_subnet_ids,
             public_subnet_ids=core.public_subnet_ids,
-            domain_name=f.domain_name,
-            origin_secret=pulumi.Output.secret(settings.origin_secret or ""),
+            domain_names=e.hostnames if e is not None else [str(f.domain_name)],
+            origin_secret=origin_secret,
+            origin_header_name=e.origin_header_name if e is not None else "X-Origin-Verify",
+            certificate_validation_fqdns=validation_fqdns if e is not None else None,
             alarm_topic_arn=alerting.topic_arn,
             instance_types=f.instance_types,
             arm64=f.arm64,
@@ -109,6 +130,42 @@ replicas = ReadReplica(
     ),
 )
 
+edge = None
+if e is not None:
+    edge = CloudflareEdge(
+        "edge",
+        CloudflareEdgeArgs(
+            zone_id=e.zone_id
+            or cloudflare.get_zone_output(filter={"name": e.zone_name, "match": "all"}).id,
+            rules=e.rules_spec(),
+            origin_hostname=fleet.alb_dns_name if fleet is not None else str(e.origin_hostname),
+            origin_secret=origin_secret,
+            validation_records=validation_records(e.hostnames, fleet.domain_validation_options)
+            if fleet is not None
+            else (),
+            owns_zone_rulesets=e.owns_zone_rulesets,
+            zone_settings=e.zone_settings.values(),
+            tiered_cache=e.cache.tiered_cache,
+            cache_reserve=e.cache.cache_reserve,
+            authenticated_origin_pulls=e.authenticated_origin_pulls,
+            waiting_room=WaitingRoomArgs(
+                host=e.hostnames[0],
+                path=e.waiting_room.path,
+                total_active_users=e.waiting_room.total_active_users or 0,
+                new_users_per_minute=e.waiting_room.new_users_per_minute or 0,
+                session_duration_minutes=e.waiting_room.session_duration_minutes,
+            )
+            if e.waiting_room.enabled
+            else None,
+            turnstile=TurnstileArgs(account_id=e.account_id or "", mode=e.turnstile.mode)
+            if e.turnstile.enabled
+            else None,
+            comment=f"spikeproof/{stack.stack} edge",
+        ),
+    )
+    if fleet is not None:
+        resolve_validation_fqdns(edge.validation_fqdns)
+
 # The outputs contract (contracts/outputs.schema.json, docs/outputs.md): other teams read these
 # through StackReference. Add fields freely; renaming or removing one is a major version.
 pulumi.export("contract_version", CONTRACT_VERSION)
@@ -123,3 +180,8 @@ pulumi.export("replica_security_group_id", replicas.security_group_id)
 if fleet is not None:
     pulumi.export("alb_dns_name", fleet.alb_dns_name)
     pulumi.export("fleet_security_group_id", fleet.security_group_id)
+if edge is not None:
+    pulumi.export("edge_hostnames", edge.hostnames)
+    pulumi.export("edge_zone_id", edge.zone_id)
+    if edge.turnstile_site_key is not None:
+        pulumi.export("turnstile_site_key", edge.turnstile_site_key)

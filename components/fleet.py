@@ -62,10 +62,14 @@ class WebFleetArgs:
     """Instance subnets, at least two zones."""
     public_subnet_ids: pulumi.Input[Sequence[str]]
     """ALB subnets, at least two zones."""
-    domain_name: str
-    """Host name on the ACM certificate (DNS-validated)."""
+    domain_names: Sequence[str]
+    """Names on the ACM certificate (DNS-validated): the first is its domain name, the rest
+    subject alternative names. Behind the edge, the marketing hostnames (Cloudflare presents the
+    visitor's hostname to the origin, and Full (strict) verifies it)."""
     origin_secret: pulumi.Input[str]
-    """Value of the X-Origin-Verify header the edge adds; anything without it gets a 403."""
+    """Value of the origin header the edge adds; anything without it gets a 403."""
+    origin_header_name: str = ORIGIN_HEADER
+    """Name of that header. Default X-Origin-Verify."""
     alarm_topic_arn: pulumi.Input[str]
     """SNS topic every alarm notifies."""
     instance_types: Sequence[str]
@@ -121,6 +125,8 @@ class WebFleetArgs:
     def __post_init__(self) -> None:
         if not self.instance_types:
             raise ValueError("WebFleetArgs.instance_types is empty")
+        if not self.domain_names:
+            raise ValueError("WebFleetArgs.domain_names is empty")
         if self.min_size > self.max_size:
             raise ValueError("WebFleetArgs.min_size is above max_size")
         if self.spot_percent is not None and not 0 <= self.spot_percent <= 100:
@@ -309,7 +315,8 @@ class WebFleet(pulumi.ComponentResource):
         # --- Load balancer.
         cert = aws.acm.Certificate(
             f"{name}-cert",
-            domain_name=args.domain_name,
+            domain_name=args.domain_names[0],
+            subject_alternative_names=list(args.domain_names[1:]) or None,
             validation_method="DNS",
             opts=child,
         )
@@ -394,7 +401,7 @@ class WebFleet(pulumi.ComponentResource):
             conditions=[
                 {
                     "http_header": {
-                        "http_header_name": ORIGIN_HEADER,
+                        "http_header_name": args.origin_header_name,
                         "values": [pulumi.Output.secret(args.origin_secret)],
                     }
                 }
@@ -648,9 +655,9 @@ class WebFleet(pulumi.ComponentResource):
             lambda opts: [
                 {
                     "domain_name": o.domain_name,
-                    "name": o.resource_record_name,
-                    "type": o.resource_record_type,
-                    "value": o.resource_record_value,
+                    "resource_record_name": o.resource_record_name,
+                    "resource_record_type": o.resource_record_type,
+                    "resource_record_value": o.resource_record_value,
                 }
                 for o in (opts or [])
             ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -25,6 +26,7 @@ from settings.core import (
     PrimarySettings,
     ReplicaSettings,
 )
+from settings.edge import EdgeSettings, zone_conflicts
 from settings.errors import ConfigError, ConfigErrors
 from settings.fleet import FleetSettings
 from settings.model import FieldError, Model, translate
@@ -64,15 +66,11 @@ class Settings(Model):
     alerting: AlertingSettings = Field(
         default_factory=AlertingSettings, description="Alarm routing."
     )
-    origin_secret: str | None = Field(
-        default=None,
-        min_length=32,
-        description="Value of the X-Origin-Verify header the edge adds and the ALB requires; set "
-        "it with `pulumi config set --secret`. Required with spikeproof:fleet.",
-        examples=["(pulumi config set --secret spikeproof:originSecret $(openssl rand -hex 32))"],
-    )
     fleet: FleetSettings | None = Field(
         default=None, description="The autoscaling web fleet (marketing origin). Default: none."
+    )
+    edge: EdgeSettings | None = Field(
+        default=None, description="The Cloudflare edge. Default: none (no Cloudflare resources)."
     )
 
     @field_validator("owner")
@@ -82,12 +80,41 @@ class Settings(Model):
 
     @model_validator(mode="after")
     def _sources(self) -> Settings:
-        if self.fleet is not None and self.origin_secret is None:
+        if self.fleet is not None and self.edge is not None:
+            if self.edge.origin_hostname is not None:
+                raise FieldError(
+                    "edge.originHostname",
+                    "the fleet's load balancer is the edge's origin; a second origin name would "
+                    "send the edge elsewhere",
+                    value=self.edge.origin_hostname,
+                    allowed="unset when spikeproof:fleet is set",
+                    example="remove edge.originHostname",
+                )
+            if self.fleet.domain_name is not None:
+                raise FieldError(
+                    "fleet.domainName",
+                    "with the edge, the load balancer's certificate covers edge.hostnames (the "
+                    "names Cloudflare presents to the origin); a separate name would fail "
+                    "Full (strict) TLS",
+                    value=self.fleet.domain_name,
+                    allowed="unset when spikeproof:edge is set",
+                    example="remove fleet.domainName",
+                )
+        if self.fleet is not None and self.edge is None and self.fleet.domain_name is None:
             raise FieldError(
-                "originSecret",
-                "the fleet's ALB needs the secret origin header value",
-                allowed="a secret string of at least 32 characters",
-                example="pulumi config set --secret spikeproof:originSecret $(openssl rand -hex 32)",
+                "fleet.domainName",
+                "the load balancer's certificate needs a name: set fleet.domainName, or "
+                "spikeproof:edge so it covers the edge's hostnames",
+                allowed="a DNS name you can validate in ACM",
+                example="spikeproof:fleet: {domainName: origin.marketing.example.com}",
+            )
+        if self.edge is not None and self.fleet is None and self.edge.origin_hostname is None:
+            raise FieldError(
+                "edge.originHostname",
+                "the origin is unknown: set spikeproof:fleet, or edge.originHostname to an "
+                "existing origin's DNS name",
+                allowed="a DNS name (a load balancer's)",
+                example="spikeproof:edge: {originHostname: my-alb-123.eu-west-1.elb.amazonaws.com}",
             )
         if self.network is None and self.core_stack is None:
             raise FieldError(
@@ -130,10 +157,13 @@ def parse(
     *,
     stack: str,
     secret_keys: frozenset[str] = frozenset(),
+    project_dir: Path | None = None,
 ) -> tuple[Settings, str]:
     """Parse a flat Pulumi config map (`namespace:key` to value) into Settings and the region.
 
     Values arrive as the engine sends them: scalars as strings, objects and arrays as JSON text.
+    With `project_dir`, the project's other stack files are read for cross-stack conflicts (two
+    stacks owning one Cloudflare zone's rulesets).
     """
     stack_file = f"Pulumi.{stack}.yaml"
     errors: list[ConfigError] = []
@@ -184,6 +214,8 @@ def parse(
                 err.value = "[secret]"
                 err.args = (err.render(),)
         errors.extend(found)
+    if settings is not None and project_dir is not None:
+        errors.extend(zone_conflicts(settings.edge, stack=stack, project_dir=project_dir))
     if errors or settings is None:
         raise ConfigErrors(errors)
     return settings, str(region)
@@ -198,7 +230,8 @@ def load_settings() -> tuple[Settings, StackContext]:
         [*runtime_config.get_config_secret_keys_env(), *runtime_config._SECRET_KEYS.get()]
     )
     stack = pulumi.get_stack()
-    settings, region = parse(merged, stack=stack, secret_keys=secret_keys)
+    # The CLI runs the program from the project directory, next to the other stacks' files.
+    settings, region = parse(merged, stack=stack, secret_keys=secret_keys, project_dir=Path.cwd())
     context = StackContext(
         stack=stack,
         project=pulumi.get_project(),

@@ -91,8 +91,10 @@ class CacheSettings(Model):
 class FleetSettings(Model):
     """The marketing origin: an autoscaling group behind an ALB only Cloudflare can reach."""
 
-    domain_name: str = Field(
-        description="Origin host name the ACM certificate covers.",
+    domain_name: str | None = Field(
+        default=None,
+        description="Host name the load balancer's ACM certificate covers, for a stack without "
+        "spikeproof:edge. With the edge, the certificate covers edge.hostnames instead.",
         examples=["origin.marketing.example.com"],
     )
     instance_types: list[str] = Field(
@@ -184,8 +186,8 @@ class FleetSettings(Model):
 
     @field_validator("domain_name")
     @classmethod
-    def _domain(cls, value: str) -> str:
-        if not DOMAIN.match(value):
+    def _domain(cls, value: str | None) -> str | None:
+        if value is not None and not DOMAIN.match(value):
             raise ValueError("not a lower-case DNS name")
         return value
 

@@ -234,8 +234,9 @@ def test_https_default_is_403_and_only_the_origin_header_forwards(plan, stack: s
     (rule,) = result.of_type(RULE)
     (condition,) = rule.input("conditions")
     assert condition["httpHeader"]["httpHeaderName"] == "X-Origin-Verify"
-    assert condition["httpHeader"]["values"] == [f"{OFFLINE_SECRET}:spikeproof:originSecret"], (
-        f"{rule.urn}: the header value must be the stack's origin secret"
+    (password,) = result.of_type("random:index/randomPassword:RandomPassword")
+    assert condition["httpHeader"]["values"] == [password.outputs["result"]], (
+        f"{rule.urn}: the header value must be the generated origin secret"
     )
     assert is_secret(rule.inputs["conditions"][0]["httpHeader"]["values"][0]), (
         f"{rule.urn}: the header value must travel as a secret"
@@ -326,9 +327,52 @@ def test_bad_fleet_config_names_the_key_and_registers_nothing(
     assert words in rendered, f"{key_path}: expected '{words}' in:\n{rendered}"
 
 
-def test_fleet_without_origin_secret_is_a_config_error(config_error) -> None:
-    error = config_error("staging", {"originSecret": None})
-    assert "spikeproof:originSecret" in error.render()
+@pytest.mark.parametrize(
+    ("overrides", "key_path", "words"),
+    [
+        ({"edge": {"originHostname": "other.example.com"}}, "spikeproof:edge.originHostname",
+         "fleet's load balancer is the edge's origin"),
+        ({"fleet": {"domainName": "origin.example.com"}}, "spikeproof:fleet.domainName",
+         "covers edge.hostnames"),
+        ({"edge": None}, "spikeproof:fleet.domainName", "certificate needs a name"),
+        ({"fleet": None}, "spikeproof:edge.originHostname", "origin is unknown"),
+    ],
+)  # fmt: skip
+def test_fleet_and_edge_agree_on_one_origin(
+    config_error, overrides: dict[str, object], key_path: str, words: str
+) -> None:
+    rendered = config_error("staging", overrides).render()
+    assert f"Pulumi.staging.yaml: {key_path}:" in rendered, rendered
+    assert words in rendered, rendered
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_certificate_covers_the_edge_hostnames_and_waits_for_the_edge_records(
+    plan, stack: str
+) -> None:
+    result = plan(stack)
+    (cert,) = result.of_type("aws:acm/certificate:Certificate")
+    hosts = result.outputs["edge_hostnames"]
+    assert [cert.input("domainName"), *(cert.input("subjectAlternativeNames") or [])] == hosts
+    records = {
+        r.input("name"): r
+        for r in result.of_type("cloudflare:index/dnsRecord:DnsRecord")
+        if r.name.startswith("edge-acm-validation-")
+    }
+    expected = {
+        o["resourceRecordName"].rstrip("."): o["resourceRecordValue"].rstrip(".")
+        for o in cert.outputs["domainValidationOptions"]
+    }
+    assert {name: r.input("content") for name, r in records.items()} == expected, (
+        "one DNS-only record per certificate name, with ACM's values"
+    )
+    (validation,) = result.of_type("aws:acm/certificateValidation:CertificateValidation")
+    assert sorted(validation.input("validationRecordFqdns")) == sorted(records)
+    assert {r.urn for r in records.values()} <= set(validation.dependencies), (
+        "the validation must wait for the Cloudflare records"
+    )
+    (https,) = [x for x in result.of_type(LISTENER) if x.name == "web-https"]
+    assert https.input("certificateArn") == validation.outputs["certificateArn"]
 
 
 @pytest.mark.parametrize(
@@ -347,7 +391,7 @@ def test_fleet_args_reject_bad_combinations(overrides: dict[str, object], field:
         "vpc_id": "vpc-1",
         "private_subnet_ids": ["a", "b"],
         "public_subnet_ids": ["c", "d"],
-        "domain_name": "origin.example.com",
+        "domain_names": ["origin.example.com"],
         "origin_secret": "x" * 32,
         "alarm_topic_arn": "arn:aws:sns:eu-west-1:111122223333:t",
         "instance_types": ["t4g.medium"],

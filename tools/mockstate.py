@@ -262,17 +262,37 @@ def _launch_template(name: str, inputs: Mapping[str, Any], where: Where) -> tupl
 @computes("aws:acm/certificate:Certificate")
 def _certificate(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
     cert_id = f"{digest(name, length=8)}-1111-4222-8333-{digest(name, 'c', length=12)}"
-    domain = str(inputs.get("domainName"))
-    token = digest(domain, length=32)
-    return f"arn:aws:acm:{where.region}:{where.account_id}:certificate/{cert_id}", {
-        "arn": f"arn:aws:acm:{where.region}:{where.account_id}:certificate/{cert_id}",
+    domains = [str(inputs.get("domainName")), *(inputs.get("subjectAlternativeNames") or [])]
+    arn = f"arn:aws:acm:{where.region}:{where.account_id}:certificate/{cert_id}"
+    return arn, {
+        "arn": arn,
         "status": "PENDING_VALIDATION",
+        # One DNS validation record per name, in ACM's own order (sorted, not the request's).
         "domainValidationOptions": [
             {
                 "domainName": domain,
-                "resourceRecordName": f"_{token}.{domain}.",
+                "resourceRecordName": f"_{digest(domain, length=32)}.{domain}.",
                 "resourceRecordType": "CNAME",
-                "resourceRecordValue": f"_{digest(token, length=32)}.acm-validations.aws.",
+                "resourceRecordValue": f"_{digest(domain, 'v', length=32)}.acm-validations.aws.",
             }
+            for domain in sorted(domains)
         ],
+    }
+
+
+@computes("random:index/randomPassword:RandomPassword")
+def _random_password(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    length = int(inputs.get("length", 16))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "none", {"result": digest("password", name, length=length, alphabet=alphabet)}
+
+
+@computes("cloudflare:index/turnstileWidget:TurnstileWidget")
+def _turnstile(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    sitekey = "0x4AAAAAAA" + digest(
+        "sitekey", name, length=12, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    )
+    return sitekey, {
+        "sitekey": sitekey,
+        "secret": "0x4AAAAAAA" + digest("secret", name, length=24),
     }

@@ -1,0 +1,514 @@
+"""Settings for the Cloudflare edge (`spikeproof:edge`): zone, hostnames, cache and rate limit
+rules, spike options. Cloudflare's own limits (TTL values, the plan's rate limit periods) are
+checked here through `components.edge_rules.problems`, so a bad value stops the program with a
+ConfigError before anything is registered.
+
+Zone ownership: Cloudflare keeps one entrypoint ruleset per phase per zone, so two stacks that both
+manage the rulesets of one zone would overwrite each other on every deploy. `zone_conflicts` reads
+the project's other stack files (Pulumi.<other>.yaml, next to this one) and reports a stack that
+claims the same zone's rulesets. It reads only their `spikeproof:edge` block, as plain YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, field_validator, model_validator
+
+from components.edge_rules import (
+    HOSTNAME,
+    EdgeRulesSpec,
+    Plan,
+    RateLimitAction,
+    RateLimitSpec,
+    problems,
+)
+from settings.errors import ConfigError
+from settings.model import FieldError, Model
+
+ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
+ACCOUNT_ID = ZONE_ID
+STATIC_EXTENSIONS = (
+    *("css", "js", "mjs"),
+    *("png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico"),
+    *("woff", "woff2"),
+)
+# Cloudflare Waiting Room minimums for both limits.
+WAITING_ROOM_MIN_USERS = 200
+
+# EdgeRulesSpec fields (as `problems()` names them) to the stack file's key paths under edge.
+_SPEC_KEYS = {
+    "hostnames": "hostnames",
+    "bypass_prefixes": "cache.bypassPaths",
+    "form_paths": "cache.formPaths",
+    "session_cookies": "cache.sessionCookies",
+    "marketing_paths": "cache.marketingPaths",
+    "edge_ttl_seconds": "cache.edgeTtlSeconds",
+    "browser_ttl_seconds": "cache.browserTtlSeconds",
+    "static_extensions": "cache.staticExtensions",
+    "static_edge_ttl_seconds": "cache.staticEdgeTtlSeconds",
+    "static_browser_ttl_seconds": "cache.staticBrowserTtlSeconds",
+    "extra_tracking_parameters": "cache.trackingParameters",
+    "query_allowlist": "cache.queryAllowlist",
+    "origin_header_name": "originHeaderName",
+    "rate_limits": "rateLimits",
+}
+_RATE_KEYS = {
+    "period_seconds": "periodSeconds",
+    "mitigation_timeout_seconds": "mitigationTimeoutSeconds",
+    "requests_per_period": "requestsPerPeriod",
+    "paths": "paths",
+    "methods": "methods",
+}
+
+
+class ZoneSettingsSettings(Model):
+    """Zone settings the stack manages; a key set to null is left as it is in Cloudflare."""
+
+    ssl: Literal["off", "flexible", "full", "strict"] | None = Field(
+        default="strict",
+        description="SSL mode. Default: strict (Full (strict): the edge verifies the origin's "
+        "certificate).",
+    )
+    always_use_https: bool | None = Field(
+        default=True, description="Redirect HTTP to HTTPS at the edge. Default: true."
+    )
+    min_tls_version: Literal["1.0", "1.1", "1.2", "1.3"] | None = Field(
+        default="1.2", description="Minimum TLS version visitors may use. Default: 1.2."
+    )
+    http3: bool | None = Field(default=True, description="HTTP/3 (QUIC). Default: true.")
+    brotli: bool | None = Field(default=True, description="Brotli compression. Default: true.")
+
+    def values(self) -> dict[str, str]:
+        """Cloudflare setting id to API value, for the settings the stack manages."""
+        on_off = {True: "on", False: "off"}
+        wanted: dict[str, str | None] = {
+            "ssl": self.ssl,
+            "always_use_https": None
+            if self.always_use_https is None
+            else on_off[self.always_use_https],
+            "min_tls_version": self.min_tls_version,
+            "http3": None if self.http3 is None else on_off[self.http3],
+            "brotli": None if self.brotli is None else on_off[self.brotli],
+        }
+        return {k: v for k, v in wanted.items() if v is not None}
+
+
+class CacheSettings(Model):
+    """What the edge caches, for how long, and what it never caches."""
+
+    marketing_paths: list[str] = Field(
+        default_factory=lambda: ["/"],
+        description="Paths cached whole: '/pricing' matches exactly, '/campaigns/*' the prefix. "
+        "Must not overlap a bypass or form path. Default: ['/'] (the home page).",
+        examples=["['/', '/pricing', '/campaigns/*']"],
+    )
+    bypass_paths: list[str] = Field(
+        default_factory=lambda: ["/api", "/app", "/admin"],
+        description="API, app and admin path prefixes never cached (case-insensitive; '/api' "
+        "covers '/api' and '/api/...'). Default: ['/api', '/app', '/admin'].",
+        examples=["['/api', '/app', '/admin', '/account']"],
+    )
+    form_paths: list[str] = Field(
+        default_factory=lambda: ["/forms/submit"],
+        description="Form endpoints: never cached, and the strict rate limit counts them. "
+        "Default: ['/forms/submit'].",
+        examples=["['/forms/submit']"],
+    )
+    session_cookies: list[str] = Field(
+        default_factory=lambda: ["sp_session"],
+        description="Cookie names of a logged-in visitor; their requests are never cached. "
+        "Default: ['sp_session'].",
+        examples=["['sp_session', 'remember_me']"],
+    )
+    edge_ttl_seconds: int = Field(
+        default=3600,
+        description="Edge TTL of marketing pages, seconds (the plan's minimum to 31536000). "
+        "Default: 3600.",
+        examples=["1800"],
+    )
+    browser_ttl_seconds: int = Field(
+        default=300,
+        description="Browser TTL of marketing pages, one of Cloudflare's values (30, 60, 120, 300, "
+        "1200, 1800, 3600, ...). Default: 300.",
+        examples=["120"],
+    )
+    static_extensions: list[str] = Field(
+        default_factory=lambda: list(STATIC_EXTENSIONS),
+        description="File extensions cached as static assets. Default: CSS, JS, images, fonts.",
+        examples=["['css', 'js', 'png', 'woff2']"],
+    )
+    static_edge_ttl_seconds: int = Field(
+        default=2_678_400, description="Edge TTL of static assets, seconds. Default: 31 days."
+    )
+    static_browser_ttl_seconds: int = Field(
+        default=86_400, description="Browser TTL of static assets, seconds. Default: 1 day."
+    )
+    tracking_parameters: list[str] = Field(
+        default_factory=list,
+        description="Query parameters ignored in the cache key besides the built-in utm_* "
+        "family, gclid, fbclid, mc_cid and mc_eid (literal names; no wildcards). Default: none.",
+        examples=["['mkt_tok', '_hsenc', '_hsmi']"],
+    )
+    query_allowlist: list[str] | None = Field(
+        default=None,
+        description="If set, the cache key keeps only these query parameters (all others, "
+        "tracking or not, are ignored). Default: unset (tracking parameters are excluded).",
+        examples=["['page', 'lang']"],
+    )
+    serve_stale: bool = Field(
+        default=True, description="Serve stale content while revalidating. Default: true."
+    )
+    cache_deception_armor: bool = Field(
+        default=True, description="Cache Deception Armor on cached rules. Default: true."
+    )
+    tiered_cache: bool = Field(
+        default=True,
+        description="Tiered caching with Smart Tiered Cache topology. Default: true.",
+    )
+    cache_reserve: bool = Field(
+        default=False, description="Cache Reserve (paid add-on). Default: false."
+    )
+
+
+class RateLimitSettings(Model):
+    """One rate limiting rule, counted per client IP per Cloudflare location."""
+
+    requests_per_period: int = Field(description="Requests allowed per period.", examples=["5"])
+    period_seconds: int = Field(
+        description="Counting period; the plan decides (free 10; pro 10, 60; business 10, 60, "
+        "600; enterprise 10 to 3600).",
+        examples=["60"],
+    )
+    mitigation_timeout_seconds: int = Field(
+        description="How long the action lasts once tripped (free 10; pro 10, 60, 3600; business "
+        "adds 86400; enterprise 10 to 86400).",
+        examples=["3600"],
+    )
+    action: RateLimitAction = Field(
+        default="block", description="Action over the limit. Default: block (HTTP 429)."
+    )
+    methods: list[str] = Field(
+        default_factory=list,
+        description="HTTP methods counted (Business plan and up). Default: every method.",
+        examples=["['POST']"],
+    )
+
+
+class RateLimitsSettings(Model):
+    form: RateLimitSettings = Field(
+        default_factory=lambda: RateLimitSettings(
+            requests_per_period=5, period_seconds=60, mitigation_timeout_seconds=3600
+        ),
+        description="Strict per-client limit on the form paths. Default: 5 per minute, then "
+        "blocked for an hour.",
+    )
+    flood: RateLimitSettings | None = Field(
+        default=None,
+        description="General per-client limit on every marketing hostname. Default: none.",
+        examples=["{requestsPerPeriod: 600, periodSeconds: 60, mitigationTimeoutSeconds: 60}"],
+    )
+
+
+class WaitingRoomSettings(Model):
+    enabled: bool = Field(default=False, description="Create the Waiting Room. Default: false.")
+    path: str = Field(
+        default="/campaigns/",
+        description="Path prefix on the first hostname the room guards. Default: /campaigns/.",
+    )
+    total_active_users: int | None = Field(
+        default=None,
+        description="Visitors admitted at once (>= 200). Required when enabled.",
+        examples=["5000"],
+    )
+    new_users_per_minute: int | None = Field(
+        default=None,
+        description="New visitors admitted per minute (>= 200). Required when enabled.",
+        examples=["1000"],
+    )
+    session_duration_minutes: int = Field(
+        default=5, ge=1, le=30, description="Admitted session lifetime. Default: 5."
+    )
+
+
+class TurnstileSettings(Model):
+    enabled: bool = Field(
+        default=False,
+        description="Create a Turnstile widget for the form (needs accountId). Default: false.",
+    )
+    mode: Literal["managed", "non-interactive", "invisible"] = Field(
+        default="managed", description="Widget mode. Default: managed."
+    )
+
+
+class EdgeSettings(Model):
+    """The Cloudflare zone in front of the marketing fleet."""
+
+    zone_id: str | None = Field(
+        default=None,
+        description="Cloudflare zone id (32 hex characters). Default: looked up from zoneName.",
+        examples=["0b7d1e2f3a4c5d6e7f8091a2b3c4d5e6"],
+    )
+    zone_name: str | None = Field(
+        default=None,
+        description="Zone (apex domain) name; required when zoneId is not set.",
+        examples=["acme-marketing.com"],
+    )
+    account_id: str | None = Field(
+        default=None,
+        description="Cloudflare account id, needed only for the Turnstile widget.",
+        examples=["9a8b7c6d5e4f30211a2b3c4d5e6f7081"],
+    )
+    plan: Plan = Field(
+        default="pro",
+        description="The zone's Cloudflare plan: bounds TTLs and rate limits. Default: pro.",
+    )
+    hostnames: list[str] = Field(
+        description="Marketing hostnames, proxied through Cloudflare (lower case).",
+        examples=["['www.acme-marketing.com', 'acme-marketing.com']"],
+    )
+    origin_hostname: str | None = Field(
+        default=None,
+        description="DNS name the proxied records point at, for an origin this program does not "
+        "manage. Default: the fleet's load balancer (required without spikeproof:fleet; "
+        "refused with it).",
+        examples=["marketing-alb-123456.eu-west-1.elb.amazonaws.com"],
+    )
+    owns_zone_rulesets: bool = Field(
+        default=True,
+        description="This stack creates the zone's entrypoint rulesets (cache, rate limit, "
+        "transform). Only one stack per zone may. Default: true.",
+    )
+    origin_header_name: str = Field(
+        default="X-Origin-Verify",
+        description="Header the edge adds with the origin secret; the ALB requires it.",
+    )
+    authenticated_origin_pulls: bool = Field(
+        default=False,
+        description="Zone-level authenticated origin pulls (the origin must verify Cloudflare's "
+        "client certificate). Default: false.",
+    )
+    zone_settings: ZoneSettingsSettings = Field(
+        default_factory=ZoneSettingsSettings, description="Zone settings to manage."
+    )
+    cache: CacheSettings = Field(default_factory=CacheSettings, description="Cache rules.")
+    rate_limits: RateLimitsSettings = Field(
+        default_factory=RateLimitsSettings, description="Rate limiting rules."
+    )
+    waiting_room: WaitingRoomSettings = Field(
+        default_factory=WaitingRoomSettings, description="Waiting Room for campaign landings."
+    )
+    turnstile: TurnstileSettings = Field(
+        default_factory=TurnstileSettings, description="Turnstile widget for the form."
+    )
+
+    @field_validator("zone_id")
+    @classmethod
+    def _zone_id(cls, value: str | None) -> str | None:
+        if value is not None and not ZONE_ID.match(value):
+            raise ValueError("not a Cloudflare zone id (32 lower-case hex characters)")
+        return value
+
+    @field_validator("account_id")
+    @classmethod
+    def _account_id(cls, value: str | None) -> str | None:
+        if value is not None and not ACCOUNT_ID.match(value):
+            raise ValueError("not a Cloudflare account id (32 lower-case hex characters)")
+        return value
+
+    @field_validator("hostnames")
+    @classmethod
+    def _hostnames(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one marketing hostname is required")
+        for host in value:
+            if not HOSTNAME.match(host):
+                raise ValueError(f"{host!r} is not a valid lower-case DNS hostname")
+        if len(set(value)) != len(value):
+            raise ValueError("a hostname is listed twice")
+        return value
+
+    @field_validator("zone_name", "origin_hostname")
+    @classmethod
+    def _dns_name(cls, value: str | None) -> str | None:
+        if value is not None and not HOSTNAME.match(value):
+            raise ValueError("not a valid lower-case DNS name")
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self) -> EdgeSettings:
+        if self.zone_id is None and self.zone_name is None:
+            raise FieldError(
+                "zoneId",
+                "the zone is unknown: set edge.zoneId or edge.zoneName",
+                allowed="a 32-hex zone id, or the zone's domain name",
+                example="spikeproof:edge: {zoneName: acme-marketing.com, ...}",
+            )
+        if self.zone_name is not None:
+            for host in self.hostnames:
+                if host != self.zone_name and not host.endswith("." + self.zone_name):
+                    raise FieldError(
+                        "hostnames",
+                        f"hostname {host!r} is not in the zone {self.zone_name!r}",
+                        value=host,
+                        allowed=f"{self.zone_name} or a name ending in .{self.zone_name}",
+                        example=f"www.{self.zone_name}",
+                    )
+        found = problems(self.rules_spec())
+        if found:
+            p = found[0]
+            raise FieldError(
+                _config_path(p.field),
+                p.problem,
+                value=p.value,
+                allowed=p.allowed,
+                example=p.example or None,
+            )
+        wr = self.waiting_room
+        if wr.enabled:
+            for key, value in (
+                ("totalActiveUsers", wr.total_active_users),
+                ("newUsersPerMinute", wr.new_users_per_minute),
+            ):
+                if value is None or value < WAITING_ROOM_MIN_USERS:
+                    raise FieldError(
+                        f"waitingRoom.{key}",
+                        "a Waiting Room needs a capacity: "
+                        + (
+                            "missing" if value is None else f"{value} is under Cloudflare's minimum"
+                        ),
+                        value=value,
+                        allowed=f"an integer >= {WAITING_ROOM_MIN_USERS}",
+                        example=f"spikeproof:edge: {{waitingRoom: {{enabled: true, {key}: 1000}}}}",
+                    )
+            if not wr.path.startswith("/") or "*" in wr.path or "?" in wr.path:
+                raise FieldError(
+                    "waitingRoom.path",
+                    "not a path prefix (no wildcards or query)",
+                    value=wr.path,
+                    allowed="a path starting with '/'",
+                    example="/campaigns/",
+                )
+        if self.turnstile.enabled and self.account_id is None:
+            raise FieldError(
+                "accountId",
+                "a Turnstile widget belongs to an account: edge.accountId is required",
+                allowed="a 32-hex Cloudflare account id",
+                example="spikeproof:edge: {accountId: 9a8b7c6d5e4f30211a2b3c4d5e6f7081}",
+            )
+        return self
+
+    def rules_spec(self, *, ignore_tracking_parameters: bool = True) -> EdgeRulesSpec:
+        c = self.cache
+        limits = [
+            RateLimitSpec(
+                name="form",
+                paths=tuple(c.form_paths),
+                methods=tuple(m.upper() for m in self.rate_limits.form.methods),
+                requests_per_period=self.rate_limits.form.requests_per_period,
+                period_seconds=self.rate_limits.form.period_seconds,
+                mitigation_timeout_seconds=self.rate_limits.form.mitigation_timeout_seconds,
+                action=self.rate_limits.form.action,
+            )
+        ]
+        if self.rate_limits.flood is not None:
+            f = self.rate_limits.flood
+            limits.append(
+                RateLimitSpec(
+                    name="flood",
+                    methods=tuple(m.upper() for m in f.methods),
+                    requests_per_period=f.requests_per_period,
+                    period_seconds=f.period_seconds,
+                    mitigation_timeout_seconds=f.mitigation_timeout_seconds,
+                    action=f.action,
+                )
+            )
+        return EdgeRulesSpec(
+            hostnames=tuple(self.hostnames),
+            bypass_prefixes=tuple(c.bypass_paths),
+            form_paths=tuple(c.form_paths),
+            session_cookies=tuple(c.session_cookies),
+            marketing_paths=tuple(c.marketing_paths),
+            edge_ttl_seconds=c.edge_ttl_seconds,
+            browser_ttl_seconds=c.browser_ttl_seconds,
+            static_extensions=tuple(c.static_extensions),
+            static_edge_ttl_seconds=c.static_edge_ttl_seconds,
+            static_browser_ttl_seconds=c.static_browser_ttl_seconds,
+            ignore_tracking_parameters=ignore_tracking_parameters,
+            extra_tracking_parameters=tuple(c.tracking_parameters),
+            query_allowlist=None if c.query_allowlist is None else tuple(c.query_allowlist),
+            serve_stale=c.serve_stale,
+            cache_deception_armor=c.cache_deception_armor,
+            rate_limits=tuple(limits),
+            plan=self.plan,
+            origin_header_name=self.origin_header_name,
+        )
+
+
+def _config_path(spec_field: str) -> str:
+    """`rate_limits[1].period_seconds` -> `rateLimits.flood.periodSeconds` (indices dropped)."""
+    head, _, rest = spec_field.partition(".")
+    name = re.sub(r"\[\d+\]$", "", head)
+    if name == "rate_limits" and "[" in head:
+        which = "form" if head.endswith("[0]") else "flood"
+        sub = re.sub(r"\[\d+\]$", "", rest)
+        return f"rateLimits.{which}" + (f".{_RATE_KEYS.get(sub, sub)}" if sub else "")
+    return _SPEC_KEYS.get(name, name)
+
+
+def _raw_edge(path: Path) -> dict[str, Any] | None:
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    edge = (document.get("config") or {}).get("spikeproof:edge")
+    return edge if isinstance(edge, dict) else None
+
+
+def zone_conflicts(
+    edge: EdgeSettings | None, *, stack: str, project_dir: Path
+) -> list[ConfigError]:
+    """ConfigErrors when another stack file of the project also owns this zone's rulesets."""
+    if edge is None or not edge.owns_zone_rulesets:
+        return []
+    errors: list[ConfigError] = []
+    for other in sorted(project_dir.glob("Pulumi.*.yaml")):
+        other_stack = other.name[len("Pulumi.") : -len(".yaml")]
+        if other_stack == stack:
+            continue
+        raw = _raw_edge(other)
+        if raw is None or raw.get("ownsZoneRulesets", True) is not True:
+            continue
+        same_id = edge.zone_id is not None and raw.get("zoneId") == edge.zone_id
+        same_name = edge.zone_name is not None and raw.get("zoneName") == edge.zone_name
+        if same_id or same_name:
+            zone = edge.zone_id if same_id else edge.zone_name
+            errors.append(
+                ConfigError(
+                    stack_file=f"Pulumi.{stack}.yaml",
+                    key_path="spikeproof:edge.ownsZoneRulesets",
+                    problem=f"{other.name} also owns the rulesets of zone {zone}; Cloudflare keeps "
+                    "one entrypoint ruleset per phase per zone, so the two stacks would overwrite "
+                    "each other's cache, rate limit and transform rules",
+                    value=True,
+                    allowed="ownsZoneRulesets: true in at most one stack per zone",
+                    example="spikeproof:edge: {ownsZoneRulesets: false} in the stack that should "
+                    "share the other stack's rules (see docs/edge.md)",
+                )
+            )
+    return errors
+
+
+def spec_for_stack(stack: str, project_dir: Path | None = None) -> EdgeRulesSpec:
+    """The rules spec a stack file's edge config generates (for tools such as the replay)."""
+    from settings import parse
+    from tools.mockrun import ROOT, load_stack_config
+
+    config, secret_keys, _ = load_stack_config(stack, project_dir=project_dir or ROOT)
+    settings, _region = parse(config, stack=stack, secret_keys=secret_keys)
+    if settings.edge is None:
+        raise SystemExit(f"stack {stack} has no spikeproof:edge config")
+    return settings.edge.rules_spec()
