@@ -439,6 +439,21 @@ class PlanMocks(Mocks):
         return compute_state(args.typ, args.name, args.inputs, self.where)
 
 
+def _quiet_reported_failure(loop: asyncio.AbstractEventLoop, failure: BaseException) -> None:
+    """Drop "Future exception was never retrieved" reports for the failure being raised.
+
+    Outputs that depended on the failed value hold the same exception; they are collected later
+    (any time, in a later test) and would each print the traceback the caller already has.
+    Every other report still reaches the default handler.
+    """
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if context.get("exception") is not failure:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+
+
 def _release_thread_loop() -> None:
     """Close the event loop the SDK's MockMonitor opened on this executor thread.
 
@@ -621,6 +636,7 @@ def run_program(
             exc.registered = [  # type: ignore[attr-defined]
                 r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"
             ]
+            _quiet_reported_failure(loop, exc)
             raise
         finally:
             pending = asyncio.all_tasks(loop)
