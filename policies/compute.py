@@ -114,7 +114,7 @@ def _ebs_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> Non
             continue  # instance-store or no-device mappings carry no EBS volume
         # The provider types `encrypted` as a string ("true"/"false").
         if not truthy(get(ebs, "encrypted", default="false")):
-            report(f"{args.urn}: blockDeviceMappings[{i}].ebs.encrypted is not \"true\".")
+            report(f'{args.urn}: blockDeviceMappings[{i}].ebs.encrypted is not "true".')
 
 
 LT_EBS_ENCRYPTED = resource_policy(

@@ -36,7 +36,8 @@ def _concurrency(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if reserved is None or int(reserved) <= 0:
         report(
             f"{args.urn}: reservedConcurrentExecutions is "
-            f"{reserved if reserved is not None else 'unset'}; a spike must not exhaust the account's concurrency (nor be throttled to 0)."
+            f"{reserved if reserved is not None else 'unset'}; a spike must not exhaust the "
+            "account's concurrency (nor be throttled to 0)."
         )
 
 

@@ -220,9 +220,7 @@ def load_policy_config(
             validator = jsonschema.Draft7Validator(schema)
             for error in sorted(validator.iter_errors(props), key=lambda e: list(e.path)):
                 where = ".".join(str(p) for p in error.path) or "(config object)"
-                problems.append(
-                    f"policy '{policy.name}': property '{where}': {error.message}"
-                )
+                problems.append(f"policy '{policy.name}': property '{where}': {error.message}")
         elif props:
             problems.append(
                 f"policy '{policy.name}': takes no properties, got {', '.join(sorted(props))}"
@@ -629,4 +627,3 @@ def from_plan(records: Iterable[Any]) -> list[AnalyzerResource]:
             )
         )
     return out
-
