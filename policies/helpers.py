@@ -104,7 +104,12 @@ PRIMARY_SCHEMA = PolicyConfigSchema(
             "description": "What 'primary write database' means for this stack.",
             "additionalProperties": False,
             "properties": {
-                key: {"type": "array", "items": {"type": "string", "minLength": 1}}
+                key: {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    # Without an identifier isolation would silently check nothing.
+                    **({"minItems": 1} if key == "identifiers" else {}),
+                }
                 for key in PRIMARY_KEYS
             },
             "required": ["identifiers"],

@@ -20,7 +20,9 @@ from tools.analyzer import (
 )
 
 CONFIG = {stack: ROOT / "policies" / "config" / f"{stack}.json" for stack in ("staging", "prod")}
-PRIMARY = json.loads(CONFIG["prod"].read_text())["any-resource-primary-reference"]["primaryDatabase"]
+PRIMARY = json.loads(CONFIG["prod"].read_text())["any-resource-primary-reference"][
+    "primaryDatabase"
+]
 PRIMARY_SG = PRIMARY["securityGroupIds"][0]
 PRIMARY_HOST = PRIMARY["endpoints"][0]
 PRIMARY_ID = PRIMARY["identifiers"][0]
@@ -85,7 +87,9 @@ class Case:
 
 
 def describe(result: AnalysisResult) -> str:
-    lines = [f"{d.enforcement_level} {d.policy_name} {d.urn}: {d.message}" for d in result.diagnostics]
+    lines = [
+        f"{d.enforcement_level} {d.policy_name} {d.urn}: {d.message}" for d in result.diagnostics
+    ]
     lines += [f"skipped {s.policy_name} {s.urn}: {s.reason}" for s in result.skipped]
     return "\n".join(lines) or "(no diagnostics)"
 

@@ -15,7 +15,7 @@ from tests.policy_support import (
     res,
     run,
 )
-from tools.analyzer import PolicyPackProcess
+from tools.analyzer import AnalyzerResource, PolicyPackProcess
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -31,26 +31,51 @@ def _lt(**metadata: object) -> dict[str, object]:
     return {"metadataOptions": metadata}
 
 
-def _asg(name: str = "fleet-asg-1a2b3c"):  # noqa: ANN202
+def _asg(name: str = "fleet-asg-1a2b3c") -> AnalyzerResource:
     return res(ASG, "fleet-asg", {"maxSize": 6, "minSize": 2}, outputs={"name": name})
 
 
-def _cpu(threshold: object, dims: object = None, name: str = "fleet-cpu"):  # noqa: ANN202
-    return res(ALARM, name, {
-        "metricName": "CPUUtilization",
-        "comparisonOperator": "GreaterThanThreshold",
-        "threshold": threshold,
-        "dimensions": dims if dims is not None else {"AutoScalingGroupName": "fleet-asg-1a2b3c"},
-    })
+def _cpu(threshold: object, dims: object = None, name: str = "fleet-cpu") -> AnalyzerResource:
+    return res(
+        ALARM,
+        name,
+        {
+            "metricName": "CPUUtilization",
+            "comparisonOperator": "GreaterThanThreshold",
+            "threshold": threshold,
+            "dimensions": dims
+            if dims is not None
+            else {"AutoScalingGroupName": "fleet-asg-1a2b3c"},
+        },
+    )
 
 
 CASES = [
     Case(
         "ec2-security-group-no-public-ingress",
-        compliant=[res(INGRESS, "https-from-cloudflare",
-                       {"cidrIpv4": CLOUDFLARE_RANGE, "fromPort": 443, "toPort": 443})],
-        violating=[res(SG, "alb", {"ingress": [{"cidrBlocks": ["0.0.0.0/0"], "fromPort": 443,
-                                                "toPort": 443, "protocol": "tcp"}]})],
+        compliant=[
+            res(
+                INGRESS,
+                "https-from-cloudflare",
+                {"cidrIpv4": CLOUDFLARE_RANGE, "fromPort": 443, "toPort": 443},
+            )
+        ],
+        violating=[
+            res(
+                SG,
+                "alb",
+                {
+                    "ingress": [
+                        {
+                            "cidrBlocks": ["0.0.0.0/0"],
+                            "fromPort": 443,
+                            "toPort": 443,
+                            "protocol": "tcp",
+                        }
+                    ]
+                },
+            )
+        ],
         absent=[res(SG, "alb", {"description": "no inline rules"})],
         absent_violates=False,
         unknown=[res(SG_RULE, "r", {"type": "ingress", "cidrBlocks": UNKNOWN})],
@@ -73,14 +98,41 @@ CASES = [
     ),
     Case(
         "ec2-launch-template-ebs-encrypted",
-        compliant=[res(LT, "lt", {"blockDeviceMappings": [
-            {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "volumeSize": 20}}]})],
-        violating=[res(LT, "lt", {"blockDeviceMappings": [
-            {"deviceName": "/dev/xvda", "ebs": {"encrypted": "false", "volumeSize": 20}}]})],
+        compliant=[
+            res(
+                LT,
+                "lt",
+                {
+                    "blockDeviceMappings": [
+                        {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "volumeSize": 20}}
+                    ]
+                },
+            )
+        ],
+        violating=[
+            res(
+                LT,
+                "lt",
+                {
+                    "blockDeviceMappings": [
+                        {"deviceName": "/dev/xvda", "ebs": {"encrypted": "false", "volumeSize": 20}}
+                    ]
+                },
+            )
+        ],
         absent=[res(LT, "lt", {})],
         absent_violates=True,
-        unknown=[res(LT, "lt", {"blockDeviceMappings": [
-            {"deviceName": "/dev/xvda", "ebs": {"encrypted": UNKNOWN}}]})],
+        unknown=[
+            res(
+                LT,
+                "lt",
+                {
+                    "blockDeviceMappings": [
+                        {"deviceName": "/dev/xvda", "ebs": {"encrypted": UNKNOWN}}
+                    ]
+                },
+            )
+        ],
     ),
     Case(
         "ec2-launch-template-no-public-ip",
@@ -92,8 +144,10 @@ CASES = [
     ),
     Case(
         "autoscaling-group-scaling-policy",
-        compliant=[_asg(), res(POLICY, "fleet-cpu-target",
-                               {"autoscalingGroupName": "fleet-asg-1a2b3c"})],
+        compliant=[
+            _asg(),
+            res(POLICY, "fleet-cpu-target", {"autoscalingGroupName": "fleet-asg-1a2b3c"}),
+        ],
         violating=[_asg(), res(POLICY, "other", {"autoscalingGroupName": "other-asg"})],
         absent=[_asg(), res(POLICY, "fleet-cpu-target", {"policyType": "TargetTrackingScaling"})],
         absent_violates=True,
@@ -139,7 +193,9 @@ def test_unknown_value(policy_pack: PolicyPackProcess, case: Case) -> None:
     ],
     ids=lambda r: r.name,
 )
-def test_world_ingress_caught_in_every_form(policy_pack: PolicyPackProcess, resource) -> None:  # noqa: ANN001
+def test_world_ingress_caught_in_every_form(
+    policy_pack: PolicyPackProcess, resource: AnalyzerResource
+) -> None:
     result = run(policy_pack, [resource])
     assert result.by_policy("ec2-security-group-no-public-ingress"), (
         f"{resource.urn}: ::/0 ingress not flagged\n{describe(result)}"
@@ -155,13 +211,23 @@ def test_asg_matched_through_property_dependencies_in_preview(
     policy_pack: PolicyPackProcess,
 ) -> None:
     asg = res(ASG, "fleet-asg", {"name": UNKNOWN})
-    policy = res(POLICY, "p", {"autoscalingGroupName": UNKNOWN},
-                 property_dependencies={"autoscalingGroupName": [asg.urn]})
-    alarm = res(ALARM, "cpu", {"metricName": "CPUUtilization",
-                               "comparisonOperator": "GreaterThanOrEqualToThreshold",
-                               "threshold": 75,
-                               "dimensions": {"AutoScalingGroupName": UNKNOWN}},
-                property_dependencies={"dimensions": [asg.urn]})
+    policy = res(
+        POLICY,
+        "p",
+        {"autoscalingGroupName": UNKNOWN},
+        property_dependencies={"autoscalingGroupName": [asg.urn]},
+    )
+    alarm = res(
+        ALARM,
+        "cpu",
+        {
+            "metricName": "CPUUtilization",
+            "comparisonOperator": "GreaterThanOrEqualToThreshold",
+            "threshold": 75,
+            "dimensions": {"AutoScalingGroupName": UNKNOWN},
+        },
+        property_dependencies={"dimensions": [asg.urn]},
+    )
     result = run(policy_pack, [asg, policy, alarm], preview=True)
     for name in ("autoscaling-group-scaling-policy", "autoscaling-group-cpu-alarm"):
         assert not result.by_policy(name), describe(result)

@@ -17,7 +17,7 @@ from tests.policy_support import (
     run,
     urn,
 )
-from tools.analyzer import PolicyPackProcess
+from tools.analyzer import AnalyzerResource, PolicyPackProcess
 
 RDS = "aws:rds/instance:Instance"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -27,7 +27,7 @@ def _replica(name: str, **props: object) -> dict[str, object]:
     return {"replicateSourceDb": PRIMARY_ID, "identifier": f"spikeproof-prod-{name}", **props}
 
 
-def _lag(name: str, dims: object, **extra: object):  # noqa: ANN202
+def _lag(name: str, dims: object, **extra: object) -> AnalyzerResource:
     return res(ALARM, f"{name}-lag", {"metricName": "ReplicaLag", "dimensions": dims}, **extra)
 
 
@@ -102,8 +102,9 @@ def test_lag_alarm_matched_through_property_dependencies_in_preview(
     """In preview a generated identifier is unknown; the alarm's dimensions were computed from
     the replica, which the engine records as a property dependency."""
     replica = res(RDS, "r1", {"replicateSourceDb": PRIMARY_ID, "identifier": UNKNOWN})
-    alarm = _lag("r1", {"DBInstanceIdentifier": UNKNOWN},
-                 property_dependencies={"dimensions": [replica.urn]})
+    alarm = _lag(
+        "r1", {"DBInstanceIdentifier": UNKNOWN}, property_dependencies={"dimensions": [replica.urn]}
+    )
     result = run(policy_pack, [replica, alarm], preview=True)
     assert not result.by_policy("rds-replica-lag-alarm"), describe(result)
     assert not result.skipped_policy("rds-replica-lag-alarm"), describe(result)
@@ -111,10 +112,17 @@ def test_lag_alarm_matched_through_property_dependencies_in_preview(
 
 def test_lag_alarm_matched_on_identifier_output(policy_pack: PolicyPackProcess) -> None:
     """AnalyzeStack sees outputs: the generated identifier only exists there."""
-    replica = res(RDS, "r1", {"replicateSourceDb": PRIMARY_ID},
-                  outputs={"replicateSourceDb": PRIMARY_ID, "identifier": "r1-4f2a9c1"})
-    alarm = res(ALARM, "r1-lag", outputs={"metricName": "ReplicaLag",
-                                          "dimensions": {"DBInstanceIdentifier": "r1-4f2a9c1"}})
+    replica = res(
+        RDS,
+        "r1",
+        {"replicateSourceDb": PRIMARY_ID},
+        outputs={"replicateSourceDb": PRIMARY_ID, "identifier": "r1-4f2a9c1"},
+    )
+    alarm = res(
+        ALARM,
+        "r1-lag",
+        outputs={"metricName": "ReplicaLag", "dimensions": {"DBInstanceIdentifier": "r1-4f2a9c1"}},
+    )
     result = run(policy_pack, [replica, alarm])
     assert not result.by_policy("rds-replica-lag-alarm"), describe(result)
 
@@ -122,8 +130,9 @@ def test_lag_alarm_matched_on_identifier_output(policy_pack: PolicyPackProcess) 
 def test_staging_baseline_is_advisory_and_deletion_protection_optional(
     policy_pack: PolicyPackProcess,
 ) -> None:
-    replica = res(RDS, "r1", _replica("r1", storageEncrypted=False, deletionProtection=False),
-                  stack="staging")
+    replica = res(
+        RDS, "r1", _replica("r1", storageEncrypted=False, deletionProtection=False), stack="staging"
+    )
     result = run(policy_pack, [replica], stack="staging")
     encrypted = result.by_policy("rds-instance-storage-encrypted")
     assert encrypted and all(d.enforcement_level == "advisory" for d in encrypted), (

@@ -20,8 +20,10 @@ from tools.analyzer import PolicyPackProcess
 LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
 RECORD = "cloudflare:index/dnsRecord:DnsRecord"
-REDIRECT = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443",
-                                             "statusCode": "HTTP_301"}}
+REDIRECT = {
+    "type": "redirect",
+    "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"},
+}
 
 CASES = [
     Case(
@@ -34,21 +36,40 @@ CASES = [
     ),
     Case(
         "elb-listener-http-redirect",
-        compliant=[res(LISTENER, "http", {"protocol": "HTTP", "port": 80,
-                                          "defaultActions": [REDIRECT]})],
-        violating=[res(LISTENER, "http", {"protocol": "HTTP", "port": 80,
-                                          "defaultActions": [{"type": "forward",
-                                                              "targetGroupArn": "arn:tg"}]})],
+        compliant=[
+            res(LISTENER, "http", {"protocol": "HTTP", "port": 80, "defaultActions": [REDIRECT]})
+        ],
+        violating=[
+            res(
+                LISTENER,
+                "http",
+                {
+                    "protocol": "HTTP",
+                    "port": 80,
+                    "defaultActions": [{"type": "forward", "targetGroupArn": "arn:tg"}],
+                },
+            )
+        ],
         absent=[res(LISTENER, "http", {"protocol": "HTTP", "port": 80})],
         absent_violates=True,
         unknown=[res(LISTENER, "http", {"protocol": UNKNOWN})],
     ),
     Case(
         "elb-listener-tls12-policy",
-        compliant=[res(LISTENER, "https", {"protocol": "HTTPS",
-                                           "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"})],
-        violating=[res(LISTENER, "https", {"protocol": "HTTPS",
-                                           "sslPolicy": "ELBSecurityPolicy-TLS13-1-1-2021-06"})],
+        compliant=[
+            res(
+                LISTENER,
+                "https",
+                {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+            )
+        ],
+        violating=[
+            res(
+                LISTENER,
+                "https",
+                {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-1-2021-06"},
+            )
+        ],
         absent=[res(LISTENER, "https", {"protocol": "HTTPS"})],
         absent_violates=True,
         unknown=[res(LISTENER, "https", {"protocol": "HTTPS", "sslPolicy": UNKNOWN})],
@@ -71,10 +92,30 @@ CASES = [
     ),
     Case(
         "cloudflare-dns-record-proxied",
-        compliant=[res(RECORD, "www", {"name": "www", "type": "CNAME", "proxied": True,
-                                       "content": "alb-123.eu-west-1.elb.amazonaws.com"})],
-        violating=[res(RECORD, "www", {"name": "www", "type": "CNAME", "proxied": False,
-                                       "content": "alb-123.eu-west-1.elb.amazonaws.com"})],
+        compliant=[
+            res(
+                RECORD,
+                "www",
+                {
+                    "name": "www",
+                    "type": "CNAME",
+                    "proxied": True,
+                    "content": "alb-123.eu-west-1.elb.amazonaws.com",
+                },
+            )
+        ],
+        violating=[
+            res(
+                RECORD,
+                "www",
+                {
+                    "name": "www",
+                    "type": "CNAME",
+                    "proxied": False,
+                    "content": "alb-123.eu-west-1.elb.amazonaws.com",
+                },
+            )
+        ],
         absent=[res(RECORD, "www", {"name": "www", "type": "A", "content": "203.0.113.10"})],
         absent_violates=True,
         unknown=[res(RECORD, "www", {"name": "www", "type": "CNAME", "proxied": UNKNOWN})],
@@ -103,17 +144,28 @@ def test_unknown_value(policy_pack: PolicyPackProcess, case: Case) -> None:
 
 
 def test_acm_validation_cname_need_not_be_proxied(policy_pack: PolicyPackProcess) -> None:
-    record = res(RECORD, "acm", {
-        "name": "_3f1b2c4d5e6f.www.example.com", "type": "CNAME", "proxied": False,
-        "content": "_9a8b7c6d5e4f.xkzbnbqdxk.acm-validations.aws.",
-    })
+    record = res(
+        RECORD,
+        "acm",
+        {
+            "name": "_3f1b2c4d5e6f.www.example.com",
+            "type": "CNAME",
+            "proxied": False,
+            "content": "_9a8b7c6d5e4f.xkzbnbqdxk.acm-validations.aws.",
+        },
+    )
     result = run(policy_pack, [record])
     assert not result.by_policy("cloudflare-dns-record-proxied"), describe(result)
 
 
 @pytest.mark.parametrize(
-    "policy", ["ELBSecurityPolicy-TLS-1-2-2017-01", "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-               "ELBSecurityPolicy-TLS13-1-3-2021-06"])
+    "policy",
+    [
+        "ELBSecurityPolicy-TLS-1-2-2017-01",
+        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+        "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    ],
+)
 def test_tls12_policies_accepted(policy_pack: PolicyPackProcess, policy: str) -> None:
     listener = res(LISTENER, "https", {"protocol": "HTTPS", "sslPolicy": policy})
     assert not run(policy_pack, [listener]).by_policy("elb-listener-tls12-policy"), policy

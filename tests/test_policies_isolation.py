@@ -26,7 +26,7 @@ from tests.policy_support import (
     run,
     secret,
 )
-from tools.analyzer import PolicyPackProcess
+from tools.analyzer import AnalyzerResource, PolicyPackProcess
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -52,10 +52,20 @@ def _doc(action: str, resource: str) -> str:
 CASES = [
     Case(
         "ec2-security-group-primary-access",
-        compliant=[res(INGRESS, "db-from-fleet", {"securityGroupId": "sg-0replica00000001",
-                                                   "referencedSecurityGroupId": FLEET_SG})],
-        violating=[res(INGRESS, "open-primary", {"securityGroupId": PRIMARY_SG,
-                                                 "referencedSecurityGroupId": FLEET_SG})],
+        compliant=[
+            res(
+                INGRESS,
+                "db-from-fleet",
+                {"securityGroupId": "sg-0replica00000001", "referencedSecurityGroupId": FLEET_SG},
+            )
+        ],
+        violating=[
+            res(
+                INGRESS,
+                "open-primary",
+                {"securityGroupId": PRIMARY_SG, "referencedSecurityGroupId": FLEET_SG},
+            )
+        ],
         absent=[res(SG_RULE, "cidr-rule", {"type": "ingress", "cidrBlocks": ["10.0.0.0/16"]})],
         absent_violates=False,
         unknown=[res(INGRESS, "later", {"securityGroupId": UNKNOWN})],
@@ -91,14 +101,28 @@ CASES = [
     Case(
         "iam-policy-primary-access",
         compliant=[
-            res(IAM_POLICY, "p", {"policy": _doc(
-                "rds-db:connect",
-                "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-REPLICA000000000000001/app")})
+            res(
+                IAM_POLICY,
+                "p",
+                {
+                    "policy": _doc(
+                        "rds-db:connect",
+                        "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-REPLICA000000000000001/app",
+                    )
+                },
+            )
         ],
         violating=[
-            res(IAM_POLICY, "p", {"policy": _doc(
-                "rds-db:connect",
-                f"arn:aws:rds-db:eu-west-1:444455556666:dbuser:{PRIMARY_RESOURCE_ID}/app")})
+            res(
+                IAM_POLICY,
+                "p",
+                {
+                    "policy": _doc(
+                        "rds-db:connect",
+                        f"arn:aws:rds-db:eu-west-1:444455556666:dbuser:{PRIMARY_RESOURCE_ID}/app",
+                    )
+                },
+            )
         ],
         absent=[res(IAM_POLICY, "p", {"name": "no-document"})],
         absent_violates=False,
@@ -114,10 +138,14 @@ CASES = [
     ),
     Case(
         "rds-replica-credentials-forbidden",
-        compliant=[res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID,
-                                        "manageMasterUserPassword": False})],
-        violating=[res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID,
-                                        "password": secret("hunter2")})],
+        compliant=[
+            res(
+                RDS, "replica", {"replicateSourceDb": PRIMARY_ID, "manageMasterUserPassword": False}
+            )
+        ],
+        violating=[
+            res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID, "password": secret("hunter2")})
+        ],
         absent=[res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID})],
         absent_violates=False,
         unknown=[res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID, "username": UNKNOWN})],
@@ -145,27 +173,62 @@ def test_unknown_value(policy_pack: PolicyPackProcess, case: Case) -> None:
     check_unknown(policy_pack, case)
 
 
-def _flagged(pack: PolicyPackProcess, policy: str, resource) -> bool:  # noqa: ANN001
+def _flagged(pack: PolicyPackProcess, policy: str, resource: AnalyzerResource) -> bool:
     return any(d.urn == resource.urn for d in run(pack, [resource]).by_policy(policy))
 
 
 @pytest.mark.parametrize(
     "resource",
     [
-        res(SG, "inline-ingress", {"ingress": [{"fromPort": 5432, "toPort": 5432,
-                                                "protocol": "tcp", "securityGroups": [PRIMARY_SG]}]}),
-        res(SG, "inline-egress", {"egress": [{"fromPort": 5432, "toPort": 5432,
-                                              "protocol": "tcp", "securityGroups": [PRIMARY_SG]}]}),
-        res(SG_RULE, "rule-into-primary", {"type": "ingress", "securityGroupId": PRIMARY_SG,
-                                           "sourceSecurityGroupId": FLEET_SG}),
-        res(SG_RULE, "rule-from-fleet", {"type": "egress", "securityGroupId": FLEET_SG,
-                                         "sourceSecurityGroupId": PRIMARY_SG}),
-        res(EGRESS, "egress-to-primary", {"securityGroupId": FLEET_SG,
-                                          "referencedSecurityGroupId": PRIMARY_SG}),
+        res(
+            SG,
+            "inline-ingress",
+            {
+                "ingress": [
+                    {
+                        "fromPort": 5432,
+                        "toPort": 5432,
+                        "protocol": "tcp",
+                        "securityGroups": [PRIMARY_SG],
+                    }
+                ]
+            },
+        ),
+        res(
+            SG,
+            "inline-egress",
+            {
+                "egress": [
+                    {
+                        "fromPort": 5432,
+                        "toPort": 5432,
+                        "protocol": "tcp",
+                        "securityGroups": [PRIMARY_SG],
+                    }
+                ]
+            },
+        ),
+        res(
+            SG_RULE,
+            "rule-into-primary",
+            {"type": "ingress", "securityGroupId": PRIMARY_SG, "sourceSecurityGroupId": FLEET_SG},
+        ),
+        res(
+            SG_RULE,
+            "rule-from-fleet",
+            {"type": "egress", "securityGroupId": FLEET_SG, "sourceSecurityGroupId": PRIMARY_SG},
+        ),
+        res(
+            EGRESS,
+            "egress-to-primary",
+            {"securityGroupId": FLEET_SG, "referencedSecurityGroupId": PRIMARY_SG},
+        ),
     ],
     ids=lambda r: r.name,
 )
-def test_every_security_group_rule_form_is_caught(policy_pack: PolicyPackProcess, resource) -> None:  # noqa: ANN001
+def test_every_security_group_rule_form_is_caught(
+    policy_pack: PolicyPackProcess, resource: AnalyzerResource
+) -> None:
     assert _flagged(policy_pack, "ec2-security-group-primary-access", resource), (
         f"{resource.urn}: rule touching the primary's group {PRIMARY_SG} not flagged"
     )
@@ -174,17 +237,25 @@ def test_every_security_group_rule_form_is_caught(policy_pack: PolicyPackProcess
 @pytest.mark.parametrize(
     "resource",
     [
-        res(LAMBDA, "lambda", {"vpcConfig": {"securityGroupIds": [PRIMARY_SG],
-                                             "subnetIds": ["subnet-1"]}}),
+        res(
+            LAMBDA,
+            "lambda",
+            {"vpcConfig": {"securityGroupIds": [PRIMARY_SG], "subnetIds": ["subnet-1"]}},
+        ),
         res(LT, "lt-nic", {"networkInterfaces": [{"securityGroups": [PRIMARY_SG]}]}),
         res("aws:ec2/instance:Instance", "vm", {"vpcSecurityGroupIds": [PRIMARY_SG]}),
-        res("aws:ecs/service:Service", "svc",
-            {"networkConfiguration": {"securityGroups": [PRIMARY_SG], "subnets": ["subnet-1"]}}),
+        res(
+            "aws:ecs/service:Service",
+            "svc",
+            {"networkConfiguration": {"securityGroups": [PRIMARY_SG], "subnets": ["subnet-1"]}},
+        ),
         res("aws:rds/proxy:Proxy", "proxy", {"vpcSecurityGroupIds": [PRIMARY_SG]}),
     ],
     ids=lambda r: r.name,
 )
-def test_compute_joining_primary_group_is_caught(policy_pack: PolicyPackProcess, resource) -> None:  # noqa: ANN001
+def test_compute_joining_primary_group_is_caught(
+    policy_pack: PolicyPackProcess, resource: AnalyzerResource
+) -> None:
     assert _flagged(policy_pack, "ec2-compute-primary-security-group", resource), (
         f"{resource.urn} joins {PRIMARY_SG} but was not flagged"
     )
@@ -199,25 +270,48 @@ _USER_DATA = base64.b64encode(
     "resource",
     [
         res(LT, "user-data", {"userData": _USER_DATA}),
-        res("aws:ssm/parameter:Parameter", "json-doc",
-            {"value": json.dumps({"db": {"host": PRIMARY_HOST, "port": 5432}})}),
-        res("aws:route53/record:Record", "r53", {"name": "db.marketing.internal",
-                                                 "type": "CNAME", "records": [f"{PRIMARY_HOST}."]}),
-        res("cloudflare:index/dnsRecord:DnsRecord", "cf", {"name": "db", "type": "CNAME",
-                                                           "content": PRIMARY_HOST.upper()}),
-        res("aws:rds/proxyTarget:ProxyTarget", "proxy-target",
-            {"dbInstanceIdentifier": PRIMARY_ID, "dbProxyName": "p", "targetGroupName": "default"}),
-        res("aws:dms/endpoint:Endpoint", "dms", {"endpointType": "source", "engineName": "postgres",
-                                                 "serverName": PRIMARY_HOST}),
-        res(LAMBDA, "secret-env", {"environment": {"variables": {
-            "DB_SECRET": secret(PRIMARY_SECRET)}}}),
+        res(
+            "aws:ssm/parameter:Parameter",
+            "json-doc",
+            {"value": json.dumps({"db": {"host": PRIMARY_HOST, "port": 5432}})},
+        ),
+        res(
+            "aws:route53/record:Record",
+            "r53",
+            {"name": "db.marketing.internal", "type": "CNAME", "records": [f"{PRIMARY_HOST}."]},
+        ),
+        res(
+            "cloudflare:index/dnsRecord:DnsRecord",
+            "cf",
+            {"name": "db", "type": "CNAME", "content": PRIMARY_HOST.upper()},
+        ),
+        res(
+            "aws:rds/proxyTarget:ProxyTarget",
+            "proxy-target",
+            {"dbInstanceIdentifier": PRIMARY_ID, "dbProxyName": "p", "targetGroupName": "default"},
+        ),
+        res(
+            "aws:dms/endpoint:Endpoint",
+            "dms",
+            {"endpointType": "source", "engineName": "postgres", "serverName": PRIMARY_HOST},
+        ),
+        res(
+            LAMBDA,
+            "secret-env",
+            {"environment": {"variables": {"DB_SECRET": secret(PRIMARY_SECRET)}}},
+        ),
         res(LAMBDA, "arn-env", {"environment": {"variables": {"DB": PRIMARY_ARN}}}),
-        res("aws:cloudwatch/metricAlarm:MetricAlarm", "watch-primary",
-            {"dimensions": {"DBInstanceIdentifier": PRIMARY_ID}}),
+        res(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "watch-primary",
+            {"dimensions": {"DBInstanceIdentifier": PRIMARY_ID}},
+        ),
     ],
     ids=lambda r: r.name,
 )
-def test_primary_reference_is_caught_anywhere(policy_pack: PolicyPackProcess, resource) -> None:  # noqa: ANN001
+def test_primary_reference_is_caught_anywhere(
+    policy_pack: PolicyPackProcess, resource: AnalyzerResource
+) -> None:
     assert _flagged(policy_pack, "any-resource-primary-reference", resource), (
         f"{resource.urn} carries the primary's identity but was not flagged"
     )
@@ -247,8 +341,9 @@ def test_replica_source_is_the_only_allowed_reference(policy_pack: PolicyPackPro
     assert not run(policy_pack, [replica]).by_policy("rds-instance-primary-replica-source"), (
         "the primary's ARN is an accepted replicateSourceDb"
     )
-    elsewhere = res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID,
-                                     "tags": {"source": PRIMARY_ID}})
+    elsewhere = res(
+        RDS, "replica", {"replicateSourceDb": PRIMARY_ID, "tags": {"source": PRIMARY_ID}}
+    )
     assert _flagged(policy_pack, "any-resource-primary-reference", elsewhere), (
         "the allowance covers replicateSourceDb only, not tags"
     )
@@ -266,10 +361,14 @@ def test_replica_source_is_the_only_allowed_reference(policy_pack: PolicyPackPro
 def test_iam_grants_on_primary_are_caught(
     policy_pack: PolicyPackProcess, action: str, resource: str
 ) -> None:
-    role = res("aws:iam/role:Role", "role", {
-        "assumeRolePolicy": "{}",
-        "inlinePolicies": [{"name": "db", "policy": _doc(action, resource)}],
-    })
+    role = res(
+        "aws:iam/role:Role",
+        "role",
+        {
+            "assumeRolePolicy": "{}",
+            "inlinePolicies": [{"name": "db", "policy": _doc(action, resource)}],
+        },
+    )
     assert _flagged(policy_pack, "iam-policy-primary-access", role), (
         f"{role.urn}: inline policy allowing {action} on {resource} not flagged"
     )
@@ -284,7 +383,9 @@ def test_iam_deny_statement_is_not_a_grant(policy_pack: PolicyPackProcess) -> No
 def test_isolation_is_mandatory_in_staging_too(policy_pack: PolicyPackProcess) -> None:
     staging_primary = "core-staging-db"
     bad = res(RDS, "replica", {"replicateSourceDb": "someone-elses-db"}, stack="staging")
-    found = run(policy_pack, [bad], stack="staging").by_policy("rds-instance-primary-replica-source")
+    found = run(policy_pack, [bad], stack="staging").by_policy(
+        "rds-instance-primary-replica-source"
+    )
     assert found and all(d.enforcement_level == "mandatory" for d in found), (
         f"{bad.urn}: isolation must be mandatory in staging"
     )

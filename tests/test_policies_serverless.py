@@ -15,7 +15,7 @@ from tests.policy_support import (
     res,
     run,
 )
-from tools.analyzer import PolicyPackProcess
+from tools.analyzer import AnalyzerResource, PolicyPackProcess
 
 LAMBDA = "aws:lambda/function:Function"
 EIC = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
@@ -26,9 +26,13 @@ QUEUE = "aws:sqs/queue:Queue"
 DLQ = "arn:aws:sqs:eu-west-1:444455556666:forms-dlq"
 
 
-def _fn(**props: object):  # noqa: ANN202
-    return res(LAMBDA, "forms-submit", {"runtime": "python3.12", **props},
-               outputs={"name": "forms-submit-9c1d", **props})
+def _fn(**props: object) -> AnalyzerResource:
+    return res(
+        LAMBDA,
+        "forms-submit",
+        {"runtime": "python3.12", **props},
+        outputs={"name": "forms-submit-9c1d", **props},
+    )
 
 
 def _stage(**settings: object) -> dict[str, object]:
@@ -68,8 +72,11 @@ CASES = [
         absent_violates=True,
         unknown=[
             res(LAMBDA, "forms-submit", {"name": UNKNOWN}),
-            res(EIC, "forms-submit-async", {"functionName": UNKNOWN,
-                                            "destinationConfig": {"onFailure": {"destination": DLQ}}}),
+            res(
+                EIC,
+                "forms-submit-async",
+                {"functionName": UNKNOWN, "destinationConfig": {"onFailure": {"destination": DLQ}}},
+            ),
         ],
     ),
     Case(
@@ -82,9 +89,18 @@ CASES = [
     ),
     Case(
         "apigatewayv2-stage-access-logs",
-        compliant=[res(STAGE, "api", {"accessLogSettings": {
-            "destinationArn": "arn:aws:logs:eu-west-1:444455556666:log-group:api",
-            "format": "$context.requestId"}})],
+        compliant=[
+            res(
+                STAGE,
+                "api",
+                {
+                    "accessLogSettings": {
+                        "destinationArn": "arn:aws:logs:eu-west-1:444455556666:log-group:api",
+                        "format": "$context.requestId",
+                    }
+                },
+            )
+        ],
         violating=[res(STAGE, "api", {"accessLogSettings": {"format": "$context.requestId"}})],
         absent=[res(STAGE, "api", {})],
         absent_violates=True,
@@ -132,14 +148,28 @@ def test_unknown_value(policy_pack: PolicyPackProcess, case: Case) -> None:
 @pytest.mark.parametrize(
     "cover",
     [
-        res(EIC, "async", {"functionName": "forms-submit-9c1d",
-                           "destinationConfig": {"onFailure": {"destination": DLQ}}}),
-        res(ESM, "from-queue", {"functionName": "forms-submit-9c1d",
-                                "eventSourceArn": "arn:aws:sqs:eu-west-1:444455556666:forms"}),
+        res(
+            EIC,
+            "async",
+            {
+                "functionName": "forms-submit-9c1d",
+                "destinationConfig": {"onFailure": {"destination": DLQ}},
+            },
+        ),
+        res(
+            ESM,
+            "from-queue",
+            {
+                "functionName": "forms-submit-9c1d",
+                "eventSourceArn": "arn:aws:sqs:eu-west-1:444455556666:forms",
+            },
+        ),
     ],
     ids=lambda r: r.name,
 )
-def test_failure_destination_alternatives(policy_pack: PolicyPackProcess, cover) -> None:  # noqa: ANN001
+def test_failure_destination_alternatives(
+    policy_pack: PolicyPackProcess, cover: AnalyzerResource
+) -> None:
     result = run(policy_pack, [_fn(), cover])
     assert not result.by_policy("lambda-function-failure-destination"), (
         f"{cover.urn} covers the function's failures:\n{describe(result)}"
@@ -147,7 +177,13 @@ def test_failure_destination_alternatives(policy_pack: PolicyPackProcess, cover)
 
 
 def test_kinesis_event_source_is_not_a_failure_destination(policy_pack: PolicyPackProcess) -> None:
-    stream = res(ESM, "from-stream", {"functionName": "forms-submit-9c1d",
-                                      "eventSourceArn": "arn:aws:kinesis:eu-west-1:1:stream/s"})
+    stream = res(
+        ESM,
+        "from-stream",
+        {
+            "functionName": "forms-submit-9c1d",
+            "eventSourceArn": "arn:aws:kinesis:eu-west-1:1:stream/s",
+        },
+    )
     result = run(policy_pack, [_fn(), stream])
     assert result.by_policy("lambda-function-failure-destination"), describe(result)

@@ -1,0 +1,238 @@
+"""tools/analyzer.py: the pack driven like the engine drives it (launch, port handshake, info,
+config reconciliation and validation, Configure/ConfigureStack, Analyze, AnalyzeStack, shutdown),
+and the shipped stacks analysed with their own policy configs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests import (
+    test_policies_compute,
+    test_policies_data,
+    test_policies_edge,
+    test_policies_isolation,
+    test_policies_serverless,
+)
+from tests.conftest import PlanFn
+from tests.policy_support import CONFIG, PRIMARY_HOST, describe, res, run, secret
+from tools.analyzer import (
+    UNKNOWN,
+    AnalyzerResource,
+    PolicyConfigError,
+    PolicyPackProcess,
+    analyze,
+    from_plan,
+    load_policy_config,
+)
+
+LAMBDA = "aws:lambda/function:Function"
+
+
+def test_every_policy_in_the_pack_has_the_four_cases(policy_pack: PolicyPackProcess) -> None:
+    names = {p.name for p in policy_pack.policies()}
+    cased = [
+        c.policy
+        for module in (
+            test_policies_isolation,
+            test_policies_data,
+            test_policies_compute,
+            test_policies_edge,
+            test_policies_serverless,
+        )
+        for c in module.CASES
+    ]
+    assert len(cased) == len(set(cased)), "a policy has two case sets"
+    assert names == set(cased), (
+        f"policies without cases: {sorted(names - set(cased))}; "
+        f"cases without policies: {sorted(set(cased) - names)}"
+    )
+
+
+def test_policy_metadata(policy_pack: PolicyPackProcess) -> None:
+    for p in policy_pack.policies():
+        assert p.name.count("-") >= 2, f"{p.name}: names are <service>-<resource>-<rule>"
+        for needle in ("severity:", "rules:", "Fix:"):
+            assert needle in p.description, f"{p.name}: description lacks {needle!r}"
+    types = {p.name: p.policy_type for p in policy_pack.policies()}
+    assert types["rds-replica-lag-alarm"] == "POLICY_TYPE_STACK"
+    assert types["any-resource-primary-reference"] == "POLICY_TYPE_RESOURCE"
+
+
+def _config(tmp_path: Path, body: object) -> Path:
+    path = tmp_path / "policy.json"
+    path.write_text(body if isinstance(body, str) else json.dumps(body))
+    return path
+
+
+def _prod_with(**changes: object) -> dict[str, object]:
+    config = json.loads(CONFIG["prod"].read_text())
+    config.update(changes)
+    return config
+
+
+@pytest.mark.parametrize(
+    ("body", "needles"),
+    [
+        ("{not json", ["not valid JSON"]),
+        ({"all": "strict"}, ["policy 'all'", "'enforcementLevel'", '"strict"', "advisory"]),
+        (
+            {"rds-instance-encrypted": "mandatory"},
+            ["policy 'rds-instance-encrypted'", "no such policy"],
+        ),
+        (
+            _prod_with(
+                **{
+                    "any-resource-primary-reference": {
+                        "primaryDatabase": {"identifiers": "core-prod-db"}
+                    }
+                }
+            ),
+            [
+                "policy 'any-resource-primary-reference'",
+                "primaryDatabase.identifiers",
+                "is not of type 'array'",
+            ],
+        ),
+        (
+            _prod_with(
+                **{
+                    "iam-policy-primary-access": {
+                        "primaryDatabase": {"identifiers": ["x"], "hostnames": ["h"]}
+                    }
+                }
+            ),
+            ["policy 'iam-policy-primary-access'", "'hostnames' was unexpected"],
+        ),
+        (
+            _prod_with(**{"rds-instance-deletion-protection": {"required": "yes"}}),
+            [
+                "policy 'rds-instance-deletion-protection'",
+                "property 'required'",
+                "'yes' is not of type 'boolean'",
+            ],
+        ),
+        (
+            _prod_with(**{"sqs-queue-encryption": {"enforcementLevel": "mandatory", "kms": True}}),
+            ["policy 'sqs-queue-encryption'", "takes no properties"],
+        ),
+    ],
+    ids=["json", "level", "unknown-policy", "type", "extra-key", "bool", "no-props"],
+)
+def test_config_errors_name_file_policy_and_property(
+    policy_pack: PolicyPackProcess, tmp_path: Path, body: object, needles: list[str]
+) -> None:
+    path = _config(tmp_path, body)
+    with pytest.raises(PolicyConfigError) as info:
+        load_policy_config(path, policy_pack.policies())
+    text = info.value.render()
+    assert str(path) in text, text
+    for needle in needles:
+        assert needle in text, f"{needle!r} missing from:\n{text}"
+
+
+def test_missing_primary_database_uses_schema_default_and_is_rejected(
+    policy_pack: PolicyPackProcess, tmp_path: Path
+) -> None:
+    """The default (empty lists) is applied first, then validated: identifiers needs one, so a
+    config that forgets the primary cannot silently disable isolation."""
+    config = _prod_with()
+    del config["rds-instance-primary-replica-source"]
+    with pytest.raises(PolicyConfigError) as info:
+        load_policy_config(_config(tmp_path, config), policy_pack.policies())
+    text = info.value.render()
+    assert "policy 'rds-instance-primary-replica-source'" in text, text
+    assert "property 'primaryDatabase.identifiers'" in text, text
+    assert "[] should be non-empty" in text or "is too short" in text, text
+
+
+def test_schema_defaults_applied(policy_pack: PolicyPackProcess, tmp_path: Path) -> None:
+    config = _prod_with()
+    del config["rds-instance-deletion-protection"]
+    reconciled = load_policy_config(_config(tmp_path, config), policy_pack.policies())
+    level, props = reconciled["rds-instance-deletion-protection"]
+    assert (level, props) == ("mandatory", {"required": True}), (level, props)
+
+
+def test_disabled_policy_does_not_run(policy_pack: PolicyPackProcess, tmp_path: Path) -> None:
+    path = _config(tmp_path, _prod_with(**{"sqs-queue-encryption": "disabled"}))
+    queue = res("aws:sqs/queue:Queue", "q", {})
+    assert run(policy_pack, [queue], config_file=path).by_policy("sqs-queue-encryption") == []
+    assert run(policy_pack, [queue]).by_policy("sqs-queue-encryption"), "enabled by prod.json"
+
+
+def test_secret_values_are_unwrapped_and_still_checked(policy_pack: PolicyPackProcess) -> None:
+    fn = res(LAMBDA, "fn", {"environment": secret({"variables": {"DB": PRIMARY_HOST}})})
+    result = run(policy_pack, [fn])
+    assert result.by_policy("any-resource-primary-reference"), describe(result)
+
+
+def test_diagnostic_and_skipped_shapes(policy_pack: PolicyPackProcess) -> None:
+    queue = res("aws:sqs/queue:Queue", "q", {"sqsManagedSseEnabled": UNKNOWN})
+    fn = res(LAMBDA, "fn", {"tracingConfig": {"mode": "PassThrough"}})
+    result = run(policy_pack, [queue, fn], preview=True)
+    tracing = result.by_policy("lambda-function-tracing-active")[0].to_json()
+    assert set(tracing) == {"policyName", "enforcementLevel", "urn", "message"}
+    assert tracing["urn"] == fn.urn and tracing["enforcementLevel"] == "mandatory"
+    skipped = result.skipped_policy("sqs-queue-encryption")
+    assert [s.urn for s in skipped] == [queue.urn], describe(result)
+    assert "sqsManagedSseEnabled can't be known during preview" in skipped[0].reason
+    assert not any(d.policy_name == "sqs-queue-encryption" for d in result.diagnostics)
+
+
+def test_one_shot_analyze_launches_and_stops_the_pack() -> None:
+    result = analyze(
+        [
+            AnalyzerResource(
+                urn="urn:pulumi:prod::spikeproof::aws:sqs/queue:Queue::q",
+                type="aws:sqs/queue:Queue",
+                name="q",
+                inputs={},
+            )
+        ],
+        stack="prod",
+        config_file=CONFIG["prod"],
+    )
+    assert [d.policy_name for d in result.diagnostics] == ["sqs-queue-encryption"]
+
+
+def test_close_stops_the_process() -> None:
+    pack = PolicyPackProcess()
+    pack.start(stack="prod")
+    proc = pack._proc
+    assert proc is not None and proc.poll() is None
+    pack.close()
+    assert proc.poll() is not None, "the pack process must be gone after close()"
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+@pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
+def test_shipped_stacks_have_no_violations(
+    policy_pack: PolicyPackProcess, plan: PlanFn, stack: str, preview: bool
+) -> None:
+    result = run(
+        policy_pack, from_plan(plan(stack, preview=preview).resources), stack=stack, preview=preview
+    )
+    assert result.mandatory == [], describe(result)
+    assert result.diagnostics == [], describe(result)
+    if not preview:
+        assert result.skipped == [], f"update mode has no unknowns:\n{describe(result)}"
+
+
+def test_plan_with_primary_reference_is_blocked(
+    policy_pack: PolicyPackProcess, plan: PlanFn
+) -> None:
+    """A recorded plan whose resource names the primary is blocked (the shipped program names it
+    only in replicateSourceDb)."""
+    resources = from_plan(plan("prod").resources)
+    replica = next(r for r in resources if r.type == "aws:rds/instance:Instance")
+    leaked = AnalyzerResource(
+        urn=replica.urn,
+        type=replica.type,
+        name=replica.name,
+        inputs={**replica.inputs, "tags": {"source-host": PRIMARY_HOST}},
+    )
+    result = run(policy_pack, [leaked if r.urn == replica.urn else r for r in resources])
+    assert [d.urn for d in result.mandatory] == [replica.urn], describe(result)
