@@ -49,7 +49,7 @@ def _open_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None
             if get(props, key) in _WORLD:
                 found.append(f"{key} {get(props, key)}")
     for hit in found:
-        report(f"{args.urn}: ingress open to the whole internet ({hit}).")
+        report(f"ingress open to the whole internet ({hit}).")
 
 
 SG_NO_PUBLIC_INGRESS = resource_policy(
@@ -68,7 +68,7 @@ SG_NO_PUBLIC_INGRESS = resource_policy(
 def _imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
     tokens = get(args.props, "metadataOptions", "httpTokens")
     if tokens != "required":
-        report(f"{args.urn}: metadataOptions.httpTokens is {tokens or 'unset'}, not 'required'.")
+        report(f"metadataOptions.httpTokens is {tokens or 'unset'}, not 'required'.")
 
 
 LT_IMDSV2 = resource_policy(
@@ -87,7 +87,7 @@ def _hop_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
     hops = get(args.props, "metadataOptions", "httpPutResponseHopLimit")
     if hops is None or int(hops) != 1:
         report(
-            f"{args.urn}: metadataOptions.httpPutResponseHopLimit is {hops or 'unset'}, not 1 "
+            f"metadataOptions.httpPutResponseHopLimit is {hops or 'unset'}, not 1 "
             "(a container or proxy on the host could otherwise fetch instance credentials)."
         )
 
@@ -107,14 +107,14 @@ LT_HOP_LIMIT = resource_policy(
 def _ebs_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
     mappings = as_list(get(args.props, "blockDeviceMappings"))
     if not mappings:
-        report(f"{args.urn}: no blockDeviceMappings, so the root volume's encryption is unset.")
+        report("no blockDeviceMappings, so the root volume's encryption is unset.")
     for i, mapping in enumerate(mappings):
         ebs = get(mapping, "ebs")
         if ebs is None:
             continue  # instance-store or no-device mappings carry no EBS volume
         # The provider types `encrypted` as a string ("true"/"false").
         if not truthy(get(ebs, "encrypted", default="false")):
-            report(f'{args.urn}: blockDeviceMappings[{i}].ebs.encrypted is not "true".')
+            report(f'blockDeviceMappings[{i}].ebs.encrypted is not "true".')
 
 
 LT_EBS_ENCRYPTED = resource_policy(
@@ -132,7 +132,7 @@ LT_EBS_ENCRYPTED = resource_policy(
 def _no_public_ip(args: ResourceValidationArgs, report: ReportViolation) -> None:
     for i, nic in enumerate(as_list(get(args.props, "networkInterfaces"))):
         if truthy(get(nic, "associatePublicIpAddress", default=False)):
-            report(f"{args.urn}: networkInterfaces[{i}].associatePublicIpAddress is true.")
+            report(f"networkInterfaces[{i}].associatePublicIpAddress is true.")
 
 
 LT_NO_PUBLIC_IP = resource_policy(
@@ -191,9 +191,7 @@ def _asg_check(index_kind: str, what: str):
             if unknowns.first is not None:
                 undecided = True
                 continue
-            report(
-                f"{group.urn}: Auto Scaling group {name or group.name} has no {what}.", group.urn
-            )
+            report(f"Auto Scaling group {name or group.name} has no {what}.", group.urn)
         if undecided:
             unknowns.raise_if_any()
 

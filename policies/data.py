@@ -25,7 +25,7 @@ METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 def _encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if not truthy(get(args.props, "storageEncrypted", default=False)):
-        report(f"{args.urn}: storageEncrypted is not true.")
+        report("storageEncrypted is not true.")
 
 
 RDS_ENCRYPTED = resource_policy(
@@ -42,7 +42,7 @@ RDS_ENCRYPTED = resource_policy(
 
 def _not_public(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if truthy(get(args.props, "publiclyAccessible", default=False)):
-        report(f"{args.urn}: publiclyAccessible is true.")
+        report("publiclyAccessible is true.")
 
 
 RDS_NOT_PUBLIC = resource_policy(
@@ -62,7 +62,7 @@ def _deletion_protection(args: ResourceValidationArgs, report: ReportViolation) 
     if not config.get("required", True):
         return
     if not truthy(get(args.props, "deletionProtection", default=False)):
-        report(f"{args.urn}: deletionProtection is not true in a stack that requires it.")
+        report("deletionProtection is not true in a stack that requires it.")
 
 
 RDS_DELETION_PROTECTION = resource_policy(
@@ -107,7 +107,7 @@ def _lag_alarms(args: StackValidationArgs, report: ReportViolation) -> None:
             undecided = True
             continue
         report(
-            f"{replica.urn}: replica {ident or replica.name} has no ReplicaLag alarm "
+            f"replica {ident or replica.name} has no ReplicaLag alarm "
             "(aws:cloudwatch/metricAlarm:MetricAlarm with dimension DBInstanceIdentifier).",
             replica.urn,
         )

@@ -33,7 +33,7 @@ def _application(args: ResourceValidationArgs) -> bool:
 
 def _drop_invalid(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if _application(args) and not truthy(get(args.props, "dropInvalidHeaderFields", default=False)):
-        report(f"{args.urn}: dropInvalidHeaderFields is not true.")
+        report("dropInvalidHeaderFields is not true.")
 
 
 ALB_DROP_INVALID_HEADERS = resource_policy(
@@ -58,7 +58,7 @@ def _http_redirect(args: ResourceValidationArgs, report: ReportViolation) -> Non
         if get(a, "type") == "redirect" and get(a, "redirect", "protocol") == "HTTPS"
     ]
     if not actions or len(redirects) != len(actions):
-        report(f"{args.urn}: HTTP listener does not only redirect to HTTPS.")
+        report("HTTP listener does not only redirect to HTTPS.")
 
 
 ALB_HTTP_REDIRECT = resource_policy(
@@ -79,7 +79,7 @@ def _tls_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
     policy = get(args.props, "sslPolicy")
     if not policy or not _TLS12_PLUS.search(str(policy)):
         report(
-            f"{args.urn}: sslPolicy {policy or 'unset (ELBSecurityPolicy-2016-08 allows TLS 1.0)'}"
+            f"sslPolicy {policy or 'unset (ELBSecurityPolicy-2016-08 allows TLS 1.0)'}"
             " is not TLS 1.2+."
         )
 
@@ -100,7 +100,7 @@ def _deletion_protection(args: ResourceValidationArgs, report: ReportViolation) 
     if not (args.get_config() or {}).get("required", True):
         return
     if not truthy(get(args.props, "enableDeletionProtection", default=False)):
-        report(f"{args.urn}: enableDeletionProtection is not true in a stack that requires it.")
+        report("enableDeletionProtection is not true in a stack that requires it.")
 
 
 ALB_DELETION_PROTECTION = resource_policy(
@@ -121,7 +121,7 @@ def _access_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
         return
     logs = get(args.props, "accessLogs")
     if not (truthy(get(logs, "enabled", default=False)) and get(logs, "bucket")):
-        report(f"{args.urn}: accessLogs are not enabled with a bucket.")
+        report("accessLogs are not enabled with a bucket.")
 
 
 ALB_ACCESS_LOGS = resource_policy(
@@ -164,7 +164,7 @@ def _proxied(args: ResourceValidationArgs, report: ReportViolation) -> None:
         return
     if not truthy(get(args.props, "proxied", default=False)):
         report(
-            f"{args.urn}: Cloudflare record {get(args.props, 'name', default=args.name)} is not "
+            f"Cloudflare record {get(args.props, 'name', default=args.name)} is not "
             "proxied, exposing the origin's address."
         )
 

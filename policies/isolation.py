@@ -62,7 +62,7 @@ def _sg_rules(args: ResourceValidationArgs, report: ReportViolation) -> None:
             if value in sgs:
                 hits.append(f"{key} is the primary's group {value}")
     for hit in hits:
-        report(f"{args.urn}: {hit}. Marketing rules must never open or target the primary.")
+        report(f"{hit}. Marketing rules must never open or target the primary.")
 
 
 SG_PRIMARY_ACCESS = resource_policy(
@@ -112,7 +112,7 @@ def _compute_groups(args: ResourceValidationArgs, report: ReportViolation) -> No
             if sg in sgs:
                 found.append(f"networkInterfaces[{i}].securityGroups contains {sg}")
     for hit in found:
-        report(f"{args.urn} ({args.resource_type}) joins the primary's security group: {hit}.")
+        report(f"{args.resource_type} joins the primary's security group: {hit}.")
 
 
 COMPUTE_PRIMARY_GROUP = resource_policy(
@@ -147,7 +147,7 @@ def _references(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if found:
             hits.append(f"{path} carries {', '.join(found)}")
     for hit in hits:
-        report(f"{args.urn} ({args.resource_type}): {hit}.")
+        report(f"{hit}.")
     if not hits and unknown is not None:
         # Something that could name the primary is not known yet: say so rather than pass.
         raise unknown
@@ -220,12 +220,12 @@ def _iam(args: ResourceValidationArgs, report: ReportViolation) -> None:
                 found = primary.find(resource)
                 if found:
                     report(
-                        f"{args.urn}: {where} Statement[{i}] allows {', '.join(granted)} on "
+                        f"{where} Statement[{i}] allows {', '.join(granted)} on "
                         f"{resource} (the primary: {', '.join(found)})."
                     )
                 elif resource.strip() in ("*", "arn:aws:rds:*", "arn:aws:rds-db:*"):
                     report(
-                        f"{args.urn}: {where} Statement[{i}] allows {', '.join(granted)} on "
+                        f"{where} Statement[{i}] allows {', '.join(granted)} on "
                         f"'{resource}', which includes the primary; name the replicas instead."
                     )
 
@@ -254,12 +254,12 @@ def _replica_source(args: ResourceValidationArgs, report: ReportViolation) -> No
     source = get(args.props, "replicateSourceDb")
     if not source:
         report(
-            f"{args.urn}: not a read replica (no replicateSourceDb). This program may only "
+            "not a read replica (no replicateSourceDb). This program may only "
             "create read replicas of the configured primary."
         )
     elif str(source).strip().lower() not in primary.sources:
         report(
-            f"{args.urn}: replicateSourceDb '{source}' is not the configured primary "
+            f"replicateSourceDb '{source}' is not the configured primary "
             f"({', '.join(sorted(primary.sources)) or 'none configured'})."
         )
 
@@ -291,7 +291,7 @@ def _replica_settings(args: ResourceValidationArgs, report: ReportViolation) -> 
         if key == "manageMasterUserPassword" and not truthy(value):
             continue
         report(
-            f"{args.urn}: sets {key}; a replica inherits credentials and databases from its "
+            f"sets {key}; a replica inherits credentials and databases from its "
             "source, and setting them is how a replica gets promoted into a writable primary."
         )
 

@@ -35,7 +35,7 @@ def _concurrency(args: ResourceValidationArgs, report: ReportViolation) -> None:
     reserved = get(args.props, "reservedConcurrentExecutions")
     if reserved is None or int(reserved) <= 0:
         report(
-            f"{args.urn}: reservedConcurrentExecutions is "
+            f"reservedConcurrentExecutions is "
             f"{reserved if reserved is not None else 'unset'}; a spike must not exhaust the "
             "account's concurrency (nor be throttled to 0)."
         )
@@ -56,7 +56,7 @@ LAMBDA_CONCURRENCY = resource_policy(
 def _tracing(args: ResourceValidationArgs, report: ReportViolation) -> None:
     mode = get(args.props, "tracingConfig", "mode")
     if mode != "Active":
-        report(f"{args.urn}: tracingConfig.mode is {mode or 'unset'}, not Active.")
+        report(f"tracingConfig.mode is {mode or 'unset'}, not Active.")
 
 
 LAMBDA_TRACING = resource_policy(
@@ -75,7 +75,7 @@ def _no_vpc(args: ResourceValidationArgs, report: ReportViolation) -> None:
     subnets = get(args.props, "vpcConfig", "subnetIds")
     if subnets:
         report(
-            f"{args.urn}: vpcConfig attaches the function to a VPC; form functions reach only "
+            "vpcConfig attaches the function to a VPC; form functions reach only "
             "AWS APIs and must not sit next to the databases."
         )
 
@@ -131,7 +131,7 @@ def _failure_destinations(args: StackValidationArgs, report: ReportViolation) ->
             undecided = True
             continue
         report(
-            f"{fn.urn}: no deadLetterConfig, on-failure destination or SQS event source; "
+            "no deadLetterConfig, on-failure destination or SQS event source; "
             "failed form submissions would be lost.",
             fn.urn,
         )
@@ -157,7 +157,7 @@ def _throttling(args: ResourceValidationArgs, report: ReportViolation) -> None:
     for key in ("throttlingBurstLimit", "throttlingRateLimit"):
         value = get(settings, key)
         if value is None or float(value) <= 0:
-            report(f"{args.urn}: defaultRouteSettings.{key} is {value}, must be set and > 0.")
+            report(f"defaultRouteSettings.{key} is {value}, must be set and > 0.")
 
 
 STAGE_THROTTLING = resource_policy(
@@ -176,7 +176,7 @@ STAGE_THROTTLING = resource_policy(
 def _stage_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
     logs = get(args.props, "accessLogSettings")
     if not (get(logs, "destinationArn") and get(logs, "format")):
-        report(f"{args.urn}: accessLogSettings needs destinationArn and format.")
+        report("accessLogSettings needs destinationArn and format.")
 
 
 STAGE_ACCESS_LOGS = resource_policy(
@@ -193,7 +193,7 @@ STAGE_ACCESS_LOGS = resource_policy(
 
 def _pitr(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if not truthy(get(args.props, "pointInTimeRecovery", "enabled", default=False)):
-        report(f"{args.urn}: pointInTimeRecovery.enabled is not true.")
+        report("pointInTimeRecovery.enabled is not true.")
 
 
 DYNAMODB_PITR = resource_policy(
@@ -211,7 +211,7 @@ DYNAMODB_PITR = resource_policy(
 def _sqs_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
     managed = truthy(get(args.props, "sqsManagedSseEnabled", default=False))
     if not managed and not get(args.props, "kmsMasterKeyId"):
-        report(f"{args.urn}: neither sqsManagedSseEnabled nor kmsMasterKeyId is set.")
+        report("neither sqsManagedSseEnabled nor kmsMasterKeyId is set.")
 
 
 SQS_ENCRYPTION = resource_policy(
