@@ -19,6 +19,7 @@ from tests import (
 from tests.conftest import PlanFn
 from tests.policy_support import CONFIG, PRIMARY_HOST, describe, res, run, secret
 from tools.analyzer import (
+    ROOT,
     UNKNOWN,
     AnalyzerResource,
     PolicyConfigError,
@@ -49,6 +50,12 @@ def test_every_policy_in_the_pack_has_the_four_cases(policy_pack: PolicyPackProc
         f"policies without cases: {sorted(names - set(cased))}; "
         f"cases without policies: {sorted(set(cased) - names)}"
     )
+
+
+def test_every_policy_is_documented(policy_pack: PolicyPackProcess) -> None:
+    doc = (ROOT / "docs" / "policies.md").read_text()
+    missing = [p.name for p in policy_pack.policies() if f"`{p.name}`" not in doc]
+    assert not missing, f"docs/policies.md lacks {missing}"
 
 
 def test_policy_metadata(policy_pack: PolicyPackProcess) -> None:

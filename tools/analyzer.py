@@ -346,7 +346,6 @@ class PolicyPackProcess:
         reader.join(_START_TIMEOUT_SECONDS)
         line = result[0].decode().strip() if result else ""
         if not line.isdigit():
-            self._proc.wait(timeout=5) if self._proc.poll() is not None else None
             self.close()
             raise AnalyzerError(
                 f"policy pack in {self.pack_dir} did not print its port (first stdout line "
