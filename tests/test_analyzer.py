@@ -243,3 +243,20 @@ def test_plan_with_primary_reference_is_blocked(
     )
     result = run(policy_pack, [leaked if r.urn == replica.urn else r for r in resources])
     assert [d.urn for d in result.mandatory] == [replica.urn], describe(result)
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
+def test_shipped_replicas_without_lag_alarms_are_caught(
+    policy_pack: PolicyPackProcess, plan: PlanFn, preview: bool
+) -> None:
+    """The clean result above is not vacuous: drop the program's lag alarms and both prod
+    replicas are reported, in update mode (identifier outputs) and preview (dependencies)."""
+    resources = [
+        r
+        for r in from_plan(plan("prod", preview=preview).resources)
+        if not r.name.endswith("-lag")
+    ]
+    replicas = sorted(r.urn for r in resources if r.type == "aws:rds/instance:Instance")
+    result = run(policy_pack, resources, preview=preview)
+    found = sorted(d.urn for d in result.by_policy("rds-replica-lag-alarm"))
+    assert len(replicas) == 2 and found == replicas, describe(result)
