@@ -252,9 +252,7 @@ def test_shipped_replicas_without_lag_alarms_are_caught(
     """The clean result above is not vacuous: drop the program's lag alarms and both prod
     replicas are reported, in update mode (identifier outputs) and preview (dependencies)."""
     resources = [
-        r
-        for r in from_plan(plan("prod", preview=preview).resources)
-        if not r.name.endswith("-lag")
+        r for r in from_plan(plan("prod", preview=preview).resources) if not r.name.endswith("-lag")
     ]
     replicas = sorted(r.urn for r in resources if r.type == "aws:rds/instance:Instance")
     result = run(policy_pack, resources, preview=preview)
