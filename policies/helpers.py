@@ -23,6 +23,7 @@ from pulumi_policy import (
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    Severity,
     StackValidationArgs,
     StackValidationPolicy,
 )
@@ -226,10 +227,35 @@ def load_json(text: Any) -> Any:
 # --- declaring policies -----------------------------------------------------------------------
 
 
-def describe(text: str, *, severity: str, remediation: str, rules: str) -> str:
-    """Descriptions carry severity, the fix and the equivalent Checkov/trivy/AWSGuard rules, so the
-    CLI's diagnostic is actionable on its own."""
-    return f"{text} [severity: {severity}; rules: {rules}] Fix: {remediation}"
+@dataclass(frozen=True)
+class Meta:
+    text: str
+    severity: str
+    remediation: str
+    rules: str
+
+    @property
+    def description(self) -> str:
+        # Severity, fix and equivalent rules are in the description too, because the SDK prefixes
+        # every violation message with it: the CLI's diagnostic is actionable on its own.
+        return (
+            f"{self.text} [severity: {self.severity}; rules: {self.rules}] Fix: {self.remediation}"
+        )
+
+
+_SEVERITIES = {
+    "low": Severity.LOW,
+    "medium": Severity.MEDIUM,
+    "high": Severity.HIGH,
+    "critical": Severity.CRITICAL,
+}
+
+
+def describe(text: str, *, severity: str, remediation: str, rules: str) -> Meta:
+    """Policy metadata: severity, remediation hint and the matching Checkov/trivy/AWSGuard ids."""
+    if severity not in _SEVERITIES:
+        raise ValueError(f"severity {severity!r} is not one of {', '.join(_SEVERITIES)}")
+    return Meta(text=text, severity=severity, remediation=remediation, rules=rules)
 
 
 Validator = Callable[[ResourceValidationArgs, ReportViolation], None]
@@ -248,7 +274,7 @@ def for_types(types: Sequence[str], check: Validator) -> Validator:
 
 def resource_policy(
     name: str,
-    description: str,
+    meta: Meta,
     validate: Validator,
     *,
     level: EnforcementLevel = EnforcementLevel.MANDATORY,
@@ -256,7 +282,10 @@ def resource_policy(
 ) -> ResourceValidationPolicy:
     return ResourceValidationPolicy(
         name=name,
-        description=description,
+        description=meta.description,
+        severity=_SEVERITIES[meta.severity],
+        remediation_steps=meta.remediation,
+        tags=[meta.rules],
         enforcement_level=level,
         validate=validate,
         config_schema=config_schema,
@@ -265,7 +294,7 @@ def resource_policy(
 
 def stack_policy(
     name: str,
-    description: str,
+    meta: Meta,
     validate: StackValidator,
     *,
     level: EnforcementLevel = EnforcementLevel.MANDATORY,
@@ -273,7 +302,10 @@ def stack_policy(
 ) -> StackValidationPolicy:
     return StackValidationPolicy(
         name=name,
-        description=description,
+        description=meta.description,
+        severity=_SEVERITIES[meta.severity],
+        remediation_steps=meta.remediation,
+        tags=[meta.rules],
         enforcement_level=level,
         validate=validate,
         config_schema=config_schema,

@@ -63,6 +63,11 @@ def test_policy_metadata(policy_pack: PolicyPackProcess) -> None:
         assert p.name.count("-") >= 2, f"{p.name}: names are <service>-<resource>-<rule>"
         for needle in ("severity:", "rules:", "Fix:"):
             assert needle in p.description, f"{p.name}: description lacks {needle!r}"
+        assert p.severity in ("low", "medium", "high", "critical"), f"{p.name}: no severity"
+        assert p.remediation_steps, f"{p.name}: no remediation steps"
+        assert p.tags and p.tags[0] in p.description, f"{p.name}: rule ids not tagged"
+    isolation = [p for p in policy_pack.policies() if "primaryDatabase" in str(p.config_schema)]
+    assert len(isolation) == 6 and all(p.severity in ("high", "critical") for p in isolation)
     types = {p.name: p.policy_type for p in policy_pack.policies()}
     assert types["rds-replica-lag-alarm"] == "POLICY_TYPE_STACK"
     assert types["any-resource-primary-reference"] == "POLICY_TYPE_RESOURCE"
@@ -258,3 +263,34 @@ def test_shipped_replicas_without_lag_alarms_are_caught(
     result = run(policy_pack, resources, preview=preview)
     found = sorted(d.urn for d in result.by_policy("rds-replica-lag-alarm"))
     assert len(replicas) == 2 and found == replicas, describe(result)
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_policy_config_primary_matches_the_stack(stack: str) -> None:
+    """policies/config/<stack>.json names the primary the stack replicates (the fixture's answer
+    for it), identically in every isolation policy."""
+    config = json.loads(CONFIG[stack].read_text())
+    primaries = [
+        v["primaryDatabase"]
+        for v in config.values()
+        if isinstance(v, dict) and "primaryDatabase" in v
+    ]
+    assert len(primaries) == 6 and all(p == primaries[0] for p in primaries), (
+        f"{CONFIG[stack].name}: isolation policies disagree about the primary"
+    )
+    primary = primaries[0]
+    fixture = json.loads((ROOT / "tools" / "fixtures" / f"{stack}.json").read_text())
+    answers = [
+        i["result"] for i in fixture["invokes"] if i["token"] == "aws:rds/getInstance:getInstance"
+    ]
+    region = next(i for i in answers if f".{_region(stack)}." in i["address"])
+    assert region["dbInstanceIdentifier"] in primary["identifiers"]
+    assert region["address"] in primary["endpoints"]
+    assert region["dbInstanceArn"] in primary["arns"]
+    assert region["resourceId"] in primary["resourceIds"]
+    assert set(region["vpcSecurityGroups"]) <= set(primary["securityGroupIds"])
+
+
+def _region(stack: str) -> str:
+    text = (ROOT / f"Pulumi.{stack}.yaml").read_text()
+    return text.split("aws:region:", 1)[1].split()[0]

@@ -55,6 +55,12 @@ LEVELS = {
     "disabled": analyzer_pb2.DISABLED,
 }
 LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
+_SEVERITY_NAMES = {
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
+}
 
 # The SDK turns an UnknownValueError into an advisory diagnostic with an empty URN and this prefix
 # (pulumi_policy/policy.py, Analyze and AnalyzeStack); that is how a skipped policy is recognised.
@@ -161,6 +167,10 @@ class PolicyInfo:
     policy_type: str
     config_schema: dict[str, Any]
     """`{"type": "object", "properties": ..., "required": [...]}`, as the CLI validates it."""
+    severity: str = ""
+    """low, medium, high, critical or "" (unspecified)."""
+    remediation_steps: str = ""
+    tags: tuple[str, ...] = ()
 
 
 # --- config: what the CLI does before calling Configure -------------------------------------------
@@ -421,6 +431,9 @@ class PolicyPackProcess:
                     enforcement_level=LEVEL_NAMES[p.enforcementLevel],
                     policy_type=analyzer_pb2.PolicyType.Name(p.policy_type),
                     config_schema=_schema(p),
+                    severity=_SEVERITY_NAMES.get(p.severity, ""),
+                    remediation_steps=p.remediation_steps,
+                    tags=tuple(p.tags),
                 )
                 for p in info.policies
             ]
