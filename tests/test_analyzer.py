@@ -21,6 +21,7 @@ from tests.policy_support import CONFIG, PRIMARY_HOST, describe, res, run, secre
 from tools.analyzer import (
     ROOT,
     UNKNOWN,
+    AnalyzerError,
     AnalyzerResource,
     PolicyConfigError,
     PolicyPackProcess,
@@ -294,3 +295,12 @@ def test_policy_config_primary_matches_the_stack(stack: str) -> None:
 def _region(stack: str) -> str:
     text = (ROOT / f"Pulumi.{stack}.yaml").read_text()
     return text.split("aws:region:", 1)[1].split()[0]
+
+
+def test_broken_pack_reports_its_error(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text("raise RuntimeError('policy module is broken')\n")
+    pack = PolicyPackProcess(tmp_path)
+    with pytest.raises(AnalyzerError) as info:
+        pack.start(stack="prod")
+    assert "did not print its port" in str(info.value)
+    assert "policy module is broken" in str(info.value), str(info.value)

@@ -24,7 +24,7 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent import futures
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -291,6 +291,7 @@ class PolicyPackProcess:
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
         self._stderr: list[str] = []
+        self._stderr_thread: threading.Thread | None = None
         self._policies: list[PolicyInfo] | None = None
         self._initial: dict[str, Any] = {}
 
@@ -320,7 +321,10 @@ class PolicyPackProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._stderr_thread = threading.Thread(
+            target=self._drain, args=(self._proc.stderr,), daemon=True
+        )
+        self._stderr_thread.start()
         port = self._read_port()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_OPTIONS)
         try:
@@ -347,33 +351,37 @@ class PolicyPackProcess:
 
     def _read_port(self) -> int:
         assert self._proc is not None and self._proc.stdout is not None
+        stdout = self._proc.stdout
         result: list[bytes] = []
-        reader = threading.Thread(
-            target=lambda: result.append(self._proc.stdout.readline()),  # type: ignore[union-attr]
-            daemon=True,
-        )
+        reader = threading.Thread(target=lambda: result.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(_START_TIMEOUT_SECONDS)
         line = result[0].decode().strip() if result else ""
         if not line.isdigit():
+            self._wait_exit()
             self.close()
             raise AnalyzerError(
                 f"policy pack in {self.pack_dir} did not print its port (first stdout line "
-                f"{line!r}); stderr:\n" + "".join(self._stderr)[-4000:]
+                f"{line!r}); its output:\n" + "".join(self._stderr)[-4000:]
             )
         # Keep draining stdout so a chatty pack can never block on a full pipe.
-        threading.Thread(target=self._drain_stdout, daemon=True).start()
+        threading.Thread(target=self._drain, args=(stdout,), daemon=True).start()
         return int(line)
 
-    def _drain_stderr(self) -> None:
-        assert self._proc is not None and self._proc.stderr is not None
-        for raw in self._proc.stderr:
-            self._stderr.append(raw.decode(errors="replace"))
+    def _wait_exit(self) -> None:
+        # A pack that failed on import exits by itself; let its output arrive before reporting.
+        if self._proc is not None:
+            with suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
+            if self._stderr_thread is not None:
+                self._stderr_thread.join(timeout=5)
 
-    def _drain_stdout(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        for raw in self._proc.stdout:
-            self._stderr.append(raw.decode(errors="replace"))
+    def _drain(self, stream: Any) -> None:
+        try:
+            for raw in stream:
+                self._stderr.append(raw.decode(errors="replace"))
+        except (ValueError, OSError):
+            pass  # the stream was closed by close(); nothing more to read
 
     def close(self) -> None:
         """Stop the pack cleanly: SIGINT is what its serve loop handles (server.stop)."""
