@@ -217,7 +217,8 @@ def test_close_stops_the_process() -> None:
     proc = pack._proc
     assert proc is not None and proc.poll() is None
     pack.close()
-    assert proc.poll() is not None, "the pack process must be gone after close()"
+    assert proc.poll() == 0, f"the pack must exit cleanly on SIGINT, got {proc.returncode}"
+    assert "Traceback" not in pack.stderr, pack.stderr
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
