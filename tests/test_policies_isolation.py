@@ -393,3 +393,19 @@ def test_isolation_is_mandatory_in_staging_too(policy_pack: PolicyPackProcess) -
     assert not run(policy_pack, [good], stack="staging").by_policy(
         "rds-instance-primary-replica-source"
     ), "staging's own primary is configured in policies/config/staging.json"
+
+
+def test_known_reference_reported_even_when_other_values_are_unknown(
+    policy_pack: PolicyPackProcess,
+) -> None:
+    """The scan reads every known value; an unknown elsewhere does not hide a known leak."""
+    fn = res(
+        LAMBDA,
+        "fn",
+        {"role": UNKNOWN, "environment": {"variables": {"DB": PRIMARY_HOST, "Q": UNKNOWN}}},
+    )
+    result = run(policy_pack, [fn], preview=True)
+    assert [d.urn for d in result.by_policy("any-resource-primary-reference")] == [fn.urn], (
+        describe(result)
+    )
+    assert not result.skipped_policy("any-resource-primary-reference"), describe(result)
