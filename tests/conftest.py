@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
 
 from settings.errors import ConfigErrors
+from tools.analyzer import PolicyPackProcess
 from tools.mockrun import PlanResult, run_program
 
 PlanFn = Callable[..., PlanResult]
@@ -55,3 +56,14 @@ def config_error() -> Callable[..., ConfigErrors]:
         return caught.value
 
     return run
+
+
+@pytest.fixture(scope="session")
+def policy_pack() -> Iterator[PolicyPackProcess]:
+    """The CrossGuard pack, launched once like the engine does and shared by the policy tests."""
+    pack = PolicyPackProcess()
+    pack.start(stack="prod", preview=False)
+    try:
+        yield pack
+    finally:
+        pack.close()

@@ -1,9 +1,14 @@
-"""The offline plan: `python -m tools.plan --stack NAME [--config-file FILE] [--json FILE] [--preview]`.
+"""The offline plan: `python -m tools.plan --stack NAME [--json FILE] [--preview] [options]`.
 
 Runs the real program under Pulumi's mock runtime (tools/mockrun.py) with the stack's config, then
 prints the resources it would register (type, name, parent and the inputs that matter) and the stack
 outputs. `--json` writes the full record in the engine's wire form. No Pulumi CLI, credentials or
-network. Exit 0 for a clean plan, 2 for a config or program error (with a message, not a traceback).
+network. Then the CrossGuard pack in policies/ analyses the recorded resources over the Analyzer
+protocol, as `pulumi preview --policy-pack policies --policy-pack-config
+policies/config/<stack>.json` would (tools/analyzer.py): diagnostics are printed and written to the
+JSON's `diagnostics`; policies skipped because a value is unknown (preview) are listed separately.
+Exit 0 for a clean plan, 1 for any mandatory policy violation, 2 for a config, policy-config or
+program error (with a message, not a traceback).
 """
 
 from __future__ import annotations
@@ -15,7 +20,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from settings.errors import ConfigErrors
-from tools.mockrun import PlanError, PlanResult, RecordedResource, display, run_program
+from tools.analyzer import (
+    POLICY_DIR,
+    AnalysisResult,
+    AnalyzerError,
+    PolicyConfigError,
+    from_plan,
+)
+from tools.analyzer import analyze as analyze_policies
+from tools.mockrun import ROOT, PlanError, PlanResult, RecordedResource, display, run_program
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -96,10 +109,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--preview", action="store_true", help="preview mode: computed values unknown"
     )
+    parser.add_argument(
+        "--policy-config",
+        type=Path,
+        help="policy pack config (default policies/config/<stack>.json)",
+    )
+    parser.add_argument("--no-policy", action="store_true", help="skip the CrossGuard analysis")
+    parser.add_argument(
+        "--program-dir",
+        type=Path,
+        default=ROOT,
+        help="directory holding Pulumi.yaml and __main__.py (default: this project)",
+    )
     args = parser.parse_args(argv)
 
     try:
-        result = run_program(args.stack, config_file=args.config_file, preview=args.preview)
+        result = run_program(
+            args.stack,
+            config_file=args.config_file,
+            preview=args.preview,
+            program_dir=args.program_dir.resolve(),
+        )
     except ConfigErrors as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_ERROR
@@ -111,11 +141,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
     print(render(result))
+    analysis: AnalysisResult | None = None
+    if not args.no_policy:
+        policy_config = args.policy_config or POLICY_DIR / "config" / f"{args.stack}.json"
+        try:
+            analysis = analyze_policies(
+                from_plan(result.resources),
+                stack=args.stack,
+                config_file=policy_config,
+                preview=args.preview,
+            )
+        except PolicyConfigError as exc:
+            print(exc.render(), file=sys.stderr)
+            return EXIT_ERROR
+        except AnalyzerError as exc:
+            print(f"policy pack error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        result.diagnostics = [d.to_json() for d in analysis.diagnostics]
+        print(render_policy(analysis, policy_config))
     if args.json_path:
         args.json_path.parent.mkdir(parents=True, exist_ok=True)
         args.json_path.write_text(json.dumps(result.to_json(), indent=2, sort_keys=False) + "\n")
         print(f"\nwrote {args.json_path}")
+    if analysis is not None and analysis.mandatory:
+        print(
+            f"\nblocked: {len(analysis.mandatory)} mandatory policy violation(s)", file=sys.stderr
+        )
+        return EXIT_POLICY
     return EXIT_OK
+
+
+def render_policy(analysis: AnalysisResult, config_file: Path) -> str:
+    lines = ["", f"Policies (spikeproof pack, config {config_file.name}):"]
+    if not analysis.diagnostics:
+        lines.append("  no violations")
+    for d in sorted(analysis.diagnostics, key=lambda d: (d.enforcement_level != "mandatory",)):
+        # The SDK prefixes the policy's description; the last line is the specific finding.
+        finding = d.message.splitlines()[-1]
+        lines.append(f"  [{d.enforcement_level}] {d.policy_name} {_short(d.urn)}: {finding}")
+    if analysis.skipped:
+        lines += ["", "Policies skipped because a value is unknown until apply:"]
+        for s in analysis.skipped:
+            reason = s.reason.split(" during preview: ")[-1]
+            lines.append(f"  {s.policy_name} {_short(s.urn) or '(stack)'}: {reason}")
+    return "\n".join(lines)
+
+
+def _short(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1] if urn else ""
 
 
 def _program_error(exc: BaseException) -> str:

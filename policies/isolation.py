@@ -1,0 +1,318 @@
+"""Isolation policies: nothing this program creates may reach, name or grant access to the core
+application's primary write database. Mandatory in every stack.
+
+"Primary" is configuration (`primaryDatabase`), decided by the platform/security team. The one
+reference that is allowed is an RDS instance's `replicateSourceDb` (a read replica's source).
+These policies deliberately do not look at `read` resources (stack references and look-ups),
+which the engine does not analyse and which cannot create access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpers import (
+    PRIMARY_SCHEMA,
+    Primary,
+    as_list,
+    describe,
+    get,
+    load_json,
+    primary_from_config,
+    resource_policy,
+    truthy,
+    walk_strings,
+)
+from pulumi_policy import ReportViolation, ResourceValidationArgs
+
+RDS_INSTANCE = "aws:rds/instance:Instance"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+
+
+def _primary(args: ResourceValidationArgs) -> Primary:
+    return primary_from_config(args.get_config())
+
+
+# --- security group rules -------------------------------------------------------------------
+
+
+def _sg_rules(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    sgs = _primary(args).security_group_ids
+    if not sgs:
+        return
+    props, kind = args.props, args.resource_type
+    hits: list[str] = []
+    if kind == SECURITY_GROUP:
+        for direction in ("ingress", "egress"):
+            for i, rule in enumerate(as_list(get(props, direction))):
+                for sg in as_list(get(rule, "securityGroups")):
+                    if sg in sgs:
+                        hits.append(f"inline {direction}[{i}] references primary group {sg}")
+    elif kind == SG_RULE:
+        for key in ("securityGroupId", "sourceSecurityGroupId"):
+            value = get(props, key)
+            if value in sgs:
+                hits.append(f"{key} is the primary's group {value}")
+    elif kind in (SG_INGRESS, SG_EGRESS):
+        for key in ("securityGroupId", "referencedSecurityGroupId"):
+            value = get(props, key)
+            if value in sgs:
+                hits.append(f"{key} is the primary's group {value}")
+    for hit in hits:
+        report(f"{hit}. Marketing rules must never open or target the primary.")
+
+
+SG_PRIMARY_ACCESS = resource_policy(
+    "ec2-security-group-primary-access",
+    describe(
+        "No security group rule (inline, SecurityGroupRule or vpc Ingress/EgressRule) may open a "
+        "primary database security group or let another group reach it.",
+        severity="critical",
+        remediation="remove the rule; replicas have their own group, reachable from the fleet only",
+        rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
+    ),
+    _sg_rules,
+    config_schema=PRIMARY_SCHEMA,
+)
+
+
+# --- compute joining a primary group ------------------------------------------------------
+
+# Where security groups are attached, per provider schema (aws 7.x): top-level lists on instances,
+# RDS, load balancers, proxies, ENIs; nested on Lambda, launch templates, ECS services.
+_SG_PATHS: tuple[tuple[str | int, ...], ...] = (
+    ("vpcSecurityGroupIds",),
+    ("securityGroups",),
+    ("securityGroupIds",),
+    ("securityGroupId",),
+    ("vpcConfig", "securityGroupIds"),
+    ("networkConfiguration", "securityGroups"),
+    ("vpcOptions", "securityGroupIds"),
+)
+_SG_RULE_TYPES = frozenset({SECURITY_GROUP, SG_RULE, SG_INGRESS, SG_EGRESS})
+
+
+def _compute_groups(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type in _SG_RULE_TYPES:
+        return  # the rule policy owns these; a SecurityGroup's inline `securityGroups` are peers
+    sgs = _primary(args).security_group_ids
+    if not sgs:
+        return
+    props = args.props
+    found: list[str] = []
+    for path in _SG_PATHS:
+        for sg in as_list(get(props, *path)):
+            if sg in sgs:
+                found.append(f"{'.'.join(map(str, path))} contains {sg}")
+    for i, nic in enumerate(as_list(get(props, "networkInterfaces"))):
+        for sg in as_list(get(nic, "securityGroups")):
+            if sg in sgs:
+                found.append(f"networkInterfaces[{i}].securityGroups contains {sg}")
+    for hit in found:
+        report(f"{args.resource_type} joins the primary's security group: {hit}.")
+
+
+COMPUTE_PRIMARY_GROUP = resource_policy(
+    "ec2-compute-primary-security-group",
+    describe(
+        "No resource (Lambda vpcConfig, launch template, instance, ECS service, ENI, RDS, proxy, "
+        "load balancer) may join a primary database security group.",
+        severity="critical",
+        remediation="use the marketing fleet's own group; reach replicas through the replica group",
+        rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
+    ),
+    _compute_groups,
+    config_schema=PRIMARY_SCHEMA,
+)
+
+
+# --- any property naming the primary ------------------------------------------------------
+
+
+def _references(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    primary = _primary(args)
+    unknown = None
+    hits: list[str] = []
+    for path, text, error in walk_strings(args.props):
+        if error is not None:
+            unknown = unknown or error
+            continue
+        assert text is not None
+        if args.resource_type == RDS_INSTANCE and path == "replicateSourceDb":
+            continue  # the one allowed reference; rds-instance-primary-replica-source checks it
+        found = primary.find_deep(text)
+        if found:
+            hits.append(f"{path} carries {', '.join(found)}")
+    for hit in hits:
+        report(f"{hit}.")
+    if not hits and unknown is not None:
+        # Something that could name the primary is not known yet: say so rather than pass.
+        raise unknown
+
+
+PRIMARY_REFERENCE = resource_policy(
+    "any-resource-primary-reference",
+    describe(
+        "No property of any resource may carry the primary database's endpoint, host, "
+        "identifier, ARN, resource id or secret ARN (env vars, connection strings, JSON, base64 "
+        "user data, DNS records, proxies, DMS endpoints). Only a replica's replicateSourceDb may.",
+        severity="critical",
+        remediation="point the consumer at the replica reader endpoint (stack output "
+        "reader_hostname) and at the replica's own credentials",
+        rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
+    ),
+    _references,
+    config_schema=PRIMARY_SCHEMA,
+)
+
+
+# --- IAM ----------------------------------------------------------------------------------
+
+_IAM_DOC_PATHS: dict[str, tuple[str, ...]] = {
+    "aws:iam/policy:Policy": ("policy",),
+    "aws:iam/rolePolicy:RolePolicy": ("policy",),
+    "aws:iam/userPolicy:UserPolicy": ("policy",),
+    "aws:iam/groupPolicy:GroupPolicy": ("policy",),
+    "aws:secretsmanager/secretPolicy:SecretPolicy": ("policy",),
+}
+
+
+def _grants_database(action: str) -> bool:
+    a = action.lower()
+    if a in ("*", "rds-db:*", "rds:*", "rds-data:*", "secretsmanager:*"):
+        return True
+    return a.startswith(("rds:", "rds-data:")) or a in (
+        "rds-db:connect",
+        "secretsmanager:getsecretvalue",
+    )
+
+
+def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
+    props = args.props
+    docs: list[tuple[str, Any]] = []
+    if args.resource_type in _IAM_DOC_PATHS:
+        docs.append(("policy", get(props, "policy")))
+    elif args.resource_type == "aws:iam/role:Role":
+        for i, inline in enumerate(as_list(get(props, "inlinePolicies"))):
+            docs.append((f"inlinePolicies[{i}].policy", get(inline, "policy")))
+    return docs
+
+
+def _iam(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    primary = _primary(args)
+    for where, raw in _iam_documents(args):
+        doc = load_json(raw)
+        if doc is None:
+            continue
+        for i, statement in enumerate(as_list(get(doc, "Statement"))):
+            if get(statement, "Effect") != "Allow":
+                continue
+            actions = [a for a in as_list(get(statement, "Action")) if isinstance(a, str)]
+            granted = [a for a in actions if _grants_database(a)]
+            if not granted:
+                continue
+            for resource in as_list(get(statement, "Resource")):
+                if not isinstance(resource, str):
+                    continue
+                found = primary.find(resource)
+                if found:
+                    report(
+                        f"{where} Statement[{i}] allows {', '.join(granted)} on "
+                        f"{resource} (the primary: {', '.join(found)})."
+                    )
+                elif resource.strip() in ("*", "arn:aws:rds:*", "arn:aws:rds-db:*"):
+                    report(
+                        f"{where} Statement[{i}] allows {', '.join(granted)} on "
+                        f"'{resource}', which includes the primary; name the replicas instead."
+                    )
+
+
+IAM_PRIMARY_ACCESS = resource_policy(
+    "iam-policy-primary-access",
+    describe(
+        "No IAM document (managed or inline policy, secret policy) may allow rds-db:connect, "
+        "rds:*, rds-data:* or secretsmanager:GetSecretValue on the primary (or on '*').",
+        severity="critical",
+        remediation="scope the statement to the replicas' ARNs / dbuser resource ids",
+        rules="no direct equivalent; related: Checkov CKV_AWS_355 (no '*' resource)",
+    ),
+    _iam,
+    config_schema=PRIMARY_SCHEMA,
+)
+
+
+# --- RDS instances are replicas of the primary, and only that --------------------------------
+
+
+def _replica_source(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != RDS_INSTANCE:
+        return
+    primary = _primary(args)
+    source = get(args.props, "replicateSourceDb")
+    if not source:
+        report(
+            "not a read replica (no replicateSourceDb). This program may only "
+            "create read replicas of the configured primary."
+        )
+    elif str(source).strip().lower() not in primary.sources:
+        report(
+            f"replicateSourceDb '{source}' is not the configured primary "
+            f"({', '.join(sorted(primary.sources)) or 'none configured'})."
+        )
+
+
+REPLICA_SOURCE = resource_policy(
+    "rds-instance-primary-replica-source",
+    describe(
+        "Every RDS instance in the stack is a read replica whose replicateSourceDb is one of the "
+        "primary's identifiers or ARNs.",
+        severity="critical",
+        remediation="create databases through the ReadReplica component with "
+        "replicateSourceDb set to the primary",
+        rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
+    ),
+    _replica_source,
+    config_schema=PRIMARY_SCHEMA,
+)
+
+_REPLICA_FORBIDDEN = ("username", "password", "manageMasterUserPassword", "dbName")
+
+
+def _replica_settings(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != RDS_INSTANCE:
+        return
+    for key in _REPLICA_FORBIDDEN:
+        value = get(args.props, key)
+        if value is None or value == "":
+            continue
+        if key == "manageMasterUserPassword" and not truthy(value):
+            continue
+        report(
+            f"sets {key}; a replica inherits credentials and databases from its "
+            "source, and setting them is how a replica gets promoted into a writable primary."
+        )
+
+
+REPLICA_SETTINGS = resource_policy(
+    "rds-replica-credentials-forbidden",
+    describe(
+        "RDS replicas never set username, password, manageMasterUserPassword or dbName.",
+        severity="high",
+        remediation="drop the argument; replicas inherit them from the primary",
+        rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
+    ),
+    _replica_settings,
+    config_schema=PRIMARY_SCHEMA,
+)
+
+POLICIES = [
+    SG_PRIMARY_ACCESS,
+    COMPUTE_PRIMARY_GROUP,
+    PRIMARY_REFERENCE,
+    IAM_PRIMARY_ACCESS,
+    REPLICA_SOURCE,
+    REPLICA_SETTINGS,
+]

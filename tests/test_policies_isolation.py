@@ -1,0 +1,411 @@
+"""Isolation policies through the Analyzer protocol: nothing may reach, name or grant access to the
+primary write database; the only allowed reference is a replica's replicateSourceDb."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tests.policy_support import (
+    PRIMARY_ARN,
+    PRIMARY_HOST,
+    PRIMARY_ID,
+    PRIMARY_RESOURCE_ID,
+    PRIMARY_SECRET,
+    PRIMARY_SG,
+    UNKNOWN,
+    Case,
+    check_absent,
+    check_compliant,
+    check_unknown,
+    check_violating,
+    describe,
+    res,
+    run,
+    secret,
+)
+from tools.analyzer import AnalyzerResource, PolicyPackProcess
+
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+LAMBDA = "aws:lambda/function:Function"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+RDS = "aws:rds/instance:Instance"
+IAM_POLICY = "aws:iam/policy:Policy"
+FLEET_SG = "sg-0f1ee7000000000aa"
+REPLICA_HOST = "spikeproof-prod-replica-1.c4wjf9dy1apy.eu-west-1.rds.amazonaws.com"
+
+
+def _doc(action: str, resource: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": [action], "Resource": [resource]}],
+        }
+    )
+
+
+CASES = [
+    Case(
+        "ec2-security-group-primary-access",
+        compliant=[
+            res(
+                INGRESS,
+                "db-from-fleet",
+                {"securityGroupId": "sg-0replica00000001", "referencedSecurityGroupId": FLEET_SG},
+            )
+        ],
+        violating=[
+            res(
+                INGRESS,
+                "open-primary",
+                {"securityGroupId": PRIMARY_SG, "referencedSecurityGroupId": FLEET_SG},
+            )
+        ],
+        absent=[res(SG_RULE, "cidr-rule", {"type": "ingress", "cidrBlocks": ["10.0.0.0/16"]})],
+        absent_violates=False,
+        unknown=[res(INGRESS, "later", {"securityGroupId": UNKNOWN})],
+    ),
+    Case(
+        "ec2-compute-primary-security-group",
+        compliant=[res(LAMBDA, "fn", {"vpcConfig": {"securityGroupIds": [FLEET_SG]}})],
+        violating=[res(LT, "lt", {"vpcSecurityGroupIds": [FLEET_SG, PRIMARY_SG]})],
+        absent=[res(LAMBDA, "fn", {"runtime": "python3.12"})],
+        absent_violates=False,
+        unknown=[res("aws:ec2/instance:Instance", "vm", {"vpcSecurityGroupIds": UNKNOWN})],
+    ),
+    Case(
+        "any-resource-primary-reference",
+        compliant=[res(LAMBDA, "fn", {"environment": {"variables": {"DB_HOST": REPLICA_HOST}}})],
+        violating=[
+            res(
+                LAMBDA,
+                "fn",
+                {
+                    "environment": {
+                        "variables": {
+                            "DATABASE_URL": f"postgres://app@{PRIMARY_HOST.upper()}.:5432/core"
+                        }
+                    }
+                },
+            )
+        ],
+        absent=[res("aws:sqs/queue:Queue", "q", {"delaySeconds": 0})],
+        absent_violates=False,
+        unknown=[res(LAMBDA, "fn", {"environment": {"variables": {"DB_HOST": UNKNOWN}}})],
+    ),
+    Case(
+        "iam-policy-primary-access",
+        compliant=[
+            res(
+                IAM_POLICY,
+                "p",
+                {
+                    "policy": _doc(
+                        "rds-db:connect",
+                        "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-REPLICA000000000000001/app",
+                    )
+                },
+            )
+        ],
+        violating=[
+            res(
+                IAM_POLICY,
+                "p",
+                {
+                    "policy": _doc(
+                        "rds-db:connect",
+                        f"arn:aws:rds-db:eu-west-1:444455556666:dbuser:{PRIMARY_RESOURCE_ID}/app",
+                    )
+                },
+            )
+        ],
+        absent=[res(IAM_POLICY, "p", {"name": "no-document"})],
+        absent_violates=False,
+        unknown=[res(IAM_POLICY, "p", {"policy": UNKNOWN})],
+    ),
+    Case(
+        "rds-instance-primary-replica-source",
+        compliant=[res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID})],
+        violating=[res(RDS, "replica", {"replicateSourceDb": "core-prod-db-replica-1"})],
+        absent=[res(RDS, "standalone", {"engine": "postgres", "instanceClass": "db.t4g.micro"})],
+        absent_violates=True,
+        unknown=[res(RDS, "replica", {"replicateSourceDb": UNKNOWN})],
+    ),
+    Case(
+        "rds-replica-credentials-forbidden",
+        compliant=[
+            res(
+                RDS, "replica", {"replicateSourceDb": PRIMARY_ID, "manageMasterUserPassword": False}
+            )
+        ],
+        violating=[
+            res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID, "password": secret("hunter2")})
+        ],
+        absent=[res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID})],
+        absent_violates=False,
+        unknown=[res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID, "username": UNKNOWN})],
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.policy)
+def test_compliant(policy_pack: PolicyPackProcess, case: Case) -> None:
+    check_compliant(policy_pack, case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.policy)
+def test_violating(policy_pack: PolicyPackProcess, case: Case) -> None:
+    check_violating(policy_pack, case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.policy)
+def test_property_absent(policy_pack: PolicyPackProcess, case: Case) -> None:
+    check_absent(policy_pack, case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.policy)
+def test_unknown_value(policy_pack: PolicyPackProcess, case: Case) -> None:
+    check_unknown(policy_pack, case)
+
+
+def _flagged(pack: PolicyPackProcess, policy: str, resource: AnalyzerResource) -> bool:
+    return any(d.urn == resource.urn for d in run(pack, [resource]).by_policy(policy))
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        res(
+            SG,
+            "inline-ingress",
+            {
+                "ingress": [
+                    {
+                        "fromPort": 5432,
+                        "toPort": 5432,
+                        "protocol": "tcp",
+                        "securityGroups": [PRIMARY_SG],
+                    }
+                ]
+            },
+        ),
+        res(
+            SG,
+            "inline-egress",
+            {
+                "egress": [
+                    {
+                        "fromPort": 5432,
+                        "toPort": 5432,
+                        "protocol": "tcp",
+                        "securityGroups": [PRIMARY_SG],
+                    }
+                ]
+            },
+        ),
+        res(
+            SG_RULE,
+            "rule-into-primary",
+            {"type": "ingress", "securityGroupId": PRIMARY_SG, "sourceSecurityGroupId": FLEET_SG},
+        ),
+        res(
+            SG_RULE,
+            "rule-from-fleet",
+            {"type": "egress", "securityGroupId": FLEET_SG, "sourceSecurityGroupId": PRIMARY_SG},
+        ),
+        res(
+            EGRESS,
+            "egress-to-primary",
+            {"securityGroupId": FLEET_SG, "referencedSecurityGroupId": PRIMARY_SG},
+        ),
+    ],
+    ids=lambda r: r.name,
+)
+def test_every_security_group_rule_form_is_caught(
+    policy_pack: PolicyPackProcess, resource: AnalyzerResource
+) -> None:
+    assert _flagged(policy_pack, "ec2-security-group-primary-access", resource), (
+        f"{resource.urn}: rule touching the primary's group {PRIMARY_SG} not flagged"
+    )
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        res(
+            LAMBDA,
+            "lambda",
+            {"vpcConfig": {"securityGroupIds": [PRIMARY_SG], "subnetIds": ["subnet-1"]}},
+        ),
+        res(LT, "lt-nic", {"networkInterfaces": [{"securityGroups": [PRIMARY_SG]}]}),
+        res("aws:ec2/instance:Instance", "vm", {"vpcSecurityGroupIds": [PRIMARY_SG]}),
+        res(
+            "aws:ecs/service:Service",
+            "svc",
+            {"networkConfiguration": {"securityGroups": [PRIMARY_SG], "subnets": ["subnet-1"]}},
+        ),
+        res("aws:rds/proxy:Proxy", "proxy", {"vpcSecurityGroupIds": [PRIMARY_SG]}),
+    ],
+    ids=lambda r: r.name,
+)
+def test_compute_joining_primary_group_is_caught(
+    policy_pack: PolicyPackProcess, resource: AnalyzerResource
+) -> None:
+    assert _flagged(policy_pack, "ec2-compute-primary-security-group", resource), (
+        f"{resource.urn} joins {PRIMARY_SG} but was not flagged"
+    )
+
+
+_USER_DATA = base64.b64encode(
+    f"#!/bin/bash\necho 'DB={PRIMARY_HOST}' >> /etc/app.env\n".encode()
+).decode()
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        res(LT, "user-data", {"userData": _USER_DATA}),
+        res(
+            "aws:ssm/parameter:Parameter",
+            "json-doc",
+            {"value": json.dumps({"db": {"host": PRIMARY_HOST, "port": 5432}})},
+        ),
+        res(
+            "aws:route53/record:Record",
+            "r53",
+            {"name": "db.marketing.internal", "type": "CNAME", "records": [f"{PRIMARY_HOST}."]},
+        ),
+        res(
+            "cloudflare:index/dnsRecord:DnsRecord",
+            "cf",
+            {"name": "db", "type": "CNAME", "content": PRIMARY_HOST.upper()},
+        ),
+        res(
+            "aws:rds/proxyTarget:ProxyTarget",
+            "proxy-target",
+            {"dbInstanceIdentifier": PRIMARY_ID, "dbProxyName": "p", "targetGroupName": "default"},
+        ),
+        res(
+            "aws:dms/endpoint:Endpoint",
+            "dms",
+            {"endpointType": "source", "engineName": "postgres", "serverName": PRIMARY_HOST},
+        ),
+        res(
+            LAMBDA,
+            "secret-env",
+            {"environment": {"variables": {"DB_SECRET": secret(PRIMARY_SECRET)}}},
+        ),
+        res(LAMBDA, "arn-env", {"environment": {"variables": {"DB": PRIMARY_ARN}}}),
+        res(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "watch-primary",
+            {"dimensions": {"DBInstanceIdentifier": PRIMARY_ID}},
+        ),
+    ],
+    ids=lambda r: r.name,
+)
+def test_primary_reference_is_caught_anywhere(
+    policy_pack: PolicyPackProcess, resource: AnalyzerResource
+) -> None:
+    assert _flagged(policy_pack, "any-resource-primary-reference", resource), (
+        f"{resource.urn} carries the primary's identity but was not flagged"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"{PRIMARY_ID}-replica-1",
+        f"my-{PRIMARY_ID}",
+        f"{PRIMARY_ID}_archive",
+        f"{PRIMARY_ID}2.cxyz12ab34cd.eu-west-1.rds.amazonaws.com",
+        REPLICA_HOST,
+    ],
+)
+def test_identifiers_match_whole_tokens_only(policy_pack: PolicyPackProcess, value: str) -> None:
+    resource = res(LAMBDA, "fn", {"environment": {"variables": {"X": value}}})
+    result = run(policy_pack, [resource])
+    assert not result.by_policy("any-resource-primary-reference"), (
+        f"{value!r} is not the primary, but was flagged:\n{describe(result)}"
+    )
+
+
+def test_replica_source_is_the_only_allowed_reference(policy_pack: PolicyPackProcess) -> None:
+    replica = res(RDS, "replica", {"replicateSourceDb": PRIMARY_ARN, "storageEncrypted": True})
+    assert not run(policy_pack, [replica]).by_policy("any-resource-primary-reference")
+    assert not run(policy_pack, [replica]).by_policy("rds-instance-primary-replica-source"), (
+        "the primary's ARN is an accepted replicateSourceDb"
+    )
+    elsewhere = res(
+        RDS, "replica", {"replicateSourceDb": PRIMARY_ID, "tags": {"source": PRIMARY_ID}}
+    )
+    assert _flagged(policy_pack, "any-resource-primary-reference", elsewhere), (
+        "the allowance covers replicateSourceDb only, not tags"
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        ("rds:*", PRIMARY_ARN),
+        ("rds-data:ExecuteStatement", PRIMARY_ARN),
+        ("secretsmanager:GetSecretValue", PRIMARY_SECRET),
+        ("rds-db:connect", "*"),
+    ],
+)
+def test_iam_grants_on_primary_are_caught(
+    policy_pack: PolicyPackProcess, action: str, resource: str
+) -> None:
+    role = res(
+        "aws:iam/role:Role",
+        "role",
+        {
+            "assumeRolePolicy": "{}",
+            "inlinePolicies": [{"name": "db", "policy": _doc(action, resource)}],
+        },
+    )
+    assert _flagged(policy_pack, "iam-policy-primary-access", role), (
+        f"{role.urn}: inline policy allowing {action} on {resource} not flagged"
+    )
+
+
+def test_iam_deny_statement_is_not_a_grant(policy_pack: PolicyPackProcess) -> None:
+    doc = json.dumps({"Statement": [{"Effect": "Deny", "Action": "rds:*", "Resource": "*"}]})
+    policy = res(IAM_POLICY, "guard", {"policy": doc})
+    assert not run(policy_pack, [policy]).by_policy("iam-policy-primary-access")
+
+
+def test_isolation_is_mandatory_in_staging_too(policy_pack: PolicyPackProcess) -> None:
+    staging_primary = "core-staging-db"
+    bad = res(RDS, "replica", {"replicateSourceDb": "someone-elses-db"}, stack="staging")
+    found = run(policy_pack, [bad], stack="staging").by_policy(
+        "rds-instance-primary-replica-source"
+    )
+    assert found and all(d.enforcement_level == "mandatory" for d in found), (
+        f"{bad.urn}: isolation must be mandatory in staging"
+    )
+    good = res(RDS, "replica", {"replicateSourceDb": staging_primary}, stack="staging")
+    assert not run(policy_pack, [good], stack="staging").by_policy(
+        "rds-instance-primary-replica-source"
+    ), "staging's own primary is configured in policies/config/staging.json"
+
+
+def test_known_reference_reported_even_when_other_values_are_unknown(
+    policy_pack: PolicyPackProcess,
+) -> None:
+    """The scan reads every known value; an unknown elsewhere does not hide a known leak."""
+    fn = res(
+        LAMBDA,
+        "fn",
+        {"role": UNKNOWN, "environment": {"variables": {"DB": PRIMARY_HOST, "Q": UNKNOWN}}},
+    )
+    result = run(policy_pack, [fn], preview=True)
+    assert [d.urn for d in result.by_policy("any-resource-primary-reference")] == [fn.urn], (
+        describe(result)
+    )
+    assert not result.skipped_policy("any-resource-primary-reference"), describe(result)
