@@ -33,8 +33,8 @@ test: $(VENV)/.stamp
 docs: $(VENV)/.stamp
 	$(PY) -m tools.config_doc
 
-# Type-checked packages; those not on this branch yet (functions/, policies/) join when they land.
-TYPED_DIRS := $(wildcard components settings tools contracts functions policies)
+# Type-checked packages; those without Python files yet (functions/, policies/) join when they do.
+TYPED_DIRS := $(foreach d,components settings tools contracts functions policies,$(if $(wildcard $(d)/*.py),$(d)))
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
 # The quality gate: everything CI checks before a preview, in the order that fails fastest.
