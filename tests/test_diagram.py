@@ -30,14 +30,16 @@ def test_replication_flows_from_the_primary_into_the_replicas(prod: PlanResult) 
     assert f'primary_{source.replace("-", "_")}[("primary database<br/>{source}")]' in text, (
         f"diagram: the primary {source} is not drawn in the core plane"
     )
-    assert f'primary_{source.replace("-", "_")} ==>|"replication"| c_replicas_rds_Instance' in text
+    assert (
+        f'primary_{source.replace("-", "_")} ==>|"replication"| c_replicas_aws_rds_Instance' in text
+    )
 
 
 def test_alarms_point_at_the_alerting_topic(prod: PlanResult) -> None:
     text = diagram.render(prod)
     assert (
-        'c_replicas_cloudwatch_MetricAlarm -->|"alarmActions, okActions"| c_alerts_sns_Topic'
-        in text
+        'c_replicas_aws_cloudwatch_MetricAlarm -->|"alarmActions, okActions"| '
+        "c_alerts_aws_sns_Topic" in text
     ), "diagram: replica alarms must be drawn routing to the alerts topic"
 
 
@@ -102,13 +104,15 @@ def _extended(plan: PlanResult) -> PlanResult:
 def test_components_that_land_later_are_drawn_with_their_edges(prod: PlanResult) -> None:
     text = diagram.render(_extended(prod))
     assert 'subgraph c_fleet["fleet · spikeproof:web:Fleet"]' in text, "fleet component missing"
-    assert 'c_fleet_autoscaling_Group["autoscaling.Group<br/>fleet-asg"]' in text
+    assert 'c_fleet_aws_autoscaling_Group["aws.autoscaling.Group<br/>fleet-asg"]' in text
     assert (
-        'c_fleet_vpc_SecurityGroupIngressRule -->|"securityGroupId"| c_replicas_ec2_SecurityGroup'
-        in text
+        'c_fleet_aws_vpc_SecurityGroupIngressRule -->|"securityGroupId"| '
+        "c_replicas_aws_ec2_SecurityGroup" in text
     ), "diagram: a fleet rule on the replicas' security group must be drawn across components"
     assert 'ref_core -.->|"vpcZoneIdentifiers"| c_fleet' in text
-    assert 'stack_s3_BucketV2["s3.BucketV2<br/>loose-bucket"]' in text, "loose resource missing"
+    assert 'stack_aws_s3_BucketV2["aws.s3.BucketV2<br/>loose-bucket"]' in text, (
+        "loose resource missing"
+    )
     table = diagram.component_table(_extended(prod))
     assert "| `fleet` | `spikeproof:web:Fleet` | 2 |" in table, table
 

@@ -60,13 +60,18 @@ def _ident(*parts: str) -> str:
 
 
 def _short_type(token: str) -> str:
-    """aws:rds/instance:Instance -> rds.Instance; spikeproof:data:ReadReplica -> ReadReplica."""
+    """aws:rds/instance:Instance -> aws.rds.Instance; cloudflare:index/ruleset:Ruleset ->
+    cloudflare.Ruleset; spikeproof:data:ReadReplica -> ReadReplica."""
     package, _, rest = token.partition(":")
     module, _, cls = rest.partition(":")
     module = module.split("/")[0]
-    if package == "spikeproof" or module in ("", "index"):
-        return cls or token
-    return f"{module}.{cls}"
+    if not cls:
+        return token
+    if package == "spikeproof":
+        return cls
+    if module in ("", "index"):
+        return f"{package}.{cls}"
+    return f"{package}.{module}.{cls}"
 
 
 def _label(text: str) -> str:
