@@ -6,7 +6,7 @@ STACK ?= staging
 PLAN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: plan test venv docs clean bin-deps
+.PHONY: plan test venv docs clean bin-deps check lint typecheck workflows diagram
 
 # The stamp is rebuilt whenever a requirements file changes, so a pulled change to the
 # pins installs itself on the next `make` without anyone remembering to.
@@ -17,6 +17,11 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt policies/requirements.txt
 	touch $@
 
 venv: $(VENV)/.stamp
+
+# The gate's own tools, on top of the test requirements: a fresh clone's `make check` installs them.
+$(VENV)/.check-stamp: $(VENV)/.stamp requirements-check.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-check.txt
+	touch $@
 
 plan: $(VENV)/.stamp
 	$(PY) -m tools.plan --stack $(STACK) $(PLAN_ARGS)
@@ -33,6 +38,30 @@ test: $(VENV)/.stamp bin-deps
 # Regenerate the README's configuration reference from settings/ and the stack files.
 docs: $(VENV)/.stamp
 	$(PY) -m tools.config_doc
+
+# Type-checked packages; those without Python files yet (functions/, policies/) join when they do.
+TYPED_DIRS := $(foreach d,components settings tools contracts functions policies,$(if $(wildcard $(d)/*.py),$(d)))
+WORKFLOWS := $(wildcard .github/workflows/*.yml)
+
+# The quality gate: everything CI checks before a preview, in the order that fails fastest.
+check: lint typecheck workflows test
+
+lint: $(VENV)/.check-stamp
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.check-stamp
+	$(VENV)/bin/mypy $(TYPED_DIRS)
+
+# Schema-valid against check-jsonschema's vendored GitHub workflow schema, and clean under zizmor
+# (offline: no GitHub API calls, so it runs the same on a laptop and in CI).
+workflows: $(VENV)/.check-stamp
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+	$(VENV)/bin/zizmor --offline .github/workflows
+
+# Regenerate the architecture diagram in docs/architecture.md from the offline plan of prod.
+diagram: $(VENV)/.stamp
+	$(PY) -m tools.diagram
 
 clean:
 	rm -rf $(VENV) .pytest_cache

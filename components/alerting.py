@@ -1,9 +1,9 @@
 """The alarm topic every component routes to, its subscriptions, and the one way alarms are built.
 
 Creates an SNS topic (optionally encrypted with a customer-managed KMS key that CloudWatch may use;
-the AWS-managed `alias/aws/sns` key cannot receive alarms), a topic policy that lets only this account's
-CloudWatch alarms publish, and e-mail / HTTPS subscriptions. Does not create chat integrations or
-on-call schedules: those subscribe to the topic from outside.
+the AWS-managed `alias/aws/sns` key cannot receive alarms), a topic policy that lets only this
+account's CloudWatch alarms publish, and e-mail / HTTPS subscriptions. Does not create chat
+integrations or on-call schedules: those subscribe to the topic from outside.
 """
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ class Alerting(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        # HTTPS endpoints must confirm the subscription themselves (SNS posts a SubscriptionConfirmation
-        # to them); until they do, the subscription stays pending and nothing is delivered.
+        # HTTPS endpoints must confirm the subscription themselves (SNS posts a
+        # SubscriptionConfirmation to them); until they do, the subscription stays pending and
+        # nothing is delivered.
         subscribers: list[tuple[str, pulumi.Input[str]]] = [
             *(("email", address) for address in args.emails),
             *(("https", url) for url in args.https_endpoints),

@@ -1,4 +1,4 @@
-"""Where the marketing plane plugs into the core application: network ids and the primary's identity.
+"""Where the marketing plane plugs into the core application: network ids and the primary's id.
 
 Read from the stack's own config (spikeproof:network, spikeproof:primary) or from the core
 application's stack through a StackReference (spikeproof:coreStack). Nothing of the core is managed

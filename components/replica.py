@@ -1,17 +1,19 @@
 """Read replicas of the core application's primary: the only database the marketing plane may reach.
 
-Creates, per stack: N RDS read replicas (same-region by identifier, or cross-region by ARN), their own
-subnet group and security group (ingress only from the security groups it is given, on the DB port,
-no egress), an enhanced-monitoring role, an optional parameter group, one weighted reader hostname in
-a private Route 53 zone, and lag / CPU / memory / storage / connection alarms routed to the alarm topic.
+Creates, per stack: N RDS read replicas (same-region by identifier, or cross-region by ARN), their
+own subnet group and security group (ingress only from the security groups it is given, on the DB
+port, no egress), an enhanced-monitoring role, an optional parameter group, one weighted reader
+hostname in a private Route 53 zone, and lag / CPU / memory / storage / connection alarms routed to
+the alarm topic.
 
-Deliberately does not: manage, modify or tag the primary (it is only looked up through an invoke); set
-credentials, an engine or a database name on a replica (they come from the source); create backups of
-the replicas (the primary's backups are the system of record).
+Deliberately does not: manage, modify or tag the primary (it is only looked up through an invoke);
+set credentials, an engine or a database name on a replica (they come from the source); create
+backups of the replicas (the primary's backups are the system of record).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -305,13 +307,15 @@ class ReadReplica(pulumi.ComponentResource):
         self, name: str, index: int, replica: aws.rds.Instance, args: ReadReplicaArgs
     ) -> None:
         dims = {"DBInstanceIdentifier": replica.identifier}
-        common = {
-            "parent": self,
-            "namespace": "AWS/RDS",
-            "dimensions": dims,
-            "actions": [args.alarm_topic_arn],
-        }
-        metric_alarm(
+        # The arguments every replica alarm shares, bound once so the type checker sees each one.
+        alarm = functools.partial(
+            metric_alarm,
+            parent=self,
+            namespace="AWS/RDS",
+            dimensions=dims,
+            actions=[args.alarm_topic_arn],
+        )
+        alarm(
             f"{name}-{index}-lag",
             description=f"Replica {index} is more than {args.lag_alarm_seconds}s behind the "
             "primary: marketing reads are stale. See docs/runbooks/replica-lag.md.",
@@ -320,41 +324,36 @@ class ReadReplica(pulumi.ComponentResource):
             comparison="GreaterThanThreshold",
             # No data means replication stopped reporting: as bad as lag.
             treat_missing_data="breaching",
-            **common,
         )
-        metric_alarm(
+        alarm(
             f"{name}-{index}-cpu",
             description=f"Replica {index} CPU above {args.cpu_alarm_percent}% for 5 minutes.",
             metric_name="CPUUtilization",
             threshold=args.cpu_alarm_percent,
             comparison="GreaterThanThreshold",
-            **common,
         )
-        metric_alarm(
+        alarm(
             f"{name}-{index}-memory",
             description=f"Replica {index} freeable memory below "
             f"{args.freeable_memory_alarm_mib} MiB for 5 minutes.",
             metric_name="FreeableMemory",
             threshold=args.freeable_memory_alarm_mib * 1024 * 1024,
             comparison="LessThanThreshold",
-            **common,
         )
-        metric_alarm(
+        alarm(
             f"{name}-{index}-storage",
             description=f"Replica {index} free storage below {args.free_storage_alarm_gib} GiB.",
             metric_name="FreeStorageSpace",
             threshold=args.free_storage_alarm_gib * 1024**3,
             comparison="LessThanThreshold",
-            **common,
         )
-        metric_alarm(
+        alarm(
             f"{name}-{index}-connections",
             description=f"Replica {index} has more than {args.connections_alarm} connections "
             "for 5 minutes: a client may be leaking connections.",
             metric_name="DatabaseConnections",
             threshold=args.connections_alarm,
             comparison="GreaterThanThreshold",
-            **common,
         )
 
 

@@ -65,7 +65,7 @@ def _check_version(stack_name: str, version: Any) -> str:
     if not major.isdigit() or int(major) != SUPPORTED_MAJOR:
         raise ContractMismatch(
             f"stack {stack_name} publishes outputs contract {text!r}; this helper reads major "
-            f"version {SUPPORTED_MAJOR}. Update contracts/consumer.py from the spikeproof repository "
-            "(docs/outputs.md lists what changed)."
+            f"version {SUPPORTED_MAJOR}. Update contracts/consumer.py from the spikeproof "
+            "repository (docs/outputs.md lists what changed)."
         )
     return text

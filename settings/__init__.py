@@ -1,10 +1,11 @@
 """All stack configuration, parsed once at start-up into frozen, typed objects.
 
 `load_settings()` reads the `spikeproof:*` keys Pulumi hands the program (the stack file merged over
-the defaults in Pulumi.yaml), checks them all, and either returns a `Settings` or raises `ConfigErrors`
-listing every problem with the stack file, key path, bad value, what is allowed and an example fix.
-It runs before any resource is registered, so a bad stack file never produces a partial deployment.
-Provider keys (`aws:*`, `cloudflare:*`) are the providers' to check; only `aws:region` is read here.
+the defaults in Pulumi.yaml), checks them all, and either returns a `Settings` or raises
+`ConfigErrors` listing every problem with the stack file, key path, bad value, what is allowed and
+an example fix. It runs before any resource is registered, so a bad stack file never produces a
+partial deployment. Provider keys (`aws:*`, `cloudflare:*`) are the providers' to check; only
+`aws:region` is read here.
 """
 
 from __future__ import annotations

@@ -42,8 +42,8 @@ class PrimarySettings(Model):
     )
     region: str | None = Field(
         default=None,
-        description="Region of the primary when it differs from aws:region (cross-region replicas). "
-        "Default: the stack's own region (same-region replicas).",
+        description="Region of the primary when it differs from aws:region "
+        "(cross-region replicas). Default: the stack's own region (same-region replicas).",
         examples=["us-east-1"],
     )
     kms_key_id: str | None = Field(
@@ -227,7 +227,8 @@ class ReplicaSettings(Model):
     )
     monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
         default=60,
-        description="Enhanced monitoring interval, one of 0 (off), 1, 5, 10, 15, 30, 60. Default 60.",
+        description="Enhanced monitoring interval, one of 0 (off), 1, 5, 10, 15, 30, 60. "
+        "Default 60.",
         examples=["60"],
     )
     log_exports: list[str] | None = Field(

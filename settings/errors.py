@@ -1,8 +1,8 @@
 """The one error type a bad stack file produces, and how it reads.
 
-A config error stops the program before any resource is registered. Its message names the stack file,
-the key path, the bad value, what is allowed and an example fix, so the person running `pulumi up`
-(or the offline plan) can correct the file without reading code.
+A config error stops the program before any resource is registered. Its message names the stack
+file, the key path, the bad value, what is allowed and an example fix, so the person running `pulumi
+up` (or the offline plan) can correct the file without reading code.
 """
 
 from __future__ import annotations

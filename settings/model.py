@@ -1,9 +1,9 @@
 """Base model for every settings area, and the translation of pydantic's errors into ConfigErrors.
 
-Every area module (`core.py`, `fleet.py`, ...) declares frozen pydantic models whose YAML keys are the
-camelCase form of the field names. Unknown keys are errors (typos in stack files are the most common
-deploy bug) with a "did you mean" hint. Cross-field rules raise `FieldError`, which names the field
-it is about so the message can point at the exact key.
+Every area module (`core.py`, `fleet.py`, ...) declares frozen pydantic models whose YAML keys are
+the camelCase form of the field names. Unknown keys are errors (typos in stack files are the most
+common deploy bug) with a "did you mean" hint. Cross-field rules raise `FieldError`, which names the
+field it is about so the message can point at the exact key.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ class Model(BaseModel):
 
 
 class FieldError(ValueError):
-    """A rule about one field failed. Raised from validators; names the field, what is allowed and a fix."""
+    """A rule about one field failed.
+
+    Raised from validators; names the field, what is allowed and a fix.
+    """
 
     def __init__(
         self,
@@ -152,8 +155,8 @@ def _unwrap(annotation: Any) -> Any:
             if len(args) != 1:
                 return annotation
         elif origin in (list, tuple, Sequence, dict, Mapping):
-            args = typing.get_args(annotation)
-            annotation = args[-1] if args else Any
+            params = typing.get_args(annotation)
+            annotation = params[-1] if params else Any
         elif origin is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
         else:

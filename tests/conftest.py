@@ -1,4 +1,4 @@
-"""Shared fixtures: run the real program offline for a stack, with config overrides, once per case."""
+"""Shared fixtures: run the real program offline for a stack, with config overrides, per case."""
 
 from __future__ import annotations
 

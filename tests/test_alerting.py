@@ -1,4 +1,4 @@
-"""The alarm topic: subscriptions from config, CloudWatch-only publishing, optional CMK encryption."""
+"""The alarm topic: subscriptions from config, CloudWatch-only publishing, optional CMK."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ SUB = "aws:sns/topicSubscription:TopicSubscription"
 def test_subscriptions_follow_config(plan) -> None:
     result = plan(
         "staging",
-        {"alerting": {"emails": ["a@example.com", "b@example.com"],
-                      "httpsEndpoints": ["https://hooks.example.com/T0/B0/x"]}},
+        {
+            "alerting": {
+                "emails": ["a@example.com", "b@example.com"],
+                "httpsEndpoints": ["https://hooks.example.com/T0/B0/x"],
+            }
+        },
     )
     subs = {s.name: (s.input("protocol"), s.input("endpoint")) for s in result.of_type(SUB)}
     assert subs == {
@@ -31,7 +35,8 @@ def test_prod_topic_uses_a_key_cloudwatch_may_use(plan) -> None:
         "the prod topic must be encrypted with the component's own key, not alias/aws/sns"
     )
     policy = json.loads(key.input("policy"))
-    cloudwatch = [s for s in policy["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    service = {"Service": "cloudwatch.amazonaws.com"}
+    cloudwatch = [s for s in policy["Statement"] if s.get("Principal") == service]
     assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     assert key.input("enableKeyRotation") is True
 

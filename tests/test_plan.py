@@ -45,8 +45,11 @@ def test_inputs_are_in_wire_form_with_camel_case_keys(staging_json: dict) -> Non
 def test_secrets_and_unknowns_are_shown_as_markers() -> None:
     from tools.mockrun import SECRET_SIG, SIG_KEY, UNKNOWN, display, plain
 
-    wire = {"endpoint": {SIG_KEY: SECRET_SIG, "value": "https://hooks.example.com/token"},
-            "arn": UNKNOWN, "port": 5432}
+    wire = {
+        "endpoint": {SIG_KEY: SECRET_SIG, "value": "https://hooks.example.com/token"},
+        "arn": UNKNOWN,
+        "port": 5432,
+    }
     assert display(wire) == {"endpoint": "[secret]", "arn": "[unknown]", "port": 5432}
     assert plain(wire) == {"endpoint": "https://hooks.example.com/token", "arn": None, "port": 5432}
 

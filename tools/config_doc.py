@@ -56,9 +56,10 @@ def _rows(model: type[BaseModel], prefix: str) -> Iterator[tuple[str, str, str, 
     for name, info in model.model_fields.items():
         key = f"{prefix}{info.alias or name}"
         if info.default_factory is not None:
-            default = (
-                "(see below)" if _model_of(info.annotation) else json.dumps(info.default_factory())
-            )  # type: ignore[call-arg]
+            if _model_of(info.annotation):
+                default = "(see below)"
+            else:
+                default = json.dumps(info.default_factory())  # type: ignore[call-arg]
         elif info.default is PydanticUndefined:
             default = "required"
         else:

@@ -1,13 +1,13 @@
 """Run the real Pulumi program offline, under the SDK's own mock runtime, and record everything.
 
-`run_program()` loads a stack's config the way the CLI does (Pulumi.yaml's typed `config:` block with
-its defaults, then the stack file), runs `__main__.py` inside `run_in_stack` exactly as the Python
-language host does, and records through a `MockMonitor` subclass every resource the program registers
-(type, name, parent, inputs in the engine's wire form, dependencies, options), every read, every invoke
-and the stack outputs. Invokes and StackReferences are answered from `tools/fixtures/<stack>.json`;
-creates return realistic computed outputs (`tools/mockstate.py`). With `preview=True` the engine's
-preview is reproduced: computed outputs of new resources are unknown, so `apply` callbacks on them
-never run.
+`run_program()` loads a stack's config the way the CLI does (Pulumi.yaml's typed `config:` block
+with its defaults, then the stack file), runs `__main__.py` inside `run_in_stack` exactly as the
+Python language host does, and records through a `MockMonitor` subclass every resource the program
+registers (type, name, parent, inputs in the engine's wire form, dependencies, options), every read,
+every invoke and the stack outputs. Invokes and StackReferences are answered from
+`tools/fixtures/<stack>.json`; creates return realistic computed outputs (`tools/mockstate.py`).
+With `preview=True` the engine's preview is reproduced: computed outputs of new resources are
+unknown, so `apply` callbacks on them never run.
 
 What it deliberately does not do: talk to a cloud, a Pulumi backend or the CLI; decrypt `secure:`
 config values (they are replaced by a stand-in string and kept secret).
@@ -203,9 +203,9 @@ def load_stack_config(
 ) -> tuple[dict[str, str], frozenset[str], str]:
     """The flat config map the engine would hand the program, its secret keys and the project name.
 
-    Mirrors the CLI: Pulumi.yaml's declared keys get their defaults and type checks, the stack file's
-    values win, structured values are sent as JSON text. `overrides` (tests) merge over the stack file
-    key by key, objects merged deeply.
+    Mirrors the CLI: Pulumi.yaml's declared keys get their defaults and type checks, the stack
+    file's values win, structured values are sent as JSON text. `overrides` (tests) merge over the
+    stack file key by key, objects merged deeply.
     """
     project_file = project_dir / "Pulumi.yaml"
     project = _read_yaml(project_file)
@@ -387,8 +387,9 @@ class Fixtures:
         path = path or FIXTURES / f"{stack}.json"
         if not path.exists():
             raise PlanError(
-                f"no fixtures for stack '{stack}': {path} is missing. Copy tools/fixtures/staging.json "
-                "and adapt the primary database and core stack answers."
+                f"no fixtures for stack '{stack}': {path} is missing. "
+                "Copy tools/fixtures/staging.json and adapt the primary database and core stack "
+                "answers."
             )
         data = json.loads(path.read_text())
         return cls(
@@ -418,9 +419,11 @@ class PlanMocks(Mocks):
         for entry in self.fixtures.invokes:
             if entry["token"] == args.token and _matches(entry.get("args", {}), call_args):
                 return dict(copy.deepcopy(entry["result"]))
+        shown = json.dumps(call_args, sort_keys=True)
         raise PlanError(
-            f"no fixture answers invoke {args.token} with args {json.dumps(call_args, sort_keys=True)}; "
-            f"add one to {self.fixtures.path.relative_to(ROOT)} (a real deployment asks the provider)."
+            f"no fixture answers invoke {args.token} with args {shown}; "
+            f"add one to {self.fixtures.path.relative_to(ROOT)} "
+            "(a real deployment asks the provider)."
         )
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -629,7 +632,7 @@ def run_program(
     asyncio.set_event_loop(loop)
     with _program_environment(program_dir):
         try:
-            _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+            _sync_await(run_in_stack(lambda: _run_main(main)))
         except Exception as exc:
             # What was registered before the failure: tests prove a bad stack file registers
             # nothing.
@@ -655,3 +658,9 @@ def run_program(
         invokes=mocks.invokes,
         logs=handler.lines,
     )
+
+
+def _run_main(main: Path) -> None:
+    # run_in_stack takes a callable returning nothing or an awaitable; run_path returns the
+    # module's globals, which the engine would ignore anyway.
+    runpy.run_path(str(main), run_name="__main__")

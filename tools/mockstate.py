@@ -1,10 +1,11 @@
 """Realistic computed outputs for the offline plan's mock engine.
 
-A real `pulumi up` gets ids, ARNs, endpoints and DNS names back from the provider. Here each resource
-type that other resources or the outputs contract read gets the same shapes, derived deterministically
-from the resource's type and name so that two plans of the same program print the same values.
-Register a type with `@computes("<type token>")`; unregistered types get an id and, for AWS, an ARN.
-In preview the engine knows none of these for a create, so `compute_state` is not consulted then.
+A real `pulumi up` gets ids, ARNs, endpoints and DNS names back from the provider. Here each
+resource type that other resources or the outputs contract read gets the same shapes, derived
+deterministically from the resource's type and name so that two plans of the same program print the
+same values. Register a type with `@computes("<type token>")`; unregistered types get an id and, for
+AWS, an ARN. In preview the engine knows none of these for a create, so `compute_state` is not
+consulted then.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def digest(*parts: str, length: int = 17, alphabet: str = "0123456789abcdef") ->
 
 
 def auto_name(name: str, inputs: Mapping[str, Any], key: str = "name") -> str:
-    """Pulumi auto-naming: the logical name plus a 7-character suffix, unless the program set one."""
+    """Pulumi auto-naming: the logical name plus a 7-character suffix, unless the name is set."""
     given = inputs.get(key)
     return given if isinstance(given, str) and given else f"{name}-{digest(name, length=7)}"
 
@@ -80,7 +81,8 @@ def compute_state(
 def _rds_instance(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
     identifier = auto_name(name, inputs, "identifier")
     port = 5432
-    address = f"{identifier}.c{digest(where.account_id, length=11, alphabet='abcdefghijklmnopqrstuvwxyz0123456789')}.{where.region}.rds.amazonaws.com"
+    cluster = digest(where.account_id, length=11, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
+    address = f"{identifier}.c{cluster}.{where.region}.rds.amazonaws.com"
     return identifier, {
         "identifier": identifier,
         "address": address,

@@ -1,7 +1,7 @@
 """Example: another team's program reading the marketing plane through StackReference.
 
-It admits its reporting job to nothing by itself: it only reads the reader hostname and the alarm topic
-to wire its own resources. Run under the offline plan in tests/test_outputs.py.
+It admits its reporting job to nothing by itself: it only reads the reader hostname and the alarm
+topic to wire its own resources. Run under the offline plan in tests/test_outputs.py.
 """
 
 from __future__ import annotations

@@ -1,0 +1,161 @@
+"""The CI workflows keep their promises: pinned actions, least privilege, gated and serial deploys.
+
+`make check` also validates them against GitHub's schema and runs zizmor; these tests pin down the
+project's own rules, which neither tool knows.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+WORKFLOWS = Path(__file__).resolve().parent.parent / ".github" / "workflows"
+PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$")
+STACKS = ("staging", "prod")
+
+
+def _load(name: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert isinstance(data, dict), f"{name}: not a mapping"
+    return data
+
+
+def _steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(job_id, step) for job_id, job in workflow["jobs"].items() for step in job["steps"]]
+
+
+def _pulumi_steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (job_id, step)
+        for job_id, step in _steps(workflow)
+        if str(step.get("uses", "")).startswith("pulumi/actions@")
+    ]
+
+
+ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
+
+
+def test_the_three_workflows_exist() -> None:
+    assert ALL == ["deploy.yml", "drift.yml", "pull-request.yml"], ALL
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_action_is_pinned_by_full_sha_with_its_release(name: str) -> None:
+    for number, line in enumerate((WORKFLOWS / name).read_text().splitlines(), start=1):
+        if re.match(r"^\s*(?:-\s+)?uses:", line):
+            assert PINNED.match(line), (
+                f"{name}:{number}: `uses:` must pin a 40-hex commit SHA followed by "
+                f"'# vX.Y.Z', got: {line.strip()}"
+            )
+
+
+def test_one_sha_per_action_across_workflows() -> None:
+    seen: dict[str, set[str]] = {}
+    for name in ALL:
+        for line in (WORKFLOWS / name).read_text().splitlines():
+            match = PINNED.match(line)
+            if match:
+                seen.setdefault(match.group(1), set()).add(match.group(2))
+    drifted = {action: shas for action, shas in seen.items() if len(shas) > 1}
+    assert not drifted, f"actions pinned to different commits in different workflows: {drifted}"
+    assert set(seen) == {
+        "actions/checkout",
+        "actions/setup-python",
+        "aws-actions/configure-aws-credentials",
+        "pulumi/actions",
+    }, seen
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_least_privilege(name: str) -> None:
+    workflow = _load(name)
+    assert workflow["permissions"] == {}, f"{name}: workflow-level permissions must be empty"
+    for job_id, job in workflow["jobs"].items():
+        granted = job.get("permissions")
+        assert isinstance(granted, dict), f"{name}:{job_id}: job must declare its permissions"
+        assert granted.get("contents") == "read", f"{name}:{job_id}: contents must be read-only"
+        writes = {scope for scope, level in granted.items() if level == "write"}
+        allowed = {"id-token", "pull-requests", "issues"}
+        assert writes <= allowed, f"{name}:{job_id}: unexpected write scopes {writes - allowed}"
+        uses_aws = any(
+            str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials@")
+            for step in job["steps"]
+        )
+        assert ("id-token" in writes) == uses_aws, (
+            f"{name}:{job_id}: id-token: write exactly when the job assumes an AWS role"
+        )
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_checkouts_do_not_persist_credentials(name: str) -> None:
+    for job_id, step in _steps(_load(name)):
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            assert step.get("with", {}).get("persist-credentials") is False, (
+                f"{name}:{job_id}: checkout must set persist-credentials: false"
+            )
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_aws_access_is_oidc_role_assumption_only(name: str) -> None:
+    text = (WORKFLOWS / name).read_text()
+    assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text, (
+        f"{name}: no long-lived AWS keys; assume a role through OIDC"
+    )
+    for job_id, step in _steps(_load(name)):
+        if str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials@"):
+            assert step["with"]["role-to-assume"].startswith("${{ vars."), (
+                f"{name}:{job_id}: role-to-assume comes from an environment variable"
+            )
+
+
+def test_pull_requests_gate_then_preview_every_stack_with_its_policy_config() -> None:
+    workflow = _load("pull-request.yml")
+    check = workflow["jobs"]["check"]
+    assert any(step.get("run") == "make check" for step in check["steps"]), "make check missing"
+    preview = workflow["jobs"]["preview"]
+    assert preview["needs"] == "check"
+    assert preview["strategy"]["matrix"]["stack"] == list(STACKS)
+    [(_, step)] = _pulumi_steps(workflow)
+    assert step["with"]["command"] == "preview"
+    assert step["with"]["policyPacks"] == "policies"
+    assert step["with"]["policyPackConfigs"] == "policies/config/${{ matrix.stack }}.json"
+    assert step["with"]["comment-on-pr"] is True
+    assert preview["permissions"].get("pull-requests") == "write", "the preview comment needs it"
+
+
+def test_deploys_run_staging_then_prod_behind_approval_one_at_a_time() -> None:
+    workflow = _load("deploy.yml")
+    on = workflow.get("on", workflow.get(True))  # PyYAML reads the bare key `on` as True
+    assert on["push"]["branches"] == ["main"]
+    jobs = workflow["jobs"]
+    assert jobs["prod"]["needs"] == "staging", "prod deploys only after staging succeeded"
+    assert jobs["prod"]["environment"] == "production", "prod must wait for its approval"
+    for stack in STACKS:
+        concurrency = jobs[stack]["concurrency"]
+        assert concurrency["group"] == f"deploy-{stack}"
+        assert concurrency["cancel-in-progress"] is False, (
+            f"deploy.yml:{stack}: an update must never be cancelled half-way"
+        )
+        [step] = [s for s in jobs[stack]["steps"] if str(s.get("uses", "")).startswith("pulumi/")]
+        assert step["with"]["command"] == "up"
+        assert step["with"]["stack-name"].endswith(f"/{stack}")
+        assert step["with"]["policyPackConfigs"] == f"policies/config/{stack}.json"
+
+
+def test_drift_check_is_scheduled_expects_no_changes_and_reports() -> None:
+    workflow = _load("drift.yml")
+    on = workflow.get("on", workflow.get(True))
+    assert on["schedule"], "drift.yml must run on a schedule"
+    [(job_id, step)] = _pulumi_steps(workflow)
+    assert step["with"]["command"] == "preview"
+    assert step["with"]["expect-no-changes"] is True
+    assert step["continue-on-error"] is True, "the failure is reported by the next steps"
+    steps = workflow["jobs"][job_id]["steps"]
+    reporting = [s for s in steps if s.get("if") == "steps.preview.outcome == 'failure'"]
+    assert any("gh issue create" in s.get("run", "") for s in reporting), "no issue is opened"
+    assert any("exit 1" in s.get("run", "") for s in reporting), "the job must fail visibly"
+    assert workflow["jobs"][job_id]["permissions"].get("issues") == "write"
