@@ -42,7 +42,7 @@ e = settings.edge
 f = settings.fleet
 
 # One secret shared by the edge (adds it as a header) and the fleet's ALB (requires it); kept in
-# state by pulumi-random so no person ever handles it. Rotate: docs/runbooks/rotate-origin-secret.md.
+# state by pulumi-random so no person ever handles it (docs/runbooks/rotate-origin-secret.md).
 origin_secret = random.RandomPassword("origin-secret", length=48, special=False).result
 
 # The fleet's certificate is validated by records the edge creates, and the edge points at the

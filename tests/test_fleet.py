@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from components.fleet import edge_cidrs, request_count_target
-from tools.mockrun import OFFLINE_SECRET, PlanResult, is_secret
+from tools.mockrun import PlanResult, is_secret
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 POLICY = "aws:autoscaling/policy:Policy"

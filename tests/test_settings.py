@@ -190,7 +190,7 @@ def test_project_defaults_apply_and_stack_values_win() -> None:
     assert project == "spikeproof"
     assert config["spikeproof:owner"] == "web-platform", "Pulumi.yaml's default applies"
     assert config["spikeproof:protect"] == "false", "the stack file's value wins"
-    assert secrets == frozenset(), "the stack files hold no secrets (the origin secret is generated)"
+    assert secrets == frozenset(), "stack files hold no secrets (the origin secret is generated)"
 
 
 def test_secure_values_are_secret_stand_ins() -> None:

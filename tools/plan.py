@@ -1,4 +1,4 @@
-"""The offline plan: `python -m tools.plan --stack NAME [--config-file F] [--json F] [--preview] [...]`.
+"""The offline plan: `python -m tools.plan --stack NAME [--config-file F] [--json F] [--preview]`.
 
 Runs the real program under Pulumi's mock runtime (tools/mockrun.py) with the stack's config, then
 prints the resources it would register (type, name, parent and the inputs that matter) and the stack

@@ -5,8 +5,7 @@ import base64
 import pulumi_aws as aws
 
 script = (
-    "#!/bin/bash\n"
-    "echo DB_HOST=core-prod-db.cxyz12ab34cd.eu-west-1.rds.amazonaws.com >> /etc/app\n"
+    "#!/bin/bash\necho DB_HOST=core-prod-db.cxyz12ab34cd.eu-west-1.rds.amazonaws.com >> /etc/app\n"
 )
 aws.ec2.LaunchTemplate(
     "fleet",
