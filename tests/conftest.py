@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -55,3 +55,13 @@ def config_error() -> Callable[..., ConfigErrors]:
         return caught.value
 
     return run
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's server on 127.0.0.1 (free port), shared by every test that talks to the emulator."""
+    from tools.forms_harness import start_moto
+
+    server, endpoint = start_moto()
+    yield endpoint
+    server.stop()

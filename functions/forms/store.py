@@ -30,6 +30,30 @@ class SubscriberStore:
         self._table = table_name
         self._lease_ms = lease_seconds * 1000
 
+    def create_claimed(self, message: dict[str, Any], token: str, now_ms: int) -> bool:
+        """First sign-up of an address: create the item already claimed by `token`, in one write.
+        False if the address exists (then `upsert` and `claim` decide)."""
+        item: dict[str, Any] = {
+            "email": {"S": message["email"]},
+            "firstSeenAt": {"N": str(now_ms)},
+            "lastSeenAt": {"N": str(now_ms)},
+            "consent": {"BOOL": bool(message.get("consent"))},
+            "name": {"S": message["name"]} if message.get("name") else {"NULL": True},
+            "source": {"S": message["source"]} if message.get("source") else {"NULL": True},
+            "listed": {"BOOL": False},
+            "claim": {"S": token},
+            "claimAt": {"N": str(now_ms)},
+        }
+        try:
+            self._ddb.put_item(
+                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(email)"
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
     def upsert(self, message: dict[str, Any], now_ms: int) -> Stored:
         """Create or update the subscriber; a repeat sign-up updates the same item."""
         names = {"#n": "name", "#s": "source"}

@@ -60,13 +60,15 @@ def make_handler(
             return
         if kind != "subscribe":
             raise PoisonMessage(f"message {record.message_id} has unknown kind {kind!r}")
-        if store.upsert(message, now).listed:
-            return
-        # Only the claim holder calls the list. A duplicate that finds a live claim stops here:
-        # the holder's own message carries the same address and is retried (or dead-lettered and
-        # redriven) until the hand-off is done.
-        if not store.claim(email, record.message_id, now):
-            return
+        # The common case (a new address) costs one write; a repeat or a retry takes two.
+        if not store.create_claimed(message, record.message_id, now):
+            if store.upsert(message, now).listed:
+                return
+            # Only the claim holder calls the list. A duplicate that finds a live claim stops
+            # here: the holder's own message carries the same address and is retried (or
+            # dead-lettered and redriven) until the hand-off is done.
+            if not store.claim(email, record.message_id, now):
+                return
         try:
             adapter.add(email, {"source": message.get("source") or ""})
         except Exception:
