@@ -51,6 +51,8 @@ class Submission:
 
 def normalise_email(raw: Any) -> str:
     """Lower-cased, trimmed, IDNA-encoded address, or a Rejection naming what is wrong."""
+    if raw is None:
+        raise Rejection(422, "missing_email", "email is required", "email")
     if not isinstance(raw, str):
         raise Rejection(422, "invalid_email", "email must be a string", "email")
     email = raw.strip()
