@@ -418,3 +418,119 @@ def scan_subscribers(ddb: Any, table: str) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return items
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+@dataclass
+class FloodResult:
+    """Everything the load test asserts on and the benchmark prints."""
+
+    report: LoadReport
+    faulty: FaultyAdapter
+    dead_before_redrive: list[str]
+    unlisted_before_redrive: set[str]
+    stored_before_redrive: set[str]
+    redriven: int
+    stored: dict[str, bool]  # email -> listed, after the redrive
+    contacts: Counter[str]  # the SES v2 contact list after the redrive
+    dlq_depth_after: int
+    load_seconds: float
+    drain_seconds: float
+
+
+def peek_dlq(sqs: Any, dlq_url: str) -> list[str]:
+    """Addresses in the DLQ (received with visibility 0 so the redrive sees them again)."""
+    seen: dict[str, str] = {}
+    for _ in range(200):
+        batch = sqs.receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+        ).get("Messages", [])
+        if not batch or all(m["MessageId"] in seen for m in batch):
+            break
+        for m in batch:
+            seen[m["MessageId"]] = json.loads(m["Body"])["email"]
+    return list(seen.values())
+
+
+def flood(
+    endpoint: str,
+    submissions: int,
+    *,
+    clients: int = 32,
+    pollers: int = 4,
+    max_receive: int = 3,
+    outage_seconds: float = 3.0,
+) -> FloodResult:
+    """Load with faults, let messages dead-letter, heal, redrive (tools.redrive), drain."""
+    from functions.forms.adapters import SesV2ContactList
+    from functions.forms.config import IngestConfig
+    from functions.forms.ingest import make_handler as make_ingest
+    from functions.forms.store import SubscriberStore
+    from functions.forms.worker import make_handler as make_worker
+    from tools.redrive import redrive
+
+    infra = provision(endpoint, max_receive=max_receive, visibility_seconds=1)
+    sqs, ddb, ses = (client(s, endpoint) for s in ("sqs", "dynamodb", "sesv2"))
+    ingest = make_ingest(
+        IngestConfig(queue_url=infra.queue_url, allowed_origins=frozenset([ORIGIN])), sqs
+    )
+    faulty = FaultyAdapter(
+        SesV2ContactList(ses, infra.contact_list),
+        random_rate=0.2,
+        outage_after_seconds=0.5,
+        outage_seconds=outage_seconds,
+    )
+    worker = make_worker(SubscriberStore(ddb, infra.table, lease_seconds=120), faulty)
+    poller = Poller(sqs, infra, worker, threads=pollers, visibility_seconds=1).start()
+    try:
+        report = fire(
+            ingest,
+            make_submissions(submissions),
+            clients=clients,
+            wave=100,
+            between_waves=lambda: poller.wait_below(20, timeout_seconds=60),
+        )
+        poller.wait_empty(timeout_seconds=120)
+    finally:
+        poller.stop()
+    load_seconds = report.seconds
+    dead = peek_dlq(sqs, infra.dlq_url)
+    before = {i["email"]["S"]: i["listed"]["BOOL"] for i in scan_subscribers(ddb, infra.table)}
+
+    faulty.healthy = True  # the runbook: fix the cause first, then redrive
+    started = time.perf_counter()
+    once = boto3.session.Session().client(
+        "sqs",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+    )
+    moved = redrive(once, infra.dlq_url, method="auto")
+    poller = Poller(sqs, infra, worker, threads=pollers, visibility_seconds=1).start()
+    try:
+        poller.wait_empty(timeout_seconds=60)
+    finally:
+        poller.stop()
+    after = {i["email"]["S"]: i["listed"]["BOOL"] for i in scan_subscribers(ddb, infra.table)}
+    contacts = Counter(
+        c["EmailAddress"] for c in ses.list_contacts(ContactListName=infra.contact_list)["Contacts"]
+    )
+    depth = int(
+        sqs.get_queue_attributes(
+            QueueUrl=infra.dlq_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]["ApproximateNumberOfMessages"]
+    )
+    return FloodResult(
+        report=report,
+        faulty=faulty,
+        dead_before_redrive=dead,
+        unlisted_before_redrive={e for e, listed in before.items() if not listed},
+        stored_before_redrive=set(before),
+        redriven=moved,
+        stored=after,
+        contacts=contacts,
+        dlq_depth_after=depth,
+        load_seconds=load_seconds,
+        drain_seconds=time.perf_counter() - started,
+    )
