@@ -438,17 +438,22 @@ class FloodResult:
 
 
 def peek_dlq(sqs: Any, dlq_url: str) -> list[str]:
-    """Addresses in the DLQ (received with visibility 0 so the redrive sees them again)."""
-    seen: dict[str, str] = {}
-    for _ in range(200):
-        batch = sqs.receive_message(
-            QueueUrl=dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0
-        ).get("Messages", [])
-        if not batch or all(m["MessageId"] in seen for m in batch):
-            break
-        for m in batch:
-            seen[m["MessageId"]] = json.loads(m["Body"])["email"]
-    return list(seen.values())
+    """Addresses in the DLQ: receive everything (hidden while we look), then make it visible
+    again so the redrive sees every message."""
+    held: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(
+        QueueUrl=dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=60
+    ).get("Messages", []):
+        held.extend(batch)
+    for at in range(0, len(held), 10):
+        sqs.change_message_visibility_batch(
+            QueueUrl=dlq_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(held[at : at + 10])
+            ],
+        )
+    return [json.loads(m["Body"])["email"] for m in held]
 
 
 def flood(
