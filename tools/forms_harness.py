@@ -187,12 +187,14 @@ class Poller:
         self,
         sqs: Any,
         infra: Infra,
-        worker: Callable[[dict[str, Any], Any], dict[str, Any]],
+        worker_factory: Callable[[], Callable[[dict[str, Any], Any], dict[str, Any]]],
         *,
         threads: int = 1,
         visibility_seconds: int = 1,
     ) -> None:
-        self._sqs, self._infra, self._worker = sqs, infra, worker
+        # One handler per thread, as Lambda runs one invocation per container at a time:
+        # Powertools' BatchProcessor keeps per-invocation state and is not thread-safe.
+        self._sqs, self._infra, self._factory = sqs, infra, worker_factory
         self._threads = threads
         self._visibility = visibility_seconds
         self._stop = threading.Event()
@@ -203,6 +205,7 @@ class Poller:
         self._lock = threading.Lock()
 
     def _loop(self) -> None:
+        worker = self._factory()
         while not self._stop.is_set():
             try:
                 batch = self._sqs.receive_message(
@@ -216,7 +219,7 @@ class Poller:
                     time.sleep(0.05)
                     continue
                 try:
-                    result = self._worker(sqs_event(batch, self._infra.queue_arn), None)
+                    result = worker(sqs_event(batch, self._infra.queue_arn), None)
                     failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
                 except Exception:
                     # A function error (Powertools raises when every record failed): Lambda
@@ -484,7 +487,11 @@ def flood(
         outage_after_seconds=0.5,
         outage_seconds=outage_seconds,
     )
-    worker = make_worker(SubscriberStore(ddb, infra.table, lease_seconds=120), faulty)
+    store = SubscriberStore(ddb, infra.table, lease_seconds=120)
+
+    def worker() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        return make_worker(store, faulty)
+
     poller = Poller(sqs, infra, worker, threads=pollers, visibility_seconds=1).start()
     try:
         report = fire(
