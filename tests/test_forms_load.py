@@ -45,10 +45,12 @@ def test_every_submission_got_the_answer_it_deserved(result: FloodResult) -> Non
 def test_faults_fired_and_exhausted_messages_were_dead_lettered(result: FloodResult) -> None:
     assert result.faulty.injected > 0 and result.faulty.outage_failures > 0, "no fault was injected"
     assert result.dead_before_redrive, "the outage must push messages past maxReceiveCount"
-    assert result.stored_before_redrive == result.report.unique_valid, (
-        "every valid address is stored even while its hand-off is failing"
-    )
-    lost = result.unlisted_before_redrive - set(result.dead_before_redrive)
+    unique = result.report.unique_valid
+    assert result.stored_before_redrive <= unique, "only valid, normalised addresses are stored"
+    # An address is either stored and listed, or its message waits in the DLQ (a store write
+    # can fail too, so "not stored yet" is allowed only for dead-lettered addresses).
+    waiting = result.unlisted_before_redrive | (unique - result.stored_before_redrive)
+    lost = waiting - set(result.dead_before_redrive)
     assert not lost, f"not listed and not in the DLQ (lost): {sorted(lost)[:3]}"
 
 

@@ -31,6 +31,29 @@ ORIGIN = "https://www.example.com"
 ACCOUNT = "123456789012"
 
 
+def _atomic_dynamodb_writes() -> None:
+    """DynamoDB evaluates a condition and writes atomically; moto's threaded server does not (no
+    lock around check-then-set), so two concurrent conditional writes can both pass. The exactly-
+    once proof relies on DynamoDB's guarantee, so the emulator is given it: one lock around item
+    reads and writes. Idempotent."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_spikeproof_atomic", False):
+        return
+    lock = threading.RLock()
+
+    def locked(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return fn(*args, **kwargs)
+
+        return call
+
+    for name in ("put_item", "update_item", "delete_item", "get_item"):
+        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
+    DynamoDBBackend._spikeproof_atomic = True  # type: ignore[attr-defined]
+
+
 def start_moto() -> tuple[Any, str]:
     import logging
 
@@ -40,6 +63,7 @@ def start_moto() -> tuple[Any, str]:
     # moto lists its own package directory on every request to find the service (about 2.5 ms
     # of each ~10 ms request here). The listing cannot change while it runs, so it is cached;
     # no emulated behaviour depends on it.
+    _atomic_dynamodb_writes()
     modules = tuple(moto.backends.list_of_moto_modules())
     moto.backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
 

@@ -78,16 +78,17 @@ class SubscriberStore:
         )
         return Stored(listed=answer["Attributes"]["listed"]["BOOL"])
 
-    def claim(self, email: str, token: str, now_ms: int) -> bool:
-        """Take the hand-off; False if already listed or another live claim holds it."""
+    def claim(self, email: str, token: str, now_ms: int) -> str:
+        """Take the hand-off for `token` (`<message id>:<attempt>`). Returns "claimed", "listed",
+        "other" (another message holds a live claim) or "self" (an earlier attempt of this same
+        message holds it: its visibility timeout ran out while it was still working)."""
         try:
             self._ddb.update_item(
                 TableName=self._table,
                 Key={"email": {"S": email}},
                 UpdateExpression="SET claim = :t, claimAt = :now",
                 ConditionExpression=(
-                    "listed = :false AND (attribute_not_exists(claim) OR claim = :t "
-                    "OR claimAt < :expired)"
+                    "listed = :false AND (attribute_not_exists(claim) OR claimAt < :expired)"
                 ),
                 ExpressionAttributeValues={
                     ":t": {"S": token},
@@ -97,10 +98,17 @@ class SubscriberStore:
                 },
             )
         except ClientError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+            if not _conditional_failed(error):
+                raise
+        else:
+            return "claimed"
+        item = self._ddb.get_item(
+            TableName=self._table, Key={"email": {"S": email}}, ConsistentRead=True
+        ).get("Item", {})
+        if item.get("listed", {}).get("BOOL"):
+            return "listed"
+        holder = item.get("claim", {}).get("S", "")
+        return "self" if holder.split(":", 1)[0] == token.split(":", 1)[0] else "other"
 
     def mark_listed(self, email: str, now_ms: int) -> None:
         self._ddb.update_item(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,10 @@ from .adapters import ListAdapter
 from .store import SubscriberStore
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+class HandoffInProgress(RuntimeError):
+    """An earlier attempt of this message still holds the hand-off; retry after it finishes."""
 
 
 class PoisonMessage(ValueError):
@@ -60,19 +65,25 @@ def make_handler(
             return
         if kind != "subscribe":
             raise PoisonMessage(f"message {record.message_id} has unknown kind {kind!r}")
-        # The common case (a new address) costs one write; a repeat or a retry takes two.
-        if not store.create_claimed(message, record.message_id, now):
+        # The token is unique per attempt: if a visibility timeout runs out mid-work, SQS hands
+        # the same message to a second invocation, which must not pass as the claim holder.
+        token = f"{record.message_id}:{uuid.uuid4().hex}"
+        # The common case (a new address) costs one write; a repeat or a retry takes more.
+        if not store.create_claimed(message, token, now):
             if store.upsert(message, now).listed:
                 return
-            # Only the claim holder calls the list. A duplicate that finds a live claim stops
-            # here: the holder's own message carries the same address and is retried (or
-            # dead-lettered and redriven) until the hand-off is done.
-            if not store.claim(email, record.message_id, now):
+            outcome = store.claim(email, token, now)
+            if outcome in ("listed", "other"):
+                # Only the claim holder calls the list. A duplicate that finds another message's
+                # live claim stops here: that message carries the same address and is retried
+                # (or dead-lettered and redriven) until the hand-off is done.
                 return
+            if outcome == "self":
+                raise HandoffInProgress(f"message {record.message_id} is already being handled")
         try:
             adapter.add(email, {"source": message.get("source") or ""})
         except Exception:
-            store.release(email, record.message_id)
+            store.release(email, token)
             raise
         store.mark_listed(email, clock_ms())
 
