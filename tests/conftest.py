@@ -67,3 +67,13 @@ def policy_pack() -> Iterator[PolicyPackProcess]:
         yield pack
     finally:
         pack.close()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's server on 127.0.0.1 (free port), shared by every test that talks to the emulator."""
+    from tools.forms_harness import start_moto
+
+    server, endpoint = start_moto()
+    yield endpoint
+    server.stop()

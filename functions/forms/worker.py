@@ -1,0 +1,100 @@
+"""Worker function: SQS batch -> subscriber upserted in DynamoDB -> contact handed to the list once.
+
+Powertools' BatchProcessor reports failed records as `batchItemFailures` (the event source mapping
+has ReportBatchItemFailures), so one bad record is retried alone, up to the queue's
+maxReceiveCount, then dead-lettered. Idempotency is the store's conditional writes keyed by the
+normalised email rather than Powertools' idempotency utility: that utility replays the first result
+for a key, but a repeat sign-up must update the item, and the unit that must happen once is the
+subscriber's hand-off, not a request.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from .adapters import ListAdapter
+from .store import SubscriberStore
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+class HandoffInProgress(RuntimeError):
+    """An earlier attempt of this message still holds the hand-off; retry after it finishes."""
+
+
+class PoisonMessage(ValueError):
+    """A body the ingest function could not have produced; left to the DLQ for a human."""
+
+
+def _clock_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def make_handler(
+    store: SubscriberStore,
+    adapter: ListAdapter,
+    *,
+    logger: Logger | None = None,
+    clock_ms: Callable[[], int] = _clock_ms,
+) -> Handler:
+    log = logger or Logger(service="forms-worker")
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def record_handler(record: SQSRecord) -> None:
+        try:
+            message = json.loads(record.body)
+            kind = message["kind"]
+            email = message["email"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise PoisonMessage(f"message {record.message_id} is not a form submission") from error
+        now = clock_ms()
+        if kind == "contact":
+            store.put_contact_message(message, record.message_id, now)
+            return
+        if kind != "subscribe":
+            raise PoisonMessage(f"message {record.message_id} has unknown kind {kind!r}")
+        # The token is unique per attempt: if a visibility timeout runs out mid-work, SQS hands
+        # the same message to a second invocation, which must not pass as the claim holder.
+        token = f"{record.message_id}:{uuid.uuid4().hex}"
+        # The common case (a new address) costs one write; a repeat or a retry takes more.
+        if not store.create_claimed(message, token, now):
+            if store.upsert(message, now).listed:
+                return
+            outcome = store.claim(email, token, now)
+            if outcome in ("listed", "other"):
+                # Only the claim holder calls the list. A duplicate that finds another message's
+                # live claim stops here: that message carries the same address and is retried
+                # (or dead-lettered and redriven) until the hand-off is done.
+                return
+            if outcome == "self":
+                raise HandoffInProgress(f"message {record.message_id} is already being handled")
+        try:
+            adapter.add(email, {"source": message.get("source") or ""})
+        except Exception:
+            store.release(email, token)
+            raise
+        store.mark_listed(email, clock_ms())
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        result = process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+        if result["batchItemFailures"]:
+            log.warning(
+                "batch partially failed", extra={"failed": len(result["batchItemFailures"])}
+            )
+        return result
+
+    return handler
