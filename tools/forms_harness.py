@@ -14,6 +14,8 @@ import base64
 import hashlib
 import json
 import random
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -21,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -54,7 +57,46 @@ def _atomic_dynamodb_writes() -> None:
     DynamoDBBackend._spikeproof_atomic = True  # type: ignore[attr-defined]
 
 
-def start_moto() -> tuple[Any, str]:
+def _atomic_sqs_queues() -> None:
+    """SQS never loses or double-delivers a message on its own; moto's threaded server can.
+    Found by this load test: `Queue.delete_message` rebuilds the message list and assigns it back
+    without the lock `add_message` appends under, so a message sent during a delete vanished
+    (answered 202, never stored, not in the DLQ); and two concurrent receives can both pick the
+    same message and both try to move it to the DLQ (`list.remove(x): x not in list`, a 500).
+    The emulator is given SQS's guarantees: one lock per backend around every operation that
+    reads or changes a queue's messages. Callers must not long-poll (WaitTimeSeconds > 0), which
+    would hold the lock while waiting; the harness never does. Idempotent."""
+    from moto.sqs.models import SQSBackend
+
+    if getattr(SQSBackend, "_spikeproof_atomic", False):
+        return
+    lock = threading.RLock()
+
+    def locked(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return fn(*args, **kwargs)
+
+        return call
+
+    for name in (
+        "send_message",
+        "send_message_batch",
+        "receive_message",
+        "delete_message",
+        "delete_message_batch",
+        "change_message_visibility",
+        "change_message_visibility_batch",
+        "purge_queue",
+    ):
+        if hasattr(SQSBackend, name):
+            setattr(SQSBackend, name, locked(getattr(SQSBackend, name)))
+    SQSBackend._spikeproof_atomic = True  # type: ignore[attr-defined]
+
+
+def serve() -> None:
+    """Run moto's threaded server on 127.0.0.1 (a free port) until stdin closes; print its
+    endpoint as the first line of stdout. The body of `start_moto`'s child process."""
     import logging
 
     import moto.backends
@@ -64,6 +106,7 @@ def start_moto() -> tuple[Any, str]:
     # of each ~10 ms request here). The listing cannot change while it runs, so it is cached;
     # no emulated behaviour depends on it.
     _atomic_dynamodb_writes()
+    _atomic_sqs_queues()
     modules = tuple(moto.backends.list_of_moto_modules())
     moto.backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
 
@@ -73,7 +116,47 @@ def start_moto() -> tuple[Any, str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    return server, f"http://{host}:{port}"
+    print(f"http://{host}:{port}", flush=True)
+    sys.stdin.read()  # the parent closes stdin (or dies): stop
+    server.stop()
+
+
+class MotoProcess:
+    """moto's server in a child process: the emulator's CPU is not the test's (two cores, no
+    shared GIL), and the patches above apply only inside it."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tools.forms_harness", "serve"],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline().strip()
+        if not line.startswith("http://127.0.0.1:"):
+            self.stop()
+            raise RuntimeError(f"moto server did not start (printed {line!r})")
+        self.endpoint = line
+
+    def stop(self) -> None:
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+
+
+def start_moto() -> tuple[MotoProcess, str]:
+    """Start moto's server on loopback in a child process; returns it (call `.stop()`) and its
+    endpoint URL."""
+    server = MotoProcess()
+    return server, server.endpoint
 
 
 def client(service: str, endpoint: str) -> Any:
@@ -570,3 +653,9 @@ def flood(
         load_seconds=load_seconds,
         drain_seconds=time.perf_counter() - started,
     )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["serve"]:
+        sys.exit("usage: python -m tools.forms_harness serve (started by start_moto)")
+    serve()
