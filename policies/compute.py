@@ -8,6 +8,8 @@ It does not police instance types or AMIs (the fleet component owns them).
 from __future__ import annotations
 
 from helpers import (
+    Report,
+    StackValidator,
     Unknowns,
     as_list,
     describe,
@@ -17,7 +19,7 @@ from helpers import (
     stack_policy,
     truthy,
 )
-from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -29,7 +31,7 @@ METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 _WORLD = frozenset({"0.0.0.0/0", "::/0"})
 
 
-def _open_ingress(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _open_ingress(args: ResourceValidationArgs, report: Report) -> None:
     props, kind = args.props, args.resource_type
     found: list[str] = []
     if kind == SECURITY_GROUP:
@@ -65,7 +67,7 @@ SG_NO_PUBLIC_INGRESS = resource_policy(
 )
 
 
-def _imdsv2(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _imdsv2(args: ResourceValidationArgs, report: Report) -> None:
     tokens = get(args.props, "metadataOptions", "httpTokens")
     if tokens != "required":
         report(f"metadataOptions.httpTokens is {tokens or 'unset'}, not 'required'.")
@@ -83,7 +85,7 @@ LT_IMDSV2 = resource_policy(
 )
 
 
-def _hop_limit(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _hop_limit(args: ResourceValidationArgs, report: Report) -> None:
     hops = get(args.props, "metadataOptions", "httpPutResponseHopLimit")
     if hops is None or int(hops) != 1:
         report(
@@ -104,7 +106,7 @@ LT_HOP_LIMIT = resource_policy(
 )
 
 
-def _ebs_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _ebs_encrypted(args: ResourceValidationArgs, report: Report) -> None:
     mappings = as_list(get(args.props, "blockDeviceMappings"))
     if not mappings:
         report("no blockDeviceMappings, so the root volume's encryption is unset.")
@@ -129,7 +131,7 @@ LT_EBS_ENCRYPTED = resource_policy(
 )
 
 
-def _no_public_ip(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _no_public_ip(args: ResourceValidationArgs, report: Report) -> None:
     for i, nic in enumerate(as_list(get(args.props, "networkInterfaces"))):
         if truthy(get(nic, "associatePublicIpAddress", default=False)):
             report(f"networkInterfaces[{i}].associatePublicIpAddress is true.")
@@ -147,10 +149,12 @@ LT_NO_PUBLIC_IP = resource_policy(
 )
 
 
-def _asg_index(args: StackValidationArgs, unknowns: Unknowns) -> tuple[list, dict, dict]:
+def _asg_index(
+    args: StackValidationArgs, unknowns: Unknowns
+) -> tuple[list[PolicyResource], dict[str, int], dict[str, int]]:
     """ASGs, plus the scaling policies and CPU alarms indexed by ASG name and by ASG URN (from
     property dependencies, which survive preview where generated names are unknown)."""
-    groups = []
+    groups: list[PolicyResource] = []
     policies: dict[str, int] = {}
     alarms: dict[str, int] = {}
     for r in args.resources:
@@ -178,8 +182,8 @@ def _asg_index(args: StackValidationArgs, unknowns: Unknowns) -> tuple[list, dic
     return groups, policies, alarms
 
 
-def _asg_check(index_kind: str, what: str):
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+def _asg_check(index_kind: str, what: str) -> StackValidator:
+    def validate(args: StackValidationArgs, report: Report) -> None:
         unknowns = Unknowns()
         groups, policies, alarms = _asg_index(args, unknowns)
         found = policies if index_kind == "policies" else alarms

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from helpers import (
     DELETION_PROTECTION_SCHEMA,
+    Report,
     Unknowns,
     describe,
     for_types,
@@ -17,13 +18,13 @@ from helpers import (
     stack_policy,
     truthy,
 )
-from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
-def _encrypted(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _encrypted(args: ResourceValidationArgs, report: Report) -> None:
     if not truthy(get(args.props, "storageEncrypted", default=False)):
         report("storageEncrypted is not true.")
 
@@ -40,7 +41,7 @@ RDS_ENCRYPTED = resource_policy(
 )
 
 
-def _not_public(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _not_public(args: ResourceValidationArgs, report: Report) -> None:
     if truthy(get(args.props, "publiclyAccessible", default=False)):
         report("publiclyAccessible is true.")
 
@@ -57,7 +58,7 @@ RDS_NOT_PUBLIC = resource_policy(
 )
 
 
-def _deletion_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _deletion_protection(args: ResourceValidationArgs, report: Report) -> None:
     config = args.get_config() or {}
     if not config.get("required", True):
         return
@@ -78,7 +79,7 @@ RDS_DELETION_PROTECTION = resource_policy(
 )
 
 
-def _lag_alarms(args: StackValidationArgs, report: ReportViolation) -> None:
+def _lag_alarms(args: StackValidationArgs, report: Report) -> None:
     unknowns = Unknowns()
     replicas = []
     covered_ids: set[str] = set()

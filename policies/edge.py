@@ -11,6 +11,7 @@ import re
 
 from helpers import (
     DELETION_PROTECTION_SCHEMA,
+    Report,
     as_list,
     describe,
     for_types,
@@ -18,7 +19,7 @@ from helpers import (
     resource_policy,
     truthy,
 )
-from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs
+from pulumi_policy import PolicyConfigSchema, ResourceValidationArgs
 
 LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENERS = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
@@ -28,10 +29,10 @@ _TLS12_PLUS = re.compile(r"(?:^|-)(?:TLS13|TLS|FS)-1-[23](?:-|$)")
 
 
 def _application(args: ResourceValidationArgs) -> bool:
-    return get(args.props, "loadBalancerType", default="application") == "application"
+    return bool(get(args.props, "loadBalancerType", default="application") == "application")
 
 
-def _drop_invalid(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _drop_invalid(args: ResourceValidationArgs, report: Report) -> None:
     if _application(args) and not truthy(get(args.props, "dropInvalidHeaderFields", default=False)):
         report("dropInvalidHeaderFields is not true.")
 
@@ -48,7 +49,7 @@ ALB_DROP_INVALID_HEADERS = resource_policy(
 )
 
 
-def _http_redirect(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _http_redirect(args: ResourceValidationArgs, report: Report) -> None:
     if get(args.props, "protocol") != "HTTP":
         return
     actions = as_list(get(args.props, "defaultActions"))
@@ -73,7 +74,7 @@ ALB_HTTP_REDIRECT = resource_policy(
 )
 
 
-def _tls_policy(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _tls_policy(args: ResourceValidationArgs, report: Report) -> None:
     if get(args.props, "protocol") not in ("HTTPS", "TLS"):
         return
     policy = get(args.props, "sslPolicy")
@@ -96,7 +97,7 @@ ALB_TLS_POLICY = resource_policy(
 )
 
 
-def _deletion_protection(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _deletion_protection(args: ResourceValidationArgs, report: Report) -> None:
     if not (args.get_config() or {}).get("required", True):
         return
     if not truthy(get(args.props, "enableDeletionProtection", default=False)):
@@ -116,7 +117,7 @@ ALB_DELETION_PROTECTION = resource_policy(
 )
 
 
-def _access_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _access_logs(args: ResourceValidationArgs, report: Report) -> None:
     if not (args.get_config() or {}).get("required", True):
         return
     logs = get(args.props, "accessLogs")
@@ -157,7 +158,7 @@ def _acm_validation(args: ResourceValidationArgs) -> bool:
     )
 
 
-def _proxied(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _proxied(args: ResourceValidationArgs, report: Report) -> None:
     if get(args.props, "type") not in ("A", "AAAA", "CNAME"):
         return  # TXT, MX, CAA... cannot be proxied at all
     if _acm_validation(args):

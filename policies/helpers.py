@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -258,14 +258,21 @@ def describe(text: str, *, severity: str, remediation: str, rules: str) -> Meta:
     return Meta(text=text, severity=severity, remediation=remediation, rules=rules)
 
 
-Validator = Callable[[ResourceValidationArgs, ReportViolation], None]
-StackValidator = Callable[[StackValidationArgs, ReportViolation], None]
+class Report(Protocol):
+    """The SDK's violation callback as it really is: `report(message, urn=None)`
+    (pulumi_policy/policy.py defines it with the default; its `ReportViolation` alias omits it)."""
+
+    def __call__(self, message: str, urn: str | None = None) -> None: ...
+
+
+Validator = Callable[[ResourceValidationArgs, Report], None]
+StackValidator = Callable[[StackValidationArgs, Report], None]
 
 
 def for_types(types: Sequence[str], check: Validator) -> Validator:
     wanted = frozenset(types)
 
-    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    def validate(args: ResourceValidationArgs, report: Report) -> None:
         if args.resource_type in wanted:
             check(args, report)
 
@@ -287,7 +294,8 @@ def resource_policy(
         remediation_steps=meta.remediation,
         tags=[meta.rules],
         enforcement_level=level,
-        validate=validate,
+        # The SDK calls validators with its callback, which does take `urn=None`.
+        validate=cast(Callable[[ResourceValidationArgs, ReportViolation], None], validate),
         config_schema=config_schema,
     )
 
@@ -307,7 +315,7 @@ def stack_policy(
         remediation_steps=meta.remediation,
         tags=[meta.rules],
         enforcement_level=level,
-        validate=validate,
+        validate=cast(Callable[[StackValidationArgs, ReportViolation], None], validate),
         config_schema=config_schema,
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 from helpers import (
     PRIMARY_SCHEMA,
     Primary,
+    Report,
     as_list,
     describe,
     get,
@@ -23,7 +24,7 @@ from helpers import (
     truthy,
     walk_strings,
 )
-from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy import ResourceValidationArgs
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -39,7 +40,7 @@ def _primary(args: ResourceValidationArgs) -> Primary:
 # --- security group rules -------------------------------------------------------------------
 
 
-def _sg_rules(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _sg_rules(args: ResourceValidationArgs, report: Report) -> None:
     sgs = _primary(args).security_group_ids
     if not sgs:
         return
@@ -95,7 +96,7 @@ _SG_PATHS: tuple[tuple[str | int, ...], ...] = (
 _SG_RULE_TYPES = frozenset({SECURITY_GROUP, SG_RULE, SG_INGRESS, SG_EGRESS})
 
 
-def _compute_groups(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _compute_groups(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type in _SG_RULE_TYPES:
         return  # the rule policy owns these; a SecurityGroup's inline `securityGroups` are peers
     sgs = _primary(args).security_group_ids
@@ -132,7 +133,7 @@ COMPUTE_PRIMARY_GROUP = resource_policy(
 # --- any property naming the primary ------------------------------------------------------
 
 
-def _references(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _references(args: ResourceValidationArgs, report: Report) -> None:
     primary = _primary(args)
     unknown = None
     hits: list[str] = []
@@ -201,7 +202,7 @@ def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
     return docs
 
 
-def _iam(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _iam(args: ResourceValidationArgs, report: Report) -> None:
     primary = _primary(args)
     for where, raw in _iam_documents(args):
         doc = load_json(raw)
@@ -247,7 +248,7 @@ IAM_PRIMARY_ACCESS = resource_policy(
 # --- RDS instances are replicas of the primary, and only that --------------------------------
 
 
-def _replica_source(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _replica_source(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type != RDS_INSTANCE:
         return
     primary = _primary(args)
@@ -281,7 +282,7 @@ REPLICA_SOURCE = resource_policy(
 _REPLICA_FORBIDDEN = ("username", "password", "manageMasterUserPassword", "dbName")
 
 
-def _replica_settings(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _replica_settings(args: ResourceValidationArgs, report: Report) -> None:
     if args.resource_type != RDS_INSTANCE:
         return
     for key in _REPLICA_FORBIDDEN:

@@ -13,6 +13,7 @@ Failure-destination rule (stack policy): a function is covered by any of
 from __future__ import annotations
 
 from helpers import (
+    Report,
     Unknowns,
     describe,
     for_types,
@@ -21,7 +22,7 @@ from helpers import (
     stack_policy,
     truthy,
 )
-from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 
 LAMBDA = "aws:lambda/function:Function"
 INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
@@ -31,7 +32,7 @@ TABLE = "aws:dynamodb/table:Table"
 QUEUE = "aws:sqs/queue:Queue"
 
 
-def _concurrency(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _concurrency(args: ResourceValidationArgs, report: Report) -> None:
     reserved = get(args.props, "reservedConcurrentExecutions")
     if reserved is None or int(reserved) <= 0:
         report(
@@ -53,7 +54,7 @@ LAMBDA_CONCURRENCY = resource_policy(
 )
 
 
-def _tracing(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _tracing(args: ResourceValidationArgs, report: Report) -> None:
     mode = get(args.props, "tracingConfig", "mode")
     if mode != "Active":
         report(f"tracingConfig.mode is {mode or 'unset'}, not Active.")
@@ -71,7 +72,7 @@ LAMBDA_TRACING = resource_policy(
 )
 
 
-def _no_vpc(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _no_vpc(args: ResourceValidationArgs, report: Report) -> None:
     subnets = get(args.props, "vpcConfig", "subnetIds")
     if subnets:
         report(
@@ -92,7 +93,7 @@ LAMBDA_NO_VPC = resource_policy(
 )
 
 
-def _failure_destinations(args: StackValidationArgs, report: ReportViolation) -> None:
+def _failure_destinations(args: StackValidationArgs, report: Report) -> None:
     unknowns = Unknowns()
     functions = []
     covered: set[str] = set()
@@ -152,7 +153,7 @@ LAMBDA_FAILURE_DESTINATION = stack_policy(
 )
 
 
-def _throttling(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _throttling(args: ResourceValidationArgs, report: Report) -> None:
     settings = get(args.props, "defaultRouteSettings")
     for key in ("throttlingBurstLimit", "throttlingRateLimit"):
         value = get(settings, key)
@@ -173,7 +174,7 @@ STAGE_THROTTLING = resource_policy(
 )
 
 
-def _stage_logs(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _stage_logs(args: ResourceValidationArgs, report: Report) -> None:
     logs = get(args.props, "accessLogSettings")
     if not (get(logs, "destinationArn") and get(logs, "format")):
         report("accessLogSettings needs destinationArn and format.")
@@ -191,7 +192,7 @@ STAGE_ACCESS_LOGS = resource_policy(
 )
 
 
-def _pitr(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _pitr(args: ResourceValidationArgs, report: Report) -> None:
     if not truthy(get(args.props, "pointInTimeRecovery", "enabled", default=False)):
         report("pointInTimeRecovery.enabled is not true.")
 
@@ -208,7 +209,7 @@ DYNAMODB_PITR = resource_policy(
 )
 
 
-def _sqs_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _sqs_encryption(args: ResourceValidationArgs, report: Report) -> None:
     managed = truthy(get(args.props, "sqsManagedSseEnabled", default=False))
     if not managed and not get(args.props, "kmsMasterKeyId"):
         report("neither sqsManagedSseEnabled nor kmsMasterKeyId is set.")
