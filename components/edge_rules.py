@@ -199,7 +199,7 @@ class Problem:
     problem: str
     value: Any
     allowed: str
-    example: str = field(default="")
+    example: str = ""
 
 
 def quote(value: str) -> str:

@@ -435,23 +435,23 @@ class WebFleet(pulumi.ComponentResource):
             evaluation_periods=5,
             treat_missing_data="notBreaching",
             metric_queries=[
-                {
-                    "id": "rate",
-                    "expression": "100 * (FILL(elb, 0) + FILL(target, 0)) / FILL(requests, 1)",
-                    "label": "5xx percent",
-                    "return_data": True,
-                },
+                aws.cloudwatch.MetricAlarmMetricQueryArgsDict(
+                    id="rate",
+                    expression="100 * (FILL(elb, 0) + FILL(target, 0)) / FILL(requests, 1)",
+                    label="5xx percent",
+                    return_data=True,
+                ),
                 *[
-                    {
-                        "id": qid,
-                        "metric": {
+                    aws.cloudwatch.MetricAlarmMetricQueryArgsDict(
+                        id=qid,
+                        metric={
                             "namespace": "AWS/ApplicationELB",
                             "metric_name": metric,
                             "dimensions": {"LoadBalancer": alb.arn_suffix},
                             "period": 60,
                             "stat": "Sum",
                         },
-                    }
+                    )
                     for qid, metric in (
                         ("elb", "HTTPCode_ELB_5XX_Count"),
                         ("target", "HTTPCode_Target_5XX_Count"),
@@ -480,8 +480,11 @@ class WebFleet(pulumi.ComponentResource):
         )
 
         # --- Auto Scaling group.
-        lt_ref = {"id": template.id, "version": template.latest_version.apply(str)}
-        mixed = None
+        lt_ref: aws.autoscaling.GroupLaunchTemplateArgsDict = {
+            "id": template.id,
+            "version": template.latest_version.apply(str),
+        }
+        mixed: aws.autoscaling.GroupMixedInstancesPolicyArgsDict | None = None
         if args.spot_percent is not None:
             mixed = {
                 "instances_distribution": {
@@ -494,7 +497,7 @@ class WebFleet(pulumi.ComponentResource):
                         "launch_template_id": template.id,
                         # A concrete version, so a template change changes the group and
                         # starts an instance refresh ("$Latest" would not).
-                        "version": lt_ref["version"],
+                        "version": lt_ref.get("version"),
                     },
                     "overrides": [{"instance_type": t} for t in args.instance_types],
                 },
@@ -516,37 +519,41 @@ class WebFleet(pulumi.ComponentResource):
             default_instance_warmup=args.warmup_seconds,
             metrics_granularity="1Minute",
             enabled_metrics=[
-                "GroupMinSize",
-                "GroupMaxSize",
-                "GroupDesiredCapacity",
-                "GroupInServiceInstances",
-                "GroupPendingInstances",
-                "GroupTerminatingInstances",
-                "GroupTotalInstances",
+                aws.autoscaling.Metric.GROUP_MIN_SIZE,
+                aws.autoscaling.Metric.GROUP_MAX_SIZE,
+                aws.autoscaling.Metric.GROUP_DESIRED_CAPACITY,
+                aws.autoscaling.Metric.GROUP_IN_SERVICE_INSTANCES,
+                aws.autoscaling.Metric.GROUP_PENDING_INSTANCES,
+                aws.autoscaling.Metric.GROUP_TERMINATING_INSTANCES,
+                aws.autoscaling.Metric.GROUP_TOTAL_INSTANCES,
             ],
             instance_maintenance_policy={
                 "min_healthy_percentage": 100,
                 "max_healthy_percentage": 200,
             },
-            instance_refresh={
-                "strategy": "Rolling",
-                "preferences": {
+            instance_refresh=aws.autoscaling.GroupInstanceRefreshArgsDict(
+                strategy="Rolling",
+                preferences={
                     "min_healthy_percentage": 90,
                     "instance_warmup": str(args.warmup_seconds),
                     "auto_rollback": True,
                     "alarm_specification": {"alarms": [unhealthy.name, errors.name]},
                 },
-            },
+            ),
             warm_pool=(
-                {
-                    "pool_state": "Stopped",
-                    "min_size": args.warm_pool_size,
-                    "instance_reuse_policy": {"reuse_on_scale_in": True},
-                }
+                aws.autoscaling.GroupWarmPoolArgsDict(
+                    pool_state="Stopped",
+                    min_size=args.warm_pool_size,
+                    instance_reuse_policy={"reuse_on_scale_in": True},
+                )
                 if args.warm_pool_size
                 else None
             ),
-            tags=[{"key": "Name", "value": f"{args.name_prefix}-web", "propagate_at_launch": True}],
+            tags=[
+                aws.autoscaling.GroupTagArgsDict(
+                    key="Name", value=f"{args.name_prefix}-web", propagate_at_launch=True
+                )
+            ],
             opts=pulumi.ResourceOptions(
                 parent=self,
                 ignore_changes=["desiredCapacity"] if args.ignore_desired_capacity else None,
@@ -654,10 +661,10 @@ class WebFleet(pulumi.ComponentResource):
         self.domain_validation_options = cert.domain_validation_options.apply(
             lambda opts: [
                 {
-                    "domain_name": o.domain_name,
-                    "resource_record_name": o.resource_record_name,
-                    "resource_record_type": o.resource_record_type,
-                    "resource_record_value": o.resource_record_value,
+                    "domain_name": o.domain_name or "",
+                    "resource_record_name": o.resource_record_name or "",
+                    "resource_record_type": o.resource_record_type or "",
+                    "resource_record_value": o.resource_record_value or "",
                 }
                 for o in (opts or [])
             ]

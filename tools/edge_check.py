@@ -29,7 +29,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 from urllib.parse import parse_qsl, urlencode
 
 from components.edge_rules import MAX_EXPRESSION_CHARS
@@ -137,6 +137,11 @@ Env = Mapping[str, Any]
 Fn = Callable[[Env], Any]
 
 
+def _bind(fn: Callable[..., Any], *bound: Any) -> Fn:
+    """`fn(env, *bound)` as an Fn: binds loop values now (a closure would see later ones)."""
+    return lambda env: fn(env, *bound)
+
+
 @dataclass(frozen=True)
 class Node:
     kind: str
@@ -197,11 +202,11 @@ class _Parser:
                     raise self.fail(f"'{name}' needs boolean operands, got {side.kind}")
             left_fn, right_fn = node.fn, right.fn
             if name == "or":
-                fn: Fn = lambda env, a=left_fn, b=right_fn: bool(a(env)) or bool(b(env))  # noqa: E731
+                fn: Fn = _bind(lambda env, a, b: bool(a(env)) or bool(b(env)), left_fn, right_fn)
             elif name == "and":
-                fn = lambda env, a=left_fn, b=right_fn: bool(a(env)) and bool(b(env))  # noqa: E731
+                fn = _bind(lambda env, a, b: bool(a(env)) and bool(b(env)), left_fn, right_fn)
             else:
-                fn = lambda env, a=left_fn, b=right_fn: bool(a(env)) != bool(b(env))  # noqa: E731
+                fn = _bind(lambda env, a, b: bool(a(env)) != bool(b(env)), left_fn, right_fn)
             node = Node("bool", fn, node.fields | right.fields)
         return node
 
@@ -220,7 +225,7 @@ class _Parser:
             inner = self.not_expr()
             if inner.kind != "bool":
                 raise self.fail(f"'not' needs a boolean, got {inner.kind}")
-            return Node("bool", lambda env, f=inner.fn: not f(env), inner.fields)
+            return Node("bool", _bind(lambda env, f: not f(env), inner.fn), inner.fields)
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -329,7 +334,7 @@ class _Parser:
             node = self.call(name, tok.pos)
         elif name in FIELDS:
             kind = FIELDS[name]
-            node = Node(kind, lambda env, n=name: env.get(n), frozenset({name}))
+            node = Node(kind, _bind(lambda env, n: env.get(n), name), frozenset({name}))
         else:
             raise ExpressionError(f"unknown field {name!r} at {tok.pos}")
         return self.indexes(node)
@@ -341,12 +346,18 @@ class _Parser:
             f = node.fn
             if node.kind == "map" and tok.kind == "str":
                 key = tok.value
-                node = Node("array", lambda env, f=f, k=key: (f(env) or {}).get(k), node.fields)
+                node = Node(
+                    "array", _bind(lambda env, f, k: (f(env) or {}).get(k), f, key), node.fields
+                )
             elif node.kind == "array" and tok.kind == "int":
                 idx = tok.value
                 node = Node(
                     "str",
-                    lambda env, f=f, i=idx: a[i] if (a := f(env)) and 0 <= i < len(a) else None,
+                    _bind(
+                        lambda env, f, i: a[i] if (a := f(env)) and 0 <= i < len(a) else None,
+                        f,
+                        idx,
+                    ),
                     node.fields,
                 )
             elif node.kind == "array" and tok == Token("op", "*", tok.pos):
@@ -365,7 +376,7 @@ class _Parser:
             self.take()
             if self.at("str") or self.at("int"):
                 lit = self.take()
-                args.append(Node(lit.kind, lambda env, v=lit.value: v, frozenset()))
+                args.append(Node(lit.kind, _bind(lambda env, v: v, lit.value), frozenset()))
             else:
                 args.append(self.or_expr_or_value())
         self.expect("op", ")")
@@ -376,9 +387,11 @@ class _Parser:
             (arg,) = args
             op = _missing_safe(STRING_FUNCTIONS[name])
             if arg.kind == "str":
-                return Node("str", lambda env, f=arg.fn: op(f(env)), fields)
+                return Node("str", _bind(lambda env, f: op(f(env)), arg.fn), fields)
             if arg.kind == "each":
-                return Node("array", lambda env, f=arg.fn: [op(v) for v in f(env) or []], fields)
+                return Node(
+                    "array", _bind(lambda env, f: [op(v) for v in f(env) or []], arg.fn), fields
+                )
             raise ExpressionError(f"{name}() needs a string, got {arg.kind} at {pos}")
         if name in PREDICATES:
             if len(args) != 2 or args[1].kind != "str" or args[1].fields:
@@ -392,12 +405,14 @@ class _Parser:
             if len(args) != 1 or args[0].kind != "bools":
                 raise ExpressionError(f"{name}() takes one Array<Boolean> at {pos}")
             reduce = any if name == "any" else all
-            return Node("bool", lambda env, f=args[0].fn: reduce(f(env)), fields)
+            return Node("bool", _bind(lambda env, f: reduce(f(env)), args[0].fn), fields)
         if name == "len":
             if len(args) != 1 or args[0].kind not in ("str", "array"):
                 raise ExpressionError(f"len() takes a string or array at {pos}")
             return Node(
-                "int", lambda env, f=args[0].fn: None if (v := f(env)) is None else len(v), fields
+                "int",
+                _bind(lambda env, f: None if (v := f(env)) is None else len(v), args[0].fn),
+                fields,
             )
         raise ExpressionError(f"unknown function {name!r} at {pos}")
 
@@ -618,6 +633,15 @@ class Verdict:
     turnstile: bool = False
 
 
+class _Matched(TypedDict):
+    """The Verdict fields every non-rate-limited outcome shares."""
+
+    cache_rules: tuple[str, ...]
+    origin_headers: tuple[str, ...]
+    waiting_room: bool
+    turnstile: bool
+
+
 def cache_key(host: str, path: str, query: str, key_params: Mapping[str, Any]) -> str:
     """Host, path and the query string after the cache key's include/exclude lists."""
     pairs = parse_qsl(query, keep_blank_values=True)
@@ -712,7 +736,7 @@ def evaluate(
     for rule in matched(rulesets.cache, "cache"):
         refs.append(rule.ref)
         settings.update(rule.params)  # later rules override earlier ones, setting by setting
-    common = {
+    common: _Matched = {
         "cache_rules": tuple(refs),
         "origin_headers": headers,
         "waiting_room": waiting,

@@ -1,3 +1,2 @@
 import tools.mockrun as m
-
-m.COMPONENT_UNDER_TEST["build"]()
+m.COMPONENT_UNDER_TEST['build']()
