@@ -108,7 +108,7 @@ def serve() -> None:
     _atomic_dynamodb_writes()
     _atomic_sqs_queues()
     modules = tuple(moto.backends.list_of_moto_modules())
-    moto.backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    moto.backends.list_of_moto_modules = lambda: modules
 
     # werkzeug logs every request at INFO: thousands of lines that hide the result.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -160,7 +160,8 @@ def start_moto() -> tuple[MotoProcess, str]:
 
 
 def client(service: str, endpoint: str) -> Any:
-    return boto3.session.Session().client(
+    # The stubs overload `client` on literal service names; here the name is a parameter.
+    return boto3.session.Session().client(  # type: ignore[call-overload]
         service,
         endpoint_url=endpoint,
         region_name=REGION,
@@ -452,13 +453,13 @@ def make_submissions(n: int, *, seed: int = 11, max_body_bytes: int = 4096) -> l
     for i in range(n_valid):
         email = f"user{i:05d}.{rng.randrange(10**6):06d}@example.org"
         uniques.append(email)
-        body = {"email": email, "consent": True, "source": "landing", "website": ""}
-        out.append(Submission(json.dumps(body).encode(), 202, None, email))
+        payload = {"email": email, "consent": True, "source": "landing", "website": ""}
+        out.append(Submission(json.dumps(payload).encode(), 202, None, email))
     for i in range(n_dup):
         email = rng.choice(uniques)
         variant = f"  {email.upper() if i % 2 else email.capitalize()} "
-        body = {"email": variant, "consent": True, "source": "retry"}
-        out.append(Submission(json.dumps(body).encode(), 202, None, email))
+        payload = {"email": variant, "consent": True, "source": "retry"}
+        out.append(Submission(json.dumps(payload).encode(), 202, None, email))
     malformed: list[tuple[bytes, int, str]] = [
         (b'{"email": "a@example.org", "consent": tru', 400, "invalid_json"),
         (b'["a@example.org"]', 400, "invalid_json"),

@@ -28,9 +28,9 @@ _UNSUPPORTED = {
 
 
 def _arn(sqs: Any, url: str) -> str:
-    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    return str(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    )
 
 
 def source_of(sqs: Any, dlq_url: str) -> str:

@@ -27,7 +27,7 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 JSON = "application/json"
 
 
-def _json(status: int, body: dict[str, Any]) -> Response:
+def _json(status: int, body: dict[str, Any]) -> Response[str]:
     return Response(status_code=status, content_type=JSON, body=json.dumps(body))
 
 
@@ -53,7 +53,7 @@ def make_handler(
     log = logger or Logger(service="forms-ingest")
     app = APIGatewayHttpResolver()
 
-    def admit(require_message: bool, kind: str) -> Response:
+    def admit(require_message: bool, kind: str) -> Response[str]:
         event = app.current_event
         headers = event.headers or {}
         origin = (headers.get("origin") or "").rstrip("/")
@@ -100,29 +100,29 @@ def make_handler(
         return _json(202, {"status": "accepted", "requestId": request_id})
 
     @app.post("/subscribe")
-    def subscribe() -> Response:
+    def subscribe() -> Response[str]:
         return admit(False, "subscribe")
 
     @app.post(contact_path)
-    def contact() -> Response:
+    def contact() -> Response[str]:
         return admit(True, "contact")
 
     @app.exception_handler(Rejection)
-    def rejected(error: Rejection) -> Response:
+    def rejected(error: Rejection) -> Response[str]:
         log.info("rejected", extra={"code": error.code, "status": error.status})
         return _json(error.status, error.body())
 
     @app.exception_handler(VerifierUnavailable)
-    def verifier_down(error: VerifierUnavailable) -> Response:
+    def verifier_down(error: VerifierUnavailable) -> Response[str]:
         log.warning("turnstile unavailable", extra={"error": str(error)})
         return _json(503, {"error": "unavailable", "message": "try again shortly"})
 
     @app.not_found
-    def not_found(_: Exception) -> Response:
+    def not_found(_: Exception) -> Response[str]:
         return _json(404, {"error": "not_found", "message": "no such route; POST /subscribe"})
 
     @app.exception_handler(Exception)
-    def failed(error: Exception) -> Response:
+    def failed(error: Exception) -> Response[str]:
         # Only dependency failures reach here (input problems are Rejections): the client may
         # retry, and the error is logged with its type for the alarm's investigation.
         log.exception("ingest failed", extra={"type": type(error).__name__})

@@ -19,7 +19,7 @@ _sqs = boto3.client("sqs", config=_BOTO)
 
 def _turnstile_secret() -> str:
     secrets = boto3.client("secretsmanager", config=_BOTO)
-    return secrets.get_secret_value(SecretId=CONFIG.turnstile_secret_arn)["SecretString"]
+    return str(secrets.get_secret_value(SecretId=CONFIG.turnstile_secret_arn)["SecretString"])
 
 
 handler = make_handler(

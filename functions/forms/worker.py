@@ -95,6 +95,6 @@ def make_handler(
             log.warning(
                 "batch partially failed", extra={"failed": len(result["batchItemFailures"])}
             )
-        return result
+        return dict(result)
 
     return handler
