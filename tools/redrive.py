@@ -28,9 +28,8 @@ _UNSUPPORTED = {
 
 
 def _arn(sqs: Any, url: str) -> str:
-    return str(
-        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    )
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return str(attributes["Attributes"]["QueueArn"])
 
 
 def source_of(sqs: Any, dlq_url: str) -> str:

@@ -1,2 +1,3 @@
 import tools.mockrun as m
-m.COMPONENT_UNDER_TEST['build']()
+
+m.COMPONENT_UNDER_TEST["build"]()
