@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pulumi
 import pulumi_cloudflare as cloudflare
@@ -18,9 +19,11 @@ from components.edge import (
     validation_records,
 )
 from components.fleet import WebFleet, WebFleetArgs
+from components.forms import FormBackend, FormBackendArgs, FunctionSize
 from components.replica import ParameterGroupArgs, ReadReplica, ReadReplicaArgs
 from contracts import CONTRACT_VERSION
 from settings import load_settings
+from tools.package_forms import build as package_forms
 
 settings, stack = load_settings()
 core = core_facts(settings)
@@ -166,6 +169,47 @@ if e is not None:
     if fleet is not None:
         resolve_validation_fqdns(edge.validation_fqdns)
 
+forms = None
+fm = settings.forms
+if fm is not None and e is not None:
+    # Deterministic zip of functions/forms: unchanged code, same bytes, no diff.
+    package = package_forms(Path(__file__).resolve().parent / "build" / "forms.zip")
+    forms = FormBackend(
+        "forms",
+        FormBackendArgs(
+            region=stack.region,
+            code=pulumi.FileArchive(str(package.path)),
+            code_hash=package.source_code_hash,
+            allowed_origins=[f"https://{host}" for host in e.hostnames],
+            alarm_topic_arn=alerting.topic_arn,
+            rate_limit=fm.throttle.rate_limit,
+            burst_limit=fm.throttle.burst_limit,
+            ingest=FunctionSize(
+                reserved_concurrency=fm.ingest.reserved_concurrency,
+                memory_mb=fm.ingest.memory_mb,
+                timeout_seconds=fm.ingest.timeout_seconds,
+            ),
+            worker=FunctionSize(
+                reserved_concurrency=fm.worker.reserved_concurrency,
+                memory_mb=fm.worker.memory_mb,
+                timeout_seconds=fm.worker.timeout_seconds,
+            ),
+            batch_size=fm.worker.batch_size,
+            max_receive_count=fm.worker.max_receive_count,
+            max_body_bytes=fm.ingest.max_body_bytes,
+            contact_route=fm.contact_route,
+            mailing_list=fm.mailing_list.kind,
+            http_base_url=fm.mailing_list.http_base_url,
+            http_list_id=fm.mailing_list.http_list_id,
+            turnstile_secret=edge.turnstile_secret if edge is not None else None,
+            custom_domain=fm.custom_domain.domain_name if fm.custom_domain else None,
+            certificate_arn=fm.custom_domain.certificate_arn if fm.custom_domain else None,
+            powertools_layer_version=fm.powertools_layer_version,
+            log_retention_days=fm.log_retention_days,
+            name_prefix=prefix,
+        ),
+    )
+
 # The outputs contract (contracts/outputs.schema.json, docs/outputs.md): other teams read these
 # through StackReference. Add fields freely; renaming or removing one is a major version.
 pulumi.export("contract_version", CONTRACT_VERSION)
@@ -185,3 +229,6 @@ if edge is not None:
     pulumi.export("edge_zone_id", edge.zone_id)
     if edge.turnstile_site_key is not None:
         pulumi.export("turnstile_site_key", edge.turnstile_site_key)
+if forms is not None:
+    pulumi.export("form_endpoint", forms.endpoint)
+    pulumi.export("form_dlq_url", forms.dlq_url)

@@ -33,6 +33,11 @@ class MarketingPlane:
     replica_endpoints: pulumi.Output[list[str]]
     replica_identifiers: pulumi.Output[list[str]]
     replica_security_group_id: pulumi.Output[str]
+    # Optional fields (1.1+): None when the producing stack has no such component.
+    alb_dns_name: pulumi.Output[str | None]
+    edge_hostnames: pulumi.Output[list[str] | None]
+    turnstile_site_key: pulumi.Output[str | None]
+    form_endpoint: pulumi.Output[str | None]
 
     @classmethod
     def from_stack(
@@ -46,6 +51,9 @@ class MarketingPlane:
         def field(name: str) -> pulumi.Output[Any]:
             return pulumi.Output.all(version, ref.require_output(name)).apply(lambda t: t[1])
 
+        def optional(name: str) -> pulumi.Output[Any]:
+            return pulumi.Output.all(version, ref.get_output(name)).apply(lambda t: t[1])
+
         return cls(
             contract_version=version,
             environment=field("environment"),
@@ -56,6 +64,10 @@ class MarketingPlane:
             replica_endpoints=field("replica_endpoints"),
             replica_identifiers=field("replica_identifiers"),
             replica_security_group_id=field("replica_security_group_id"),
+            alb_dns_name=optional("alb_dns_name"),
+            edge_hostnames=optional("edge_hostnames"),
+            turnstile_site_key=optional("turnstile_site_key"),
+            form_endpoint=optional("form_endpoint"),
         )
 
 

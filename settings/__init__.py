@@ -30,6 +30,7 @@ from settings.core import (
 from settings.edge import EdgeSettings, zone_conflicts
 from settings.errors import ConfigError, ConfigErrors
 from settings.fleet import FleetSettings
+from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
 
 NAMESPACE = "spikeproof:"
@@ -72,6 +73,11 @@ class Settings(Model):
     )
     edge: EdgeSettings | None = Field(
         default=None, description="The Cloudflare edge. Default: none (no Cloudflare resources)."
+    )
+    forms: FormsSettings | None = Field(
+        default=None,
+        description="The serverless form backend (needs spikeproof:edge: its hostnames are the "
+        "allowed browser origins). Default: none.",
     )
 
     @field_validator("owner")
@@ -116,6 +122,14 @@ class Settings(Model):
                 "existing origin's DNS name",
                 allowed="a DNS name (a load balancer's)",
                 example="spikeproof:edge: {originHostname: my-alb-123.eu-west-1.elb.amazonaws.com}",
+            )
+        if self.forms is not None and self.edge is None:
+            raise FieldError(
+                "forms",
+                "the form backend admits browsers from the marketing hostnames, which come from "
+                "spikeproof:edge; without an edge it has no allowed origin",
+                allowed="spikeproof:forms together with spikeproof:edge",
+                example="spikeproof:edge: {zoneName: acme-marketing.com, hostnames: [...]}",
             )
         if self.network is None and self.core_stack is None:
             raise FieldError(

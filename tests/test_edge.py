@@ -7,6 +7,7 @@ Rules are checked on the RECORDED Ruleset inputs (wire form, camelCase), parsed 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -179,15 +180,15 @@ def _component_run(build) -> PlanResult:
     """Run the component alone under the recording engine, as a tiny program."""
     import tools.mockrun as mockrun
 
-    program = Path(__file__).parent / "programs" / "component"
-    program.mkdir(parents=True, exist_ok=True)
     mockrun.COMPONENT_UNDER_TEST = {"build": build}  # type: ignore[attr-defined]
-    (program / "__main__.py").write_text(
-        "import tools.mockrun as m\nm.COMPONENT_UNDER_TEST['build']()\n"
-    )
-    (program / "Pulumi.yaml").write_text("name: spikeproof\nruntime: python\n")
-    (program / "Pulumi.staging.yaml").write_text("config:\n  aws:region: eu-west-1\n")
-    return run_program("staging", program_dir=program)
+    with tempfile.TemporaryDirectory() as tmp:
+        program = Path(tmp)
+        (program / "__main__.py").write_text(
+            "import tools.mockrun as m\n\nm.COMPONENT_UNDER_TEST['build']()\n"
+        )
+        (program / "Pulumi.yaml").write_text("name: spikeproof\nruntime: python\n")
+        (program / "Pulumi.staging.yaml").write_text("config:\n  aws:region: eu-west-1\n")
+        return run_program("staging", program_dir=program)
 
 
 def test_acm_validation_records_are_dns_only_and_indexed_by_hostname() -> None:

@@ -32,6 +32,7 @@ from typing import Any
 import grpc
 import jsonschema
 from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.asset import Archive, Asset, FileArchive, FileAsset
 from pulumi.output import Unknown
 from pulumi.runtime.proto import (
     analyzer_pb2,
@@ -517,6 +518,9 @@ def _schema(policy: Any) -> dict[str, Any]:
     return schema
 
 
+ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+
+
 def _struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
     struct.update(_jsonable(props))
@@ -534,6 +538,13 @@ def _jsonable(value: Any) -> Any:
         # The mock runtime records preview outputs as the SDK's Unknown; the engine sends the
         # sentinel string.
         return UNKNOWN
+    if isinstance(value, (Asset, Archive)):
+        # Assets and archives travel as signed maps (pulumi/runtime/rpc.py's signatures).
+        sig = "c44067f5952c0a294b673a41bacd8c17" if isinstance(value, Asset) else ARCHIVE_SIG
+        wire: dict[str, Any] = {SIG_KEY: sig}
+        if isinstance(value, (FileAsset, FileArchive)):
+            wire["path"] = value.path
+        return wire
     raise TypeError(f"not a wire-form property value: {value!r}")
 
 

@@ -298,3 +298,74 @@ def _turnstile(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str,
         "sitekey": sitekey,
         "secret": "0x4AAAAAAA" + digest("secret", name, length=24),
     }
+
+
+# --- Form backend (components/forms.py)
+
+
+@computes("aws:sqs/queue:Queue")
+def _queue(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    queue = auto_name(name, inputs)
+    url = f"https://sqs.{where.region}.amazonaws.com/{where.account_id}/{queue}"
+    return url, {
+        "name": queue,
+        "url": url,
+        "arn": f"arn:aws:sqs:{where.region}:{where.account_id}:{queue}",
+    }
+
+
+@computes("aws:lambda/function:Function")
+def _function(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    fn = auto_name(name, inputs)
+    arn = f"arn:aws:lambda:{where.region}:{where.account_id}:function:{fn}"
+    return fn, {
+        "name": fn,
+        "arn": arn,
+        "qualifiedArn": f"{arn}:$LATEST",
+        "invokeArn": f"arn:aws:apigateway:{where.region}:lambda:path/2015-03-31/functions/"
+        f"{arn}/invocations",
+        "version": "$LATEST",
+    }
+
+
+@computes("aws:apigatewayv2/api:Api")
+def _http_api(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    api_id = digest(name, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
+    return api_id, {
+        "apiEndpoint": f"https://{api_id}.execute-api.{where.region}.amazonaws.com",
+        "executionArn": f"arn:aws:execute-api:{where.region}:{where.account_id}:{api_id}",
+        "arn": f"arn:aws:apigateway:{where.region}::/apis/{api_id}",
+    }
+
+
+@computes("aws:dynamodb/table:Table")
+def _table(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    table = auto_name(name, inputs)
+    return table, {
+        "name": table,
+        "arn": f"arn:aws:dynamodb:{where.region}:{where.account_id}:table/{table}",
+    }
+
+
+@computes("aws:cloudwatch/logGroup:LogGroup")
+def _log_group(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    group = auto_name(name, inputs)
+    return group, {
+        "name": group,
+        "arn": f"arn:aws:logs:{where.region}:{where.account_id}:log-group:{group}",
+    }
+
+
+@computes("aws:secretsmanager/secret:Secret")
+def _secret(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    secret = auto_name(name, inputs)
+    arn = f"arn:aws:secretsmanager:{where.region}:{where.account_id}:secret:{secret}-" + digest(
+        name, length=6
+    )
+    return arn, {"name": secret, "arn": arn}
+
+
+@computes("aws:sesv2/contactList:ContactList")
+def _contact_list(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    listed = str(inputs.get("contactListName"))
+    return listed, {"arn": f"arn:aws:ses:{where.region}:{where.account_id}:contact-list/{listed}"}

@@ -1,0 +1,504 @@
+"""The form backend (`spikeproof:forms:FormBackend`): the marketing plane's only write path.
+
+Browser -> HTTP API (POST /subscribe, POST <contact route>; CORS for the marketing origins; stage
+throttle with rate and burst both explicit; JSON access logs) -> ingest Lambda (validates, answers
+202) -> SQS (SSE, DLQ by redrive policy) -> worker Lambda (partial batch failures) -> DynamoDB
+(keyed by normalised email, PITR) -> mailing list (SES v2 contact list, or an HTTP provider whose
+API key sits in a Secrets Manager secret).
+
+Deliberately absent: any VPC configuration (no network path to the core application), any
+reference to the primary. Function code is `functions/forms`, packaged deterministically by
+`tools.package_forms` (the caller passes the archive and its hash); Powertools comes from AWS's
+public layer (docs/forms.md). IAM is scoped to exactly this component's queue, DLQ, table, list,
+secrets and log groups.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components.alerting import metric_alarm
+
+POWERTOOLS_ACCOUNT = "017000801446"
+RUNTIME = "python3.12"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunctionSize:
+    reserved_concurrency: int
+    memory_mb: int
+    timeout_seconds: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormBackendArgs:
+    region: str
+    """The stack's region (the Powertools layer is regional)."""
+    code: pulumi.Archive
+    """The deterministic zip of functions/forms (tools.package_forms.build)."""
+    code_hash: str
+    """Its base64 SHA-256 (Lambda's source_code_hash): unchanged code, no diff."""
+    allowed_origins: Sequence[str]
+    """Browser origins allowed to post (https://<marketing hostname>)."""
+    alarm_topic_arn: pulumi.Input[str]
+    """SNS topic every alarm notifies."""
+    rate_limit: float
+    """Stage throttle, requests per second (always set)."""
+    burst_limit: int
+    """Stage throttle burst (always set: an unset value is 0 and blocks everything)."""
+    ingest: FunctionSize
+    worker: FunctionSize
+    batch_size: int = 10
+    max_receive_count: int = 5
+    max_body_bytes: int = 4096
+    contact_route: str = "/contact"
+    mailing_list: Literal["ses", "http"] = "ses"
+    http_base_url: str | None = None
+    http_list_id: str | None = None
+    turnstile_secret: pulumi.Input[str] | None = None
+    """Turnstile secret key (a Pulumi secret). Given: stored in Secrets Manager and required."""
+    custom_domain: str | None = None
+    certificate_arn: str | None = None
+    powertools_layer_version: int = 27
+    log_retention_days: int = 30
+    name_prefix: str = "spikeproof"
+
+    def __post_init__(self) -> None:
+        if not self.allowed_origins:
+            raise ValueError("FormBackendArgs.allowed_origins is empty")
+        if self.rate_limit <= 0 or self.burst_limit <= 0:
+            raise ValueError("FormBackendArgs.rate_limit and burst_limit must both be > 0")
+        if (self.custom_domain is None) != (self.certificate_arn is None):
+            raise ValueError("FormBackendArgs.custom_domain needs certificate_arn (and back)")
+
+
+def _policy(statements: list[dict[str, Any]]) -> pulumi.Output[str]:
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+class FormBackend(pulumi.ComponentResource):
+    endpoint: pulumi.Output[str]
+    """Base URL the form posts to (`<endpoint>/subscribe`)."""
+    queue_url: pulumi.Output[str]
+    dlq_url: pulumi.Output[str]
+    """The dead-letter queue, for `python -m tools.redrive --dlq-url`."""
+    table_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: FormBackendArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("spikeproof:forms:FormBackend", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        prefix = f"{args.name_prefix}-forms"
+
+        # --- Queue, dead-letter queue, table, list.
+        dlq = aws.sqs.Queue(
+            f"{name}-dlq",
+            name=f"{prefix}-dlq",
+            sqs_managed_sse_enabled=True,
+            message_retention_seconds=14 * 24 * 3600,
+            opts=child,
+        )
+        queue = aws.sqs.Queue(
+            f"{name}-queue",
+            name=f"{prefix}-queue",
+            sqs_managed_sse_enabled=True,
+            message_retention_seconds=4 * 24 * 3600,
+            # AWS's rule for a Lambda source: at least six times the function timeout.
+            visibility_timeout_seconds=6 * args.worker.timeout_seconds,
+            redrive_policy=dlq.arn.apply(
+                lambda arn: json.dumps(
+                    {"deadLetterTargetArn": arn, "maxReceiveCount": args.max_receive_count}
+                )
+            ),
+            opts=child,
+        )
+        table = aws.dynamodb.Table(
+            f"{name}-subscribers",
+            name=f"{prefix}-subscribers",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="email",
+            attributes=[{"name": "email", "type": "S"}],
+            point_in_time_recovery={"enabled": True},
+            server_side_encryption={"enabled": True},
+            deletion_protection_enabled=True,
+            opts=child,
+        )
+        list_env: dict[str, pulumi.Input[str]]
+        list_statement: dict[str, Any]
+        if args.mailing_list == "ses":
+            contact_list = aws.sesv2.ContactList(
+                f"{name}-contact-list",
+                contact_list_name=f"{prefix}-newsletter",
+                description="Marketing sign-ups (spikeproof form backend)",
+                opts=child,
+            )
+            list_env = {
+                "LIST_ADAPTER": "sesv2",
+                "CONTACT_LIST_NAME": contact_list.contact_list_name,
+            }
+            list_statement = {
+                "Effect": "Allow",
+                "Action": ["ses:CreateContact", "ses:GetContact", "ses:UpdateContact"],
+                "Resource": contact_list.arn,
+            }
+        else:
+            api_key = aws.secretsmanager.Secret(
+                f"{name}-list-api-key",
+                name=f"{prefix}/list-api-key",
+                description="Mailing-list provider API key; set the value out of band "
+                "(aws secretsmanager put-secret-value), never in stack config.",
+                opts=child,
+            )
+            list_env = {
+                "LIST_ADAPTER": "http",
+                "HTTP_LIST_BASE_URL": str(args.http_base_url),
+                "HTTP_LIST_ID": str(args.http_list_id),
+                "LIST_SECRET_ARN": api_key.arn,
+            }
+            list_statement = {
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": api_key.arn,
+            }
+
+        turnstile_env: dict[str, pulumi.Input[str]] = {}
+        turnstile_statements: list[dict[str, Any]] = []
+        if args.turnstile_secret is not None:
+            turnstile = aws.secretsmanager.Secret(
+                f"{name}-turnstile-secret",
+                name=f"{prefix}/turnstile-secret",
+                description="Cloudflare Turnstile secret key (from the edge component)",
+                opts=child,
+            )
+            aws.secretsmanager.SecretVersion(
+                f"{name}-turnstile-secret-value",
+                secret_id=turnstile.id,
+                secret_string=pulumi.Output.secret(args.turnstile_secret),
+                opts=child,
+            )
+            turnstile_env = {"TURNSTILE_SECRET_ARN": turnstile.arn}
+            turnstile_statements = [
+                {
+                    "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue"],
+                    "Resource": turnstile.arn,
+                }
+            ]
+
+        # --- Functions: log groups first (named, so retention applies from the first line).
+        layer = (
+            f"arn:aws:lambda:{args.region}:{POWERTOOLS_ACCOUNT}:layer:"
+            f"AWSLambdaPowertoolsPythonV3-python312-arm64:{args.powertools_layer_version}"
+        )
+        functions: dict[str, aws.lambda_.Function] = {}
+        specs: list[tuple[str, FunctionSize, str, dict[str, pulumi.Input[str]], list[Any]]] = [
+            (
+                "ingest",
+                args.ingest,
+                "forms.lambda_ingest.handler",
+                {
+                    "QUEUE_URL": queue.url,
+                    "ALLOWED_ORIGINS": ",".join(args.allowed_origins),
+                    "MAX_BODY_BYTES": str(args.max_body_bytes),
+                    "CONTACT_PATH": args.contact_route,
+                    **turnstile_env,
+                },
+                [
+                    {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": queue.arn},
+                    # Failure destination of asynchronous invocations (API Gateway's are sync).
+                    {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": dlq.arn},
+                    *turnstile_statements,
+                ],
+            ),
+            (
+                "worker",
+                args.worker,
+                "forms.lambda_worker.handler",
+                {"TABLE_NAME": table.name, **list_env},
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": [
+                            "sqs:ReceiveMessage",
+                            "sqs:DeleteMessage",
+                            "sqs:ChangeMessageVisibility",
+                            "sqs:GetQueueAttributes",
+                        ],
+                        "Resource": queue.arn,
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                        "Resource": table.arn,
+                    },
+                    list_statement,
+                ],
+            ),
+        ]
+        for role_name, size, handler, env, statements in specs:
+            fn_name = f"{prefix}-{role_name}"
+            logs = aws.cloudwatch.LogGroup(
+                f"{name}-{role_name}-logs",
+                name=f"/aws/lambda/{fn_name}",
+                retention_in_days=args.log_retention_days,
+                opts=child,
+            )
+            role = aws.iam.Role(
+                f"{name}-{role_name}-role",
+                assume_role_policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+                opts=child,
+            )
+            aws.iam.RolePolicy(
+                f"{name}-{role_name}-access",
+                role=role.id,
+                policy=_policy(
+                    [
+                        *statements,
+                        {
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": pulumi.Output.concat(logs.arn, ":*"),
+                        },
+                        {
+                            # X-Ray has no resource-level permissions.
+                            "Effect": "Allow",
+                            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                            "Resource": "*",
+                        },
+                    ]
+                ),
+                opts=child,
+            )
+            functions[role_name] = aws.lambda_.Function(
+                f"{name}-{role_name}",
+                name=fn_name,
+                role=role.arn,
+                runtime=RUNTIME,
+                architectures=["arm64"],
+                handler=handler,
+                code=args.code,
+                source_code_hash=args.code_hash,
+                layers=[layer],
+                memory_size=size.memory_mb,
+                timeout=size.timeout_seconds,
+                reserved_concurrent_executions=size.reserved_concurrency,
+                tracing_config={"mode": "Active"},
+                logging_config={"log_format": "JSON", "log_group": logs.name},
+                environment={
+                    "variables": {
+                        **env,
+                        "POWERTOOLS_SERVICE_NAME": f"forms-{role_name}",
+                        "POWERTOOLS_LOG_LEVEL": "INFO",
+                    }
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]),
+            )
+        ingest, worker = functions["ingest"], functions["worker"]
+
+        aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-ingest-async",
+            function_name=ingest.name,
+            maximum_retry_attempts=0,
+            destination_config={"on_failure": {"destination": dlq.arn}},
+            opts=child,
+        )
+        aws.lambda_.EventSourceMapping(
+            f"{name}-worker-source",
+            event_source_arn=queue.arn,
+            function_name=worker.arn,
+            batch_size=args.batch_size,
+            maximum_batching_window_in_seconds=1,
+            function_response_types=["ReportBatchItemFailures"],
+            scaling_config={"maximum_concurrency": args.worker.reserved_concurrency},
+            opts=child,
+        )
+
+        # --- HTTP API.
+        api = aws.apigatewayv2.Api(
+            f"{name}-api",
+            name=prefix,
+            protocol_type="HTTP",
+            cors_configuration={
+                "allow_origins": list(args.allowed_origins),
+                "allow_methods": ["POST", "OPTIONS"],
+                "allow_headers": ["content-type"],
+                "max_age": 600,
+            },
+            disable_execute_api_endpoint=args.custom_domain is not None,
+            opts=child,
+        )
+        integration = aws.apigatewayv2.Integration(
+            f"{name}-ingest-integration",
+            api_id=api.id,
+            integration_type="AWS_PROXY",
+            integration_uri=ingest.invoke_arn,
+            payload_format_version="2.0",
+            timeout_milliseconds=(args.ingest.timeout_seconds + 1) * 1000,
+            opts=child,
+        )
+        for route_name, path in (("subscribe", "/subscribe"), ("contact", args.contact_route)):
+            aws.apigatewayv2.Route(
+                f"{name}-{route_name}-route",
+                api_id=api.id,
+                route_key=f"POST {path}",
+                target=pulumi.Output.concat("integrations/", integration.id),
+                opts=child,
+            )
+        access_logs = aws.cloudwatch.LogGroup(
+            f"{name}-api-logs",
+            name=f"/aws/apigateway/{prefix}",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+        stage = aws.apigatewayv2.Stage(
+            f"{name}-stage",
+            api_id=api.id,
+            name="$default",
+            auto_deploy=True,
+            default_route_settings={
+                "throttling_rate_limit": args.rate_limit,
+                "throttling_burst_limit": args.burst_limit,
+                "detailed_metrics_enabled": True,
+            },
+            access_log_settings={
+                "destination_arn": access_logs.arn,
+                "format": json.dumps(
+                    {
+                        "requestId": "$context.requestId",
+                        "ip": "$context.identity.sourceIp",
+                        "route": "$context.routeKey",
+                        "status": "$context.status",
+                        "latencyMs": "$context.responseLatency",
+                        "integrationError": "$context.integrationErrorMessage",
+                    }
+                ),
+            },
+            opts=child,
+        )
+        aws.lambda_.Permission(
+            f"{name}-api-invoke",
+            action="lambda:InvokeFunction",
+            function=ingest.name,
+            principal="apigateway.amazonaws.com",
+            source_arn=pulumi.Output.concat(api.execution_arn, "/*/*"),
+            opts=child,
+        )
+        endpoint: pulumi.Output[str] = api.api_endpoint
+        if args.custom_domain is not None:
+            domain = aws.apigatewayv2.DomainName(
+                f"{name}-domain",
+                domain_name=args.custom_domain,
+                domain_name_configuration={
+                    "certificate_arn": str(args.certificate_arn),
+                    "endpoint_type": "REGIONAL",
+                    "security_policy": "TLS_1_2",
+                },
+                opts=child,
+            )
+            aws.apigatewayv2.ApiMapping(
+                f"{name}-domain-mapping",
+                api_id=api.id,
+                domain_name=domain.id,
+                stage=stage.id,
+                opts=child,
+            )
+            endpoint = pulumi.Output.from_input(f"https://{args.custom_domain}")
+
+        # --- Alarms.
+        actions = [args.alarm_topic_arn]
+        for role_name, fn in functions.items():
+            for metric, meaning in (
+                ("Errors", "invocations failing (dependency down or a bug)"),
+                ("Throttles", "reserved concurrency exhausted: raise it or the API throttle"),
+            ):
+                metric_alarm(
+                    f"{name}-{role_name}-{metric.lower()}",
+                    parent=self,
+                    description=f"forms {role_name}: {meaning}",
+                    namespace="AWS/Lambda",
+                    metric_name=metric,
+                    dimensions={"FunctionName": fn.name},
+                    threshold=0,
+                    comparison="GreaterThanThreshold",
+                    statistic="Sum",
+                    evaluation_periods=5,
+                    datapoints_to_alarm=2,
+                    treat_missing_data="notBreaching",
+                    actions=actions,
+                )
+        metric_alarm(
+            f"{name}-dlq-depth",
+            parent=self,
+            description="forms: messages in the dead-letter queue; fix the cause, then redrive "
+            "(docs/forms.md, python -m tools.redrive)",
+            namespace="AWS/SQS",
+            metric_name="ApproximateNumberOfMessagesVisible",
+            dimensions={"QueueName": dlq.name},
+            threshold=0,
+            comparison="GreaterThanThreshold",
+            statistic="Maximum",
+            evaluation_periods=1,
+            treat_missing_data="notBreaching",
+            actions=actions,
+        )
+        metric_alarm(
+            f"{name}-oldest-message",
+            parent=self,
+            description="forms: sign-ups waiting over 15 minutes; the worker is not keeping up "
+            "or is failing",
+            namespace="AWS/SQS",
+            metric_name="ApproximateAgeOfOldestMessage",
+            dimensions={"QueueName": queue.name},
+            threshold=900,
+            comparison="GreaterThanThreshold",
+            statistic="Maximum",
+            evaluation_periods=3,
+            treat_missing_data="notBreaching",
+            actions=actions,
+        )
+        metric_alarm(
+            f"{name}-api-5xx",
+            parent=self,
+            description="forms API: 5xx answers (ingest failing or unreachable)",
+            namespace="AWS/ApiGateway",
+            metric_name="5xx",
+            dimensions={"ApiId": api.id, "Stage": "$default"},
+            threshold=5,
+            comparison="GreaterThanThreshold",
+            statistic="Sum",
+            evaluation_periods=5,
+            datapoints_to_alarm=3,
+            treat_missing_data="notBreaching",
+            actions=actions,
+        )
+
+        self.endpoint = endpoint
+        self.queue_url = queue.url
+        self.dlq_url = dlq.url
+        self.table_name = table.name
+        self.register_outputs(
+            {
+                "endpoint": self.endpoint,
+                "queue_url": self.queue_url,
+                "dlq_url": self.dlq_url,
+                "table_name": self.table_name,
+            }
+        )

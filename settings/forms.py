@@ -1,0 +1,196 @@
+"""Settings for the form backend (`spikeproof:forms`): API throttles, function sizes, the queue's
+retry budget and the mailing-list hand-off. Sizes are explained in docs/forms.md."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from settings.model import FieldError, Model
+
+ROUTE = re.compile(r"^/[a-z0-9][a-z0-9/_-]{0,62}$")
+URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+CERT_ARN = re.compile(r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+
+
+class ThrottleSettings(Model):
+    """The HTTP API stage's default route throttle. Both values are always sent: an unset one
+    becomes 0 in the provider and blocks every request."""
+
+    rate_limit: float = Field(
+        default=100.0, description="Steady requests per second across the API. Default 100."
+    )
+    burst_limit: int = Field(default=200, description="Burst bucket size. Default 200.")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: float) -> float:
+        if not 0 < value <= 10_000:
+            raise ValueError("must be > 0 and at most 10000 requests per second (account quota)")
+        return value
+
+    @field_validator("burst_limit")
+    @classmethod
+    def _burst(cls, value: int) -> int:
+        if not 0 < value <= 5_000:
+            raise ValueError("must be > 0 and at most 5000 (account quota)")
+        return value
+
+
+class FunctionSettings(Model):
+    reserved_concurrency: int = Field(
+        description="Reserved concurrency: the function's ceiling and its guaranteed share, so a "
+        "flood cannot take the account's concurrency from anything else."
+    )
+    memory_mb: int = Field(default=256, description="Memory (and CPU share). Default 256.")
+    timeout_seconds: int = Field(description="Function timeout, seconds.")
+
+    @field_validator("reserved_concurrency")
+    @classmethod
+    def _concurrency(cls, value: int) -> int:
+        if not 1 <= value <= 1000:
+            raise ValueError("must be 1-1000 (0 would disable the function)")
+        return value
+
+    @field_validator("memory_mb")
+    @classmethod
+    def _memory(cls, value: int) -> int:
+        if not 128 <= value <= 10_240:
+            raise ValueError("must be 128-10240 MB")
+        return value
+
+
+class IngestSettings(FunctionSettings):
+    reserved_concurrency: int = Field(
+        default=50,
+        description="Reserved concurrency of the ingest function. Default 50 (a 10 ms handler "
+        "answers about 5,000 requests per second with 50).",
+    )
+    timeout_seconds: int = Field(
+        default=5, ge=1, le=29, description="Ingest timeout (API Gateway waits 30 s). Default 5."
+    )
+    max_body_bytes: int = Field(
+        default=4096, ge=256, le=262_144, description="Largest accepted body. Default 4096."
+    )
+
+
+class WorkerSettings(FunctionSettings):
+    reserved_concurrency: int = Field(
+        default=5,
+        description="Reserved concurrency of the worker; also the event source mapping's maximum "
+        "concurrency. Default 5: the queue absorbs a flood, the list provider sees a steady rate.",
+    )
+    timeout_seconds: int = Field(
+        default=30, ge=3, le=110, description="Worker timeout; under the 120 s hand-off lease."
+    )
+    batch_size: int = Field(default=10, ge=1, le=10, description="Messages per invocation.")
+    max_receive_count: int = Field(
+        default=5, ge=2, le=20, description="Receives before a message goes to the DLQ. Default 5."
+    )
+
+    @model_validator(mode="after")
+    def _concurrency_floor(self) -> WorkerSettings:
+        if self.reserved_concurrency < 2:
+            raise FieldError(
+                "reservedConcurrency",
+                "an SQS event source mapping needs a maximum concurrency of at least 2",
+                value=self.reserved_concurrency,
+                allowed="2-1000",
+                example="spikeproof:forms: {worker: {reservedConcurrency: 5}}",
+            )
+        return self
+
+
+class MailingListSettings(Model):
+    kind: Literal["ses", "http"] = Field(
+        default="ses",
+        description="Hand-off: an SES v2 contact list (`ses`) or a Mailchimp-style HTTP API "
+        "(`http`, API key in a Secrets Manager secret the stack creates empty). Default ses.",
+    )
+    http_base_url: str | None = Field(
+        default=None,
+        description="Provider API base URL (http).",
+        examples=["https://us21.api.mailchimp.com/3.0"],
+    )
+    http_list_id: str | None = Field(default=None, description="Provider list id (http).")
+
+    @model_validator(mode="after")
+    def _http(self) -> MailingListSettings:
+        if self.kind == "http":
+            if not self.http_base_url or not URL.match(self.http_base_url):
+                raise FieldError(
+                    "httpBaseUrl",
+                    "the http mailing list needs the provider's https API base URL",
+                    value=self.http_base_url,
+                    allowed="an https:// URL",
+                    example="spikeproof:forms: {mailingList: {kind: http, httpBaseUrl: "
+                    "https://us21.api.mailchimp.com/3.0, httpListId: abc123}}",
+                )
+            if not self.http_list_id:
+                raise FieldError(
+                    "httpListId",
+                    "the http mailing list needs the provider's list id",
+                    allowed="the list (audience) id",
+                    example="spikeproof:forms: {mailingList: {httpListId: abc123}}",
+                )
+        return self
+
+
+class CustomDomainSettings(Model):
+    domain_name: str = Field(description="API host name.", examples=["forms.acme-marketing.com"])
+    certificate_arn: str = Field(description="ACM certificate (regional) for the host name.")
+
+    @field_validator("domain_name")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if not DOMAIN.match(value):
+            raise ValueError("not a lower-case DNS name")
+        return value
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _cert(cls, value: str) -> str:
+        if not CERT_ARN.match(value):
+            raise ValueError("not an ACM certificate ARN")
+        return value
+
+
+class FormsSettings(Model):
+    """The serverless form backend: HTTP API, ingest and worker functions, queue, table, list."""
+
+    throttle: ThrottleSettings = Field(
+        default_factory=ThrottleSettings, description="Stage throttle (both values explicit)."
+    )
+    contact_route: str = Field(
+        default="/contact", description="Path of the contact form route. Default /contact."
+    )
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest function.")
+    worker: WorkerSettings = Field(default_factory=WorkerSettings, description="Worker function.")
+    mailing_list: MailingListSettings = Field(
+        default_factory=MailingListSettings, description="Mailing-list hand-off."
+    )
+    custom_domain: CustomDomainSettings | None = Field(
+        default=None,
+        description="Custom domain for the API (the default execute-api endpoint is then "
+        "disabled). Default: none.",
+    )
+    powertools_layer_version: int = Field(
+        default=27,
+        ge=1,
+        description="Version of AWS's public Powertools for AWS Lambda (Python) v3 layer for "
+        "python3.12 arm64; check the current one in the Powertools docs and move it together "
+        "with requirements-dev.txt. Default 27.",
+    )
+    log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365] = Field(
+        default=30, description="Retention of function and access logs. Default 30."
+    )
+
+    @field_validator("contact_route")
+    @classmethod
+    def _route(cls, value: str) -> str:
+        if not ROUTE.match(value) or value == "/subscribe":
+            raise ValueError("not a lower-case path like /contact (and not /subscribe)")
+        return value

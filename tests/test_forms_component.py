@@ -1,0 +1,212 @@
+"""FormBackend under the mock engine: no VPC, scoped IAM, throttles always explicit, queue and
+table settings, alarms to the topic, the Turnstile secret kept secret, deterministic code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tools.mockrun import PlanResult, is_secret
+from tools.package_forms import build
+
+FN = "aws:lambda/function:Function"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+QUEUE = "aws:sqs/queue:Queue"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+STACKS = ("staging", "prod")
+
+
+def forms_children(result: PlanResult, type_token: str) -> list:
+    return [r for r in result.of_type(type_token) if "FormBackend" in r.urn]
+
+
+def topic_arn(result: PlanResult) -> str:
+    (topic,) = result.of_type("aws:sns/topic:Topic")
+    return str(topic.outputs["arn"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_functions_are_arm64_traced_json_logged_reserved_and_outside_any_vpc(
+    plan, stack: str
+) -> None:
+    result = plan(stack)
+    functions = {f.name: f for f in result.of_type(FN)}
+    assert set(functions) == {"forms-ingest", "forms-worker"}
+    expected = {"staging": (10, 2), "prod": (50, 5)}[stack]
+    for fn, reserved in zip(
+        (functions["forms-ingest"], functions["forms-worker"]), expected, strict=True
+    ):
+        assert fn.input("vpcConfig") is None, f"{fn.urn}: no network path to the core app"
+        assert fn.input("architectures") == ["arm64"] and fn.input("runtime") == "python3.12"
+        assert fn.input("reservedConcurrentExecutions") == reserved, fn.urn
+        assert fn.input("tracingConfig") == {"mode": "Active"}, fn.urn
+        logging = fn.input("loggingConfig")
+        assert logging["logFormat"] == "JSON", fn.urn
+        (group,) = [g for g in result.of_type("aws:cloudwatch/logGroup:LogGroup")
+                    if g.outputs["name"] == logging["logGroup"]]  # fmt: skip
+        assert group.input("retentionInDays") == {"staging": 14, "prod": 90}[stack]
+        (layer,) = fn.input("layers")
+        assert ":017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-arm64:" in layer
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stage_throttle_sets_rate_and_burst_and_logs_access(plan, stack: str) -> None:
+    result = plan(stack)
+    (stage,) = result.of_type("aws:apigatewayv2/stage:Stage")
+    route = stage.input("defaultRouteSettings")
+    assert (route["throttlingRateLimit"], route["throttlingBurstLimit"]) == {
+        "staging": (20, 40),
+        "prod": (200, 400),
+    }[stack], "both throttle values explicit (an unset one is 0 and blocks every request)"
+    logs = stage.input("accessLogSettings")
+    assert logs["destinationArn"].startswith("arn:aws:logs:") and json.loads(logs["format"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cors_admits_only_the_marketing_origins_and_routes_are_post(plan, stack: str) -> None:
+    result = plan(stack)
+    (api,) = result.of_type("aws:apigatewayv2/api:Api")
+    hosts = result.outputs["edge_hostnames"]
+    assert api.input("corsConfiguration")["allowOrigins"] == [f"https://{h}" for h in hosts]
+    routes = sorted(r.input("routeKey") for r in result.of_type("aws:apigatewayv2/route:Route"))
+    assert routes == ["POST /contact", "POST /subscribe"]
+    (ingest,) = [f for f in result.of_type(FN) if f.name == "forms-ingest"]
+    env = ingest.input("environment")["variables"]
+    assert env["ALLOWED_ORIGINS"].split(",") == [f"https://{h}" for h in hosts]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_iam_names_only_this_backends_resources(plan, stack: str) -> None:
+    result = plan(stack)
+    own_arns = {
+        str(r.outputs.get("arn"))
+        for r in result.resources
+        if "FormBackend" in r.urn and r.outputs and r.outputs.get("arn")
+    }
+    for policy in forms_children(result, ROLE_POLICY):
+        document = json.loads(policy.input("policy"))
+        for statement in document["Statement"]:
+            resources = statement["Resource"]
+            resources = resources if isinstance(resources, list) else [resources]
+            actions = statement["Action"]
+            if any(a.startswith("xray:") for a in actions):
+                assert resources == ["*"], "only X-Ray, which has no resource-level permissions"
+                continue
+            for arn in resources:
+                assert arn.removesuffix(":*") in own_arns, f"{policy.name}: {arn} is not ours"
+            assert not any(a.startswith(("rds", "rds-db", "rds-data")) for a in actions)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_queue_is_encrypted_redrives_to_the_dlq_and_the_worker_reports_partial_failures(
+    plan, stack: str
+) -> None:
+    result = plan(stack)
+    queues = {q.name: q for q in result.of_type(QUEUE)}
+    main, dlq = queues["forms-queue"], queues["forms-dlq"]
+    for q in (main, dlq):
+        assert q.input("sqsManagedSseEnabled") is True, q.urn
+    policy = json.loads(main.input("redrivePolicy"))
+    assert policy == {"deadLetterTargetArn": dlq.outputs["arn"], "maxReceiveCount": 5}
+    (worker,) = [f for f in result.of_type(FN) if f.name == "forms-worker"]
+    assert main.input("visibilityTimeoutSeconds") >= 6 * worker.input("timeout")
+    (mapping,) = result.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+    assert mapping.input("functionResponseTypes") == ["ReportBatchItemFailures"]
+    assert mapping.input("eventSourceArn") == main.outputs["arn"]
+    (table,) = result.of_type("aws:dynamodb/table:Table")
+    assert table.input("hashKey") == "email"
+    assert table.input("pointInTimeRecovery") == {"enabled": True}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_alarms_cover_errors_throttles_dlq_age_and_5xx_and_notify_the_topic(
+    plan, stack: str
+) -> None:
+    result = plan(stack)
+    alarms = {a.name: a for a in forms_children(result, ALARM)}
+    assert set(alarms) == {
+        "forms-ingest-errors",
+        "forms-ingest-throttles",
+        "forms-worker-errors",
+        "forms-worker-throttles",
+        "forms-dlq-depth",
+        "forms-oldest-message",
+        "forms-api-5xx",
+    }
+    for alarm in alarms.values():
+        assert alarm.input("alarmActions") == [topic_arn(result)], alarm.urn
+    dlq = alarms["forms-dlq-depth"]
+    assert (dlq.input("threshold"), dlq.input("comparisonOperator")) == (
+        0,
+        "GreaterThanThreshold",
+    ), "one message in the DLQ is already an alarm"
+
+
+def test_turnstile_secret_reaches_the_ingest_function_only_through_secrets_manager(plan) -> None:
+    prod = plan("prod")
+    (version,) = prod.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+    assert is_secret(version.inputs["secretString"]), "the Turnstile secret must stay secret"
+    (ingest,) = [f for f in prod.of_type(FN) if f.name == "forms-ingest"]
+    env = ingest.input("environment")["variables"]
+    assert env["TURNSTILE_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
+    assert not any("0x4AAAAAAA" in str(v) for v in env.values()), "no secret in the environment"
+    staging = plan("staging")
+    (ingest,) = [f for f in staging.of_type(FN) if f.name == "forms-ingest"]
+    assert "TURNSTILE_SECRET_ARN" not in ingest.input("environment")["variables"]
+
+
+def test_custom_domain_disables_the_default_endpoint(plan) -> None:
+    prod, staging = plan("prod"), plan("staging")
+    (api,) = prod.of_type("aws:apigatewayv2/api:Api")
+    assert api.input("disableExecuteApiEndpoint") is True
+    assert prod.outputs["form_endpoint"] == "https://forms.acme-marketing.com"
+    (api,) = staging.of_type("aws:apigatewayv2/api:Api")
+    assert api.input("disableExecuteApiEndpoint") is False
+    assert staging.outputs["form_endpoint"].endswith(".execute-api.eu-west-1.amazonaws.com")
+
+
+def test_worker_hands_off_to_the_configured_list(plan) -> None:
+    env = {
+        stack: next(f for f in plan(stack).of_type(FN) if f.name == "forms-worker").input(
+            "environment"
+        )["variables"]
+        for stack in STACKS
+    }
+    assert env["staging"]["LIST_ADAPTER"] == "sesv2" and env["staging"]["CONTACT_LIST_NAME"]
+    assert env["prod"]["LIST_ADAPTER"] == "http"
+    assert env["prod"]["LIST_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
+
+
+def test_code_is_the_deterministic_package(plan, tmp_path: Path) -> None:
+    (fn,) = [f for f in plan("prod").of_type(FN) if f.name == "forms-ingest"]
+    again = build(tmp_path / "forms.zip")
+    assert fn.input("sourceCodeHash") == again.source_code_hash, (
+        "a fresh build of unchanged code must hash the same: no diff on the next deploy"
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key_path", "words"),
+    [
+        ({"edge": None, "fleet": {"domainName": "origin.example.com"}}, "spikeproof:forms",
+         "allowed origin"),
+        ({"forms": {"throttle": {"rateLimit": 0}}}, "spikeproof:forms.throttle.rateLimit", "> 0"),
+        ({"forms": {"throttle": {"burstLimit": -5}}}, "spikeproof:forms.throttle.burstLimit",
+         "> 0"),
+        ({"forms": {"contactRoute": "/subscribe"}}, "spikeproof:forms.contactRoute", "not"),
+        ({"forms": {"worker": {"reservedConcurrency": 1}}},
+         "spikeproof:forms.worker.reservedConcurrency", "at least 2"),
+        ({"forms": {"mailingList": {"kind": "http"}}}, "spikeproof:forms.mailingList.httpBaseUrl",
+         "https"),
+        ({"forms": {"ingest": {"memoryMb": 64}}}, "spikeproof:forms.ingest.memoryMb", "128"),
+        ({"forms": {"trottle": {}}}, "spikeproof:forms.trottle", "did you mean"),
+    ],
+)  # fmt: skip
+def test_bad_forms_config_is_a_clear_error(
+    config_error, overrides: dict[str, object], key_path: str, words: str
+) -> None:
+    rendered = config_error("staging", overrides).render()
+    assert f"Pulumi.staging.yaml: {key_path}:" in rendered, rendered
+    assert words in rendered, rendered
