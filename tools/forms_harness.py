@@ -34,14 +34,9 @@ ORIGIN = "https://www.example.com"
 ACCOUNT = "123456789012"
 
 
-def _atomic_dynamodb_writes() -> None:
-    """DynamoDB evaluates a condition and writes atomically; moto's threaded server does not (no
-    lock around check-then-set), so two concurrent conditional writes can both pass. The exactly-
-    once proof relies on DynamoDB's guarantee, so the emulator is given it: one lock around item
-    reads and writes. Idempotent."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    if getattr(DynamoDBBackend, "_spikeproof_atomic", False):
+def _serialise(cls: type, methods: tuple[str, ...]) -> None:
+    """Run the named methods of `cls` (a moto backend) under one lock. Idempotent."""
+    if getattr(cls, "_spikeproof_atomic", False):
         return
     lock = threading.RLock()
 
@@ -52,9 +47,19 @@ def _atomic_dynamodb_writes() -> None:
 
         return call
 
-    for name in ("put_item", "update_item", "delete_item", "get_item"):
-        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
-    DynamoDBBackend._spikeproof_atomic = True  # type: ignore[attr-defined]
+    for name in methods:
+        setattr(cls, name, locked(getattr(cls, name)))
+    cls._spikeproof_atomic = True  # type: ignore[attr-defined]
+
+
+def _atomic_dynamodb_writes() -> None:
+    """DynamoDB evaluates a condition and writes atomically; moto's threaded server does not (no
+    lock around check-then-set), so two concurrent conditional writes can both pass. The exactly-
+    once proof relies on DynamoDB's guarantee, so the emulator is given it: one lock around item
+    reads and writes."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    _serialise(DynamoDBBackend, ("put_item", "update_item", "delete_item", "get_item"))
 
 
 def _atomic_sqs_queues() -> None:
@@ -63,35 +68,24 @@ def _atomic_sqs_queues() -> None:
     without the lock `add_message` appends under, so a message sent during a delete vanished
     (answered 202, never stored, not in the DLQ); and two concurrent receives can both pick the
     same message and both try to move it to the DLQ (`list.remove(x): x not in list`, a 500).
-    The emulator is given SQS's guarantees: one lock per backend around every operation that
-    reads or changes a queue's messages. Callers must not long-poll (WaitTimeSeconds > 0), which
-    would hold the lock while waiting; the harness never does. Idempotent."""
+    The emulator is given SQS's guarantees: one lock around every operation that reads or
+    changes a queue's messages. Callers must not long-poll (WaitTimeSeconds > 0), which would
+    hold the lock while waiting; the harness never does."""
     from moto.sqs.models import SQSBackend
 
-    if getattr(SQSBackend, "_spikeproof_atomic", False):
-        return
-    lock = threading.RLock()
-
-    def locked(fn: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return fn(*args, **kwargs)
-
-        return call
-
-    for name in (
-        "send_message",
-        "send_message_batch",
-        "receive_message",
-        "delete_message",
-        "delete_message_batch",
-        "change_message_visibility",
-        "change_message_visibility_batch",
-        "purge_queue",
-    ):
-        if hasattr(SQSBackend, name):
-            setattr(SQSBackend, name, locked(getattr(SQSBackend, name)))
-    SQSBackend._spikeproof_atomic = True  # type: ignore[attr-defined]
+    _serialise(
+        SQSBackend,
+        (
+            "send_message",
+            "send_message_batch",
+            "receive_message",
+            "delete_message",
+            "delete_message_batch",
+            "change_message_visibility",
+            "change_message_visibility_batch",
+            "purge_queue",
+        ),
+    )
 
 
 def serve() -> None:
