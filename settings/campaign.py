@@ -1,0 +1,325 @@
+"""Campaign files (`campaigns/<name>.yaml`): what marketing tells engineering before a send.
+
+The pre-flight ticket as data: when, how big, which pages and forms, and what data access. Parsed
+into a frozen `Campaign`; a bad file stops with one message per problem (file, key path, value,
+what is allowed, an example), like the stack settings.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from settings.errors import ConfigError, ConfigErrors
+from settings.model import FieldError, Model, translate
+
+CAMPAIGN_DIR = Path(__file__).resolve().parent.parent / "campaigns"
+NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
+PARAM = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+PRIMARY_WRITE_REFUSAL = (
+    "a campaign may never write to the core application's primary database: a send to millions "
+    "turns into millions of writes on the database the product runs on. Prepare what the "
+    "campaign needs in the marketing plane instead, before the send: e.g. generate the "
+    "per-recipient coupon codes into the marketing plane's own store (the form backend's table "
+    "or a file behind the edge) and let the core application redeem them later in its own batch"
+)
+
+
+class Audience(Model):
+    size: int = Field(description="Recipients (email) or reached people.", examples=[2000000])
+    open_rate: float = Field(default=0.2, description="Share of recipients who open. 0-1.")
+    click_rate: float = Field(
+        default=0.028,
+        description="Share of recipients who click a link (click-through on sends; published "
+        "averages 2.5-3%). 0-1.",
+    )
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number of recipients")
+        return value
+
+    @field_validator("open_rate", "click_rate")
+    @classmethod
+    def _rate(cls, value: float) -> float:
+        if not 0 <= value <= 1:
+            raise ValueError("a rate between 0 and 1 (0.028 is 2.8%)")
+        return value
+
+    @model_validator(mode="after")
+    def _clicks_need_opens(self) -> Audience:
+        if self.click_rate > self.open_rate:
+            raise FieldError(
+                "clickRate",
+                "more recipients click than open",
+                value=self.click_rate,
+                allowed=f"at most openRate ({self.open_rate})",
+                example="audience: {openRate: 0.22, clickRate: 0.028}",
+            )
+        return self
+
+
+class Landing(Model):
+    path: str = Field(description="Landing path on the marketing hostnames.", examples=["/spring"])
+    tracking_parameters: list[str] = Field(
+        default_factory=list,
+        description="Query parameters the links carry (utm_*, coupon ids...).",
+        examples=[["utm_source", "utm_campaign", "coupon"]],
+    )
+    unique_per_recipient: list[str] = Field(
+        default_factory=list,
+        description="Which of those parameters differ for every recipient (e.g. a coupon id).",
+    )
+    share: float = Field(default=1.0, description="Share of the campaign's clicks on this path.")
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/") or "?" in value or " " in value:
+            raise ValueError("a path starting with '/' without a query string")
+        return value
+
+    @field_validator("tracking_parameters", "unique_per_recipient")
+    @classmethod
+    def _params(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not PARAM.match(name):
+                raise ValueError(f"{name!r} is not a query parameter name")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_subset(self) -> Landing:
+        extra = sorted(set(self.unique_per_recipient) - set(self.tracking_parameters))
+        if extra:
+            raise FieldError(
+                "uniquePerRecipient",
+                f"{extra} are not among trackingParameters",
+                value=extra,
+                allowed="names listed in trackingParameters",
+                example="trackingParameters: [utm_source, coupon], uniquePerRecipient: [coupon]",
+            )
+        return self
+
+
+class Campaign(Model):
+    """One campaign: the pre-flight checklist."""
+
+    name: str = Field(description="Kebab-case id, the file's stem.", examples=["spring-coupon"])
+    owner: str = Field(description="Marketing owner (who answers questions on the day).")
+    start: datetime = Field(
+        description="Go-live, ISO 8601 with an offset.", examples=["2027-03-09T09:00:00+00:00"]
+    )
+    duration: str = Field(
+        default="PT6H",
+        description="How long the campaign's traffic is projected, ISO 8601 (PT6H, P1DT12H).",
+    )
+    channel: Literal["email", "ads", "social", "press"] = Field(description="Traffic source.")
+    audience: Audience | None = Field(
+        default=None, description="Recipients and rates (email; or reach for other channels)."
+    )
+    expected_peak_rps: float | None = Field(
+        default=None,
+        description="Expected peak landing requests per second (non-email channels, or to "
+        "override the email model).",
+    )
+    send_minutes: int = Field(
+        default=20, ge=1, le=720, description="How long the email platform takes to deliver all."
+    )
+    scanner_share: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="Share of recipients behind mail security scanners that open every link "
+        "within seconds of delivery. Default 0.15.",
+    )
+    links_per_email: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        description="Links in the email to the landing pages (scanners open each). Default 4.",
+    )
+    landing: list[Landing] = Field(description="Landing pages and their tracking parameters.")
+    assets_per_page: int = Field(
+        default=6, ge=0, le=200, description="Static assets a landing page loads."
+    )
+    pages_per_visit: float = Field(
+        default=1.3, ge=1, le=20, description="Pages a visitor views (landing included)."
+    )
+    forms: list[str] = Field(
+        default_factory=list, description="Form routes used, e.g. [/subscribe]."
+    )
+    form_conversion: float = Field(
+        default=0.05, ge=0, le=1, description="Share of visitors who submit a form."
+    )
+    data_access: Literal["none", "replica-read", "primary-write"] = Field(
+        description="What the campaign's pages read or write: none, replica-read. "
+        "primary-write is refused."
+    )
+    replica_queries_per_page: float = Field(
+        default=0, ge=0, description="Replica queries per origin page view (replica-read)."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not NAME.match(value):
+            raise ValueError("kebab-case: lower-case letters, digits and hyphens")
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("needs a time zone offset, e.g. 2027-03-09T09:00:00+00:00")
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        match = DURATION.match(value)
+        if not match or not any(match.groups()) or parse_duration(value) <= timedelta(0):
+            raise ValueError("an ISO 8601 duration like PT6H, PT90M or P1DT12H, longer than 0")
+        if parse_duration(value) > timedelta(days=14):
+            raise ValueError("at most 14 days (P14D); split a longer campaign")
+        return value
+
+    @model_validator(mode="after")
+    def _rules(self) -> Campaign:
+        if self.data_access == "primary-write":
+            raise FieldError(
+                "dataAccess",
+                PRIMARY_WRITE_REFUSAL,
+                value="primary-write",
+                allowed="none or replica-read",
+                example="dataAccess: none  # coupons pre-generated into the marketing plane",
+            )
+        if self.channel == "email" and self.audience is None and self.expected_peak_rps is None:
+            raise FieldError(
+                "audience",
+                "an email campaign needs its audience (size and rates) or expectedPeakRps",
+                allowed="audience: {size, openRate, clickRate}",
+                example="audience: {size: 2000000, openRate: 0.22, clickRate: 0.028}",
+            )
+        if self.channel != "email" and self.expected_peak_rps is None:
+            raise FieldError(
+                "expectedPeakRps",
+                f"a {self.channel} campaign has no send to model: give its expected peak",
+                allowed="requests per second > 0",
+                example="expectedPeakRps: 400",
+            )
+        if self.expected_peak_rps is not None and self.expected_peak_rps <= 0:
+            raise FieldError(
+                "expectedPeakRps",
+                "must be > 0",
+                value=self.expected_peak_rps,
+                allowed="> 0",
+                example="expectedPeakRps: 400",
+            )
+        if not self.landing:
+            raise FieldError(
+                "landing", "at least one landing page is needed", example="landing: [{path: /}]"
+            )
+        total = sum(page.share for page in self.landing)
+        if abs(total - 1) > 0.001:
+            raise FieldError(
+                "landing",
+                f"the landing pages' shares add up to {total:g}, not 1",
+                allowed="shares summing to 1",
+                example="landing: [{path: /a, share: 0.7}, {path: /b, share: 0.3}]",
+            )
+        return self
+
+    @property
+    def length(self) -> timedelta:
+        return parse_duration(self.duration)
+
+
+def parse_duration(text: str) -> timedelta:
+    match = DURATION.match(text)
+    if not match:
+        return timedelta(0)
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def campaign_path(name_or_path: str) -> Path:
+    """`spring-coupon` -> campaigns/spring-coupon.yaml; a path is taken as given."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        return candidate
+    return CAMPAIGN_DIR / f"{name_or_path}.yaml"
+
+
+def load_campaign(name_or_path: str) -> Campaign:
+    """Read and check one campaign file; ConfigErrors (every problem) if it is wrong."""
+    path = campaign_path(name_or_path)
+    label = str(path)
+    if not path.is_file():
+        known = sorted(p.stem for p in CAMPAIGN_DIR.glob("*.yaml"))
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=label,
+                    key_path="(file)",
+                    problem="no such campaign file",
+                    has_value=False,
+                    allowed=f"one of {known}" if known else "a campaigns/<name>.yaml file",
+                    example="python -m tools.preflight spring-coupon-blast --stack prod",
+                )
+            ]
+        )
+    try:
+        raw: Any = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=label,
+                    key_path="(file)",
+                    problem=f"not valid YAML ({exc})",
+                    has_value=False,
+                    example="name: spring-coupon-blast",
+                )
+            ]
+        ) from None
+    if not isinstance(raw, dict):
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=label,
+                    key_path="(file)",
+                    problem="a campaign file is a mapping of keys",
+                    has_value=False,
+                    example="name: spring-coupon-blast",
+                )
+            ]
+        )
+    try:
+        campaign = Campaign.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigErrors(
+            translate(exc, Campaign, stack_file=label, namespace="", raw=raw)
+        ) from None
+    if campaign.name != path.stem:
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=label,
+                    key_path="name",
+                    problem=f"the name differs from the file's stem {path.stem!r}",
+                    value=campaign.name,
+                    allowed=path.stem,
+                    example=f"name: {path.stem}",
+                )
+            ]
+        )
+    return campaign

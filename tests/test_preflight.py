@@ -1,0 +1,176 @@
+"""Campaign files and the pre-flight: validation, the click curve, the projection's arithmetic on
+small hand-checked cases, verdicts and exit codes, the chart."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from settings.campaign import load_campaign
+from settings.errors import ConfigErrors
+from tools import preflight
+from tools.preflight import ClickCurve, decide, project, stack_settings
+
+REHEARSAL = Path(__file__).resolve().parent.parent / "campaigns" / "spring-coupon-blast.yaml"
+
+
+def write(tmp_path: Path, changes: dict[str, Any], name: str = "trial") -> Path:
+    raw = yaml.safe_load(REHEARSAL.read_text())
+    raw["name"] = name
+    for key, value in changes.items():
+        if value is None:
+            raw.pop(key, None)
+        else:
+            raw[key] = value
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("changes", "key_path", "words"),
+    [
+        ({"start": "2027-03-09T09:00:00"}, "start", "time zone offset"),
+        ({"start": "2027-03-09T09:00:00+00:00", "duration": "6 hours"}, "duration", "ISO 8601"),
+        ({"audience": {"size": -5}}, "audience.size", "positive"),
+        ({"audience": {"size": 10, "openRate": 0.1, "clickRate": 0.3}}, "audience.clickRate",
+         "more recipients click than open"),
+        ({"dataAccess": "primary-write"}, "dataAccess", "coupon codes"),
+        ({"chanel": "email"}, "chanel", "did you mean"),
+        ({"channel": "radio"}, "channel", "email"),
+        ({"channel": "press", "audience": None}, "expectedPeakRps", "expected peak"),
+        ({"landing": [{"path": "/a", "share": 0.5}]}, "landing", "add up"),
+        ({"landing": [{"path": "/a", "trackingParameters": ["x"], "uniquePerRecipient": ["y"]}]},
+         "landing[0].uniquePerRecipient", "not among"),
+    ],
+)  # fmt: skip
+def test_bad_campaign_files_name_the_key_and_the_fix(
+    tmp_path: Path, changes: dict[str, Any], key_path: str, words: str
+) -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        load_campaign(str(write(tmp_path, changes)))
+    rendered = caught.value.render()
+    assert f"trial.yaml: {key_path}" in rendered, rendered
+    assert words in rendered, rendered
+
+
+def test_file_name_and_campaign_name_must_agree(tmp_path: Path) -> None:
+    path = write(tmp_path, {})
+    path.rename(tmp_path / "other.yaml")
+    with pytest.raises(ConfigErrors, match="differs from the file's stem"):
+        load_campaign(str(tmp_path / "other.yaml"))
+
+
+def test_click_curve_matches_the_published_shares() -> None:
+    curve = ClickCurve.fitted()
+    assert curve.cdf(60) == pytest.approx(1 / 3, abs=1e-6)
+    assert curve.cdf(180) == pytest.approx(1 / 2, abs=1e-6)
+    assert curve.cdf(0) == 0 and curve.cdf(10_000) == pytest.approx(1, abs=0.01)
+    assert 0 < curve.fast_share < 1 and 10 < curve.fast_minutes < 120
+
+
+def test_projection_arithmetic_on_a_hand_checked_case(tmp_path: Path) -> None:
+    # 1,200 recipients, all behind scanners, one link, delivered in 1 minute: 20 scanner hits/s in
+    # minute 0. No clicks (clickRate 0). With the coupon in the cache key every hit is an origin
+    # request: 20 req/s. 2 assets/page, 1 page/visit.
+    campaign = load_campaign(
+        str(
+            write(
+                tmp_path,
+                {
+                    "audience": {"size": 1200, "openRate": 0.5, "clickRate": 0},
+                    "scannerShare": 1,
+                    "linksPerEmail": 1,
+                    "sendMinutes": 1,
+                    "assetsPerPage": 2,
+                    "pagesPerVisit": 1,
+                    "duration": "PT30M",
+                },
+            )
+        )
+    )
+    settings = stack_settings("prod")
+    p = project(campaign, settings, "prod")
+    first, second = p.minutes[0], p.minutes[1]
+    assert first.scanner_rps == pytest.approx(20) and second.scanner_rps == 0
+    assert first.origin_rps == pytest.approx(20), "every scanner hit misses: coupon in the key"
+    assert second.origin_rps == 0
+    fixed = project(campaign, settings, "prod", extra_tracking=["coupon"])
+    assert fixed.minutes[0].origin_rps == pytest.approx(0), "one shared key: fills only"
+    kinds = {k.name: k for k in p.kinds}
+    assert kinds["asset"].per_visitor == 2 and kinds["asset"].origin_share == 0
+    fleet = settings.fleet
+    assert fleet is not None
+    assert p.minutes[0].capacity_rps == fleet.min_size * fleet.per_instance_capacity_rps
+    assert p.lag_minutes == 3 + 2 + math.ceil(fleet.warmup_seconds / 60)
+
+
+def test_fleet_scales_out_after_the_lag_and_never_past_max(tmp_path: Path) -> None:
+    campaign = load_campaign(
+        str(write(tmp_path, {"channel": "ads", "audience": None, "expectedPeakRps": 20000}))
+    )
+    settings = stack_settings("prod")
+    p = project(campaign, settings, "prod")
+    lag = p.lag_minutes
+    assert all(m.instances == p.fleet_min for m in p.minutes[:lag])
+    assert p.minutes[lag + 15].instances > p.fleet_min
+    assert max(m.instances for m in p.minutes) == p.fleet_max
+
+
+def test_rehearsal_on_prod_finds_the_coupon_and_the_tracking_rule_matters() -> None:
+    campaign = load_campaign("spring-coupon-blast")
+    settings = stack_settings("prod")
+    as_deployed = project(campaign, settings, "prod")
+    verdict = decide(as_deployed, settings)
+    assert verdict.word == "GO WITH ACTIONS" and verdict.code == 1
+    assert as_deployed.unique_keys_from == ["coupon"]
+    assert any("trackingParameters" in a for a in verdict.actions)
+    fixed = project(campaign, settings, "prod", extra_tracking=["coupon"])
+    off = project(campaign, settings, "prod", extra_tracking=["coupon"], tracking_rule=False)
+    assert fixed.edge_share() > 0.99, "the edge absorbs the blast once the key ignores the coupon"
+    assert off.edge_share() < 0.5 and off.peak.origin_rps > 50 * max(fixed.peak.origin_rps, 1)
+    assert decide(fixed, settings).word == "GO"
+
+
+def test_overload_beyond_three_times_max_is_no_go(tmp_path: Path) -> None:
+    campaign = load_campaign(
+        str(write(tmp_path, {"channel": "press", "audience": None, "expectedPeakRps": 200000}))
+    )
+    settings = stack_settings("prod")
+    verdict = decide(project(campaign, settings, "prod"), settings)
+    assert verdict.word == "NO-GO" and verdict.code == preflight.EXIT_NO_GO
+
+
+def test_form_throttle_action(tmp_path: Path) -> None:
+    campaign = load_campaign(
+        str(
+            write(
+                tmp_path,
+                {"channel": "ads", "audience": None, "expectedPeakRps": 1000,
+                 "formConversion": 0.5},
+            )
+        )
+    )  # fmt: skip
+    settings = stack_settings("staging")
+    verdict = decide(project(campaign, settings, "staging"), settings)
+    assert any("raise the form throttle to 750 rps" in a for a in verdict.actions), verdict
+
+
+def test_exit_codes_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chart = tmp_path / "chart.svg"
+    code = preflight.main(["spring-coupon-blast", "--stack", "prod", "--chart", str(chart)])
+    out = capsys.readouterr().out
+    assert code == preflight.EXIT_ACTIONS and "Verdict: GO WITH ACTIONS" in out
+    assert chart.read_text().lstrip().startswith("<?xml") and "<svg" in chart.read_text()
+    assert preflight.main(["spring-coupon-blast", "--stack", "prod", "--assume-tracking",
+                           "coupon"]) == preflight.EXIT_GO  # fmt: skip
+    bad = write(tmp_path, {"dataAccess": "primary-write"})
+    assert preflight.main([str(bad), "--stack", "prod"]) == preflight.EXIT_NO_GO
+    assert "NO-GO" in capsys.readouterr().err
+    assert preflight.main(["no-such-campaign", "--stack", "prod"]) == preflight.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "no such campaign file" in err and "Traceback" not in err
