@@ -314,21 +314,26 @@ def test_failed_handoff_reports_only_that_record_and_retry_redoes_only_handoff(
     assert _item(moto_endpoint, infra, "bad@example.org")["listed"]["BOOL"] is True
 
 
-def test_duplicate_during_live_claim_acks_without_listing_and_lease_expiry_takes_over(
+def test_duplicate_during_live_claim_retries_without_listing_and_takes_over_after_the_lease(
     infra: Infra, moto_endpoint: str
 ) -> None:
     store = SubscriberStore(client("dynamodb", moto_endpoint), infra.table, lease_seconds=60)
     assert store.create_claimed({"email": "race@example.org", "consent": True}, "holder", 1_000)
     adapter = CountingAdapter()
     worker = make_worker(store, adapter, clock_ms=lambda: 2_000)
-    result = worker(sqs_event([_message("race@example.org", "dup")], infra.queue_arn), None)
-    assert result == {"batchItemFailures": []} and adapter.calls == [], (
-        "a duplicate must not call the list while another message holds the hand-off"
+    batch = [_message("race@example.org", "dup"), _message("fresh@example.org", "new")]
+    result = worker(sqs_event(batch, infra.queue_arn), None)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "dup"}]}, result
+    assert adapter.calls == ["fresh@example.org"], (
+        "a duplicate must not call the list while another message holds the hand-off, and must "
+        "come back (not be acknowledged): the holder may never finish"
     )
-    # The holder died without releasing: after the lease, a redelivery may take over.
+    # The holder died without releasing: the duplicate's redelivery after the lease takes over.
     late = make_worker(store, adapter, clock_ms=lambda: 1_000 + 61_000)
-    late(sqs_event([_message("race@example.org", "dup")], infra.queue_arn), None)
-    assert adapter.calls == ["race@example.org"]
+    assert late(sqs_event([_message("race@example.org", "dup")], infra.queue_arn), None) == {
+        "batchItemFailures": []
+    }
+    assert adapter.calls == ["fresh@example.org", "race@example.org"]
 
 
 def test_poison_message_fails_alone(infra: Infra, moto_endpoint: str) -> None:

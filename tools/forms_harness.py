@@ -589,7 +589,9 @@ def flood(
         outage_after_seconds=0.5,
         outage_seconds=outage_seconds,
     )
-    store = SubscriberStore(ddb, infra.table, lease_seconds=120)
+    # The lease outlasts any hand-off here (tens of ms on loopback) yet is short next to the
+    # drain, like 120 s against a 180 s visibility timeout in the deployed stack.
+    store = SubscriberStore(ddb, infra.table, lease_seconds=5)
 
     def worker() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         return make_worker(store, faulty)

@@ -73,13 +73,19 @@ def make_handler(
             if store.upsert(message, now).listed:
                 return
             outcome = store.claim(email, token, now)
-            if outcome in ("listed", "other"):
-                # Only the claim holder calls the list. A duplicate that finds another message's
-                # live claim stops here: that message carries the same address and is retried
-                # (or dead-lettered and redriven) until the hand-off is done.
+            if outcome == "listed":
                 return
-            if outcome == "self":
-                raise HandoffInProgress(f"message {record.message_id} is already being handled")
+            # Only the claim holder calls the list. Another message's live claim (or an earlier
+            # attempt of this one) means: not now. The record fails and comes back after the
+            # visibility timeout, which outlasts the lease: by then the hand-off is done
+            # ("listed") or its holder died and the claim has expired (this one takes over).
+            # Acknowledging instead would lose the address if the holder never finishes (its
+            # message dead-lettered, or redriven under a new message id).
+            if outcome in ("self", "other"):
+                raise HandoffInProgress(
+                    f"message {record.message_id}: the hand-off of this address is held by "
+                    f"{'an earlier attempt of it' if outcome == 'self' else 'another message'}"
+                )
         try:
             adapter.add(email, {"source": message.get("source") or ""})
         except Exception:
