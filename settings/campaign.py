@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from settings.errors import ConfigError, ConfigErrors
+from settings.files import load_mapping
 from settings.model import FieldError, Model, translate
 
 CAMPAIGN_DIR = Path(__file__).resolve().parent.parent / "campaigns"
@@ -277,32 +277,9 @@ def load_campaign(name_or_path: str) -> Campaign:
                 )
             ]
         )
-    try:
-        raw: Any = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigErrors(
-            [
-                ConfigError(
-                    stack_file=label,
-                    key_path="(file)",
-                    problem=f"not valid YAML ({exc})",
-                    has_value=False,
-                    example="name: spring-coupon-blast",
-                )
-            ]
-        ) from None
-    if not isinstance(raw, dict):
-        raise ConfigErrors(
-            [
-                ConfigError(
-                    stack_file=label,
-                    key_path="(file)",
-                    problem="a campaign file is a mapping of keys",
-                    has_value=False,
-                    example="name: spring-coupon-blast",
-                )
-            ]
-        )
+    raw = load_mapping(
+        path, label=label, shape="a mapping of campaign keys (name: ..., start: ...)"
+    )
     try:
         campaign = Campaign.model_validate(raw)
     except ValidationError as exc:

@@ -174,3 +174,10 @@ def test_exit_codes_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert preflight.main(["no-such-campaign", "--stack", "prod"]) == preflight.EXIT_INVALID
     err = capsys.readouterr().err
     assert "no such campaign file" in err and "Traceback" not in err
+
+
+def test_broken_yaml_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: broken\nstart: [unclosed\n")
+    with pytest.raises(ConfigErrors, match=r"broken.yaml: \(file\): not valid YAML at line \d"):
+        load_campaign(str(path))

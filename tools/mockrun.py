@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from google.protobuf import json_format
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings as runtime_settings
@@ -39,6 +38,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from settings.errors import ConfigError, ConfigErrors
+from settings.files import load_mapping
 from tools.mockstate import Where, compute_state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -298,34 +298,9 @@ def load_stack_config(
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        loaded = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise ConfigErrors(
-            [
-                ConfigError(
-                    stack_file=path.name,
-                    key_path="(file)",
-                    problem=f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}",
-                    has_value=False,
-                    example="check indentation and quoting on that line",
-                )
-            ]
-        ) from None
-    if not isinstance(loaded, dict):
-        raise ConfigErrors(
-            [
-                ConfigError(
-                    stack_file=path.name,
-                    key_path="(file)",
-                    problem="the file must be a YAML mapping with a top-level 'config:' key",
-                    value=loaded,
-                )
-            ]
-        )
-    return loaded
+    return load_mapping(
+        path, label=path.name, shape="a YAML mapping with a top-level 'config:' key"
+    )
 
 
 def _type_problem(value: Any, declared: Any) -> str | None:
