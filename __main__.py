@@ -10,6 +10,7 @@ import pulumi_cloudflare as cloudflare
 import pulumi_random as random
 
 from components.alerting import Alerting, AlertingArgs
+from components.campaign import CampaignMonitor, CampaignMonitorArgs
 from components.core import core_facts
 from components.edge import (
     CloudflareEdge,
@@ -24,6 +25,7 @@ from components.replica import ParameterGroupArgs, ReadReplica, ReadReplicaArgs
 from contracts import CONTRACT_VERSION
 from settings import load_settings
 from tools.package_forms import build as package_forms
+from tools.projection import campaign_facts, referenced_campaigns, stack_windows
 
 settings, stack = load_settings()
 core = core_facts(settings)
@@ -43,6 +45,10 @@ alerting = Alerting(
 
 e = settings.edge
 f = settings.fleet
+# Campaigns the stack references (settings checked that they load and that their pre-warms can be
+# scheduled): their pre-warm windows join the fleet's own, sized by the projection.
+campaigns = referenced_campaigns(settings)
+windows = stack_windows(settings, stack.stack, campaigns)
 
 # One secret shared by the edge (adds it as a header) and the fleet's ALB (requires it); kept in
 # state by pulumi-random so no person ever handles it (docs/runbooks/rotate-origin-secret.md).
@@ -82,7 +88,7 @@ fleet = (
             deletion_protection=f.deletion_protection,
             access_logs_bucket=f.access_logs_bucket,
             cache=f.cache_policy(),
-            campaign_windows=[w.window() for w in f.campaign_windows],
+            campaign_windows=windows,
             now=datetime.now(UTC),
             name_prefix=prefix,
         ),
@@ -209,6 +215,30 @@ if fm is not None and e is not None:
             name_prefix=prefix,
         ),
     )
+
+# One dashboard and window alarms per referenced campaign (settings require a fleet and an edge).
+monitors = {
+    c.name: CampaignMonitor(
+        f"campaign-{c.name}",
+        CampaignMonitorArgs(
+            facts=campaign_facts(c, settings, stack.stack, windows),
+            alarm_topic_arn=alerting.topic_arn,
+            region=stack.region,
+            load_balancer=fleet.alb_arn_suffix,
+            target_group=fleet.target_group_arn_suffix,
+            group_name=fleet.group_name,
+            replica_identifiers=[
+                replicas.identifiers.apply(lambda ids, i=i: ids[i]) for i in range(r.count)
+            ],
+            replica_lag_alarm_seconds=r.lag_alarm_seconds,
+            function_names=list(forms.function_names.values()) if forms else [],
+            queue_name=forms.queue_name if forms else None,
+            name_prefix=prefix,
+        ),
+    )
+    for c in campaigns
+    if fleet is not None
+}
 
 # The outputs contract (contracts/outputs.schema.json, docs/outputs.md): other teams read these
 # through StackReference. Add fields freely; renaming or removing one is a major version.

@@ -146,6 +146,12 @@ class WebFleet(pulumi.ComponentResource):
     """The certificate's DNS validation records, for the edge to create."""
     request_count_target: float
     """Requests per instance per minute the request-count tracking aims for."""
+    alb_arn_suffix: pulumi.Output[str]
+    """The ALB's ARN suffix (CloudWatch's LoadBalancer dimension)."""
+    target_group_arn_suffix: pulumi.Output[str]
+    """The target group's ARN suffix (CloudWatch's TargetGroup dimension)."""
+    group_name: pulumi.Output[str]
+    """The Auto Scaling group's name (CloudWatch's AutoScalingGroupName dimension)."""
 
     def __init__(
         self, name: str, args: WebFleetArgs, opts: pulumi.ResourceOptions | None = None
@@ -657,6 +663,9 @@ class WebFleet(pulumi.ComponentResource):
                 )
 
         self.alb_dns_name = alb.dns_name
+        self.alb_arn_suffix = alb.arn_suffix
+        self.target_group_arn_suffix = tg.arn_suffix
+        self.group_name = group.name
         self.security_group_id = sg.id
         self.domain_validation_options = cert.domain_validation_options.apply(
             lambda opts: [
@@ -674,5 +683,8 @@ class WebFleet(pulumi.ComponentResource):
                 "alb_dns_name": self.alb_dns_name,
                 "security_group_id": self.security_group_id,
                 "domain_validation_options": self.domain_validation_options,
+                "alb_arn_suffix": self.alb_arn_suffix,
+                "target_group_arn_suffix": self.target_group_arn_suffix,
+                "group_name": self.group_name,
             }
         )

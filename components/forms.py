@@ -89,6 +89,10 @@ class FormBackend(pulumi.ComponentResource):
     dlq_url: pulumi.Output[str]
     """The dead-letter queue, for `python -m tools.redrive --dlq-url`."""
     table_name: pulumi.Output[str]
+    queue_name: pulumi.Output[str]
+    """The submissions queue's name (CloudWatch's QueueName dimension)."""
+    function_names: dict[str, pulumi.Output[str]]
+    """Function role (ingest, worker) to its name (CloudWatch's FunctionName dimension)."""
 
     def __init__(
         self, name: str, args: FormBackendArgs, opts: pulumi.ResourceOptions | None = None
@@ -494,6 +498,8 @@ class FormBackend(pulumi.ComponentResource):
         self.queue_url = queue.url
         self.dlq_url = dlq.url
         self.table_name = table.name
+        self.queue_name = queue.name
+        self.function_names = {role: fn.name for role, fn in functions.items()}
         self.register_outputs(
             {
                 "endpoint": self.endpoint,

@@ -3,6 +3,7 @@ the Analyzer protocol until the engine stops it; tests never import this module)
 
 from __future__ import annotations
 
+import campaign
 import compute
 import data
 import edge
@@ -20,5 +21,6 @@ PolicyPack(
         *compute.POLICIES,
         *edge.POLICIES,
         *serverless.POLICIES,
+        *campaign.POLICIES,
     ],
 )

@@ -11,8 +11,10 @@ partial deployment. Provider keys (`aws:*`, `cloudflare:*`) are the providers' t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
 
 NAMESPACE = "spikeproof:"
+CAMPAIGN_NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 
 __all__ = ["ConfigError", "ConfigErrors", "Settings", "StackContext", "load_settings", "parse"]
 
@@ -79,6 +82,28 @@ class Settings(Model):
         description="The serverless form backend (needs spikeproof:edge: its hostnames are the "
         "allowed browser origins). Default: none.",
     )
+    campaigns: list[str] = Field(
+        default_factory=list,
+        description="Campaign files (campaigns/<name>.yaml, without .yaml) this stack prepares "
+        "for: the pre-warm the projection asks for, a CloudWatch dashboard and tighter alarms "
+        "for each campaign's window (docs/campaigns.md). Needs spikeproof:fleet and "
+        "spikeproof:edge. Default: none.",
+        examples=['["spring-coupon-blast"]'],
+    )
+
+    @field_validator("campaigns")
+    @classmethod
+    def _campaigns(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if not CAMPAIGN_NAME.match(v)]
+        if bad:
+            raise ValueError(
+                f"{bad} are not campaign file names (kebab-case, without .yaml): "
+                "e.g. spring-coupon-blast for campaigns/spring-coupon-blast.yaml"
+            )
+        twice = sorted({v for v in value if value.count(v) > 1})
+        if twice:
+            raise ValueError(f"{twice} listed more than once")
+        return value
 
     @field_validator("owner")
     @classmethod
@@ -130,6 +155,19 @@ class Settings(Model):
                 "spikeproof:edge; without an edge it has no allowed origin",
                 allowed="spikeproof:forms together with spikeproof:edge",
                 example="spikeproof:edge: {zoneName: acme-marketing.com, hostnames: [...]}",
+            )
+        if self.campaigns and (self.fleet is None or self.edge is None):
+            raise FieldError(
+                "campaigns",
+                "a campaign is projected against the stack's edge rules and fleet capacity, and "
+                "its pre-warm is the fleet's: this stack lacks "
+                + " and ".join(
+                    k for k, v in (("spikeproof:fleet", self.fleet), ("spikeproof:edge", self.edge))
+                    if v is None
+                ),
+                value=self.campaigns,
+                allowed="campaigns in a stack with spikeproof:fleet and spikeproof:edge",
+                example="remove spikeproof:campaigns from this stack",
             )
         if self.network is None and self.core_stack is None:
             raise FieldError(
@@ -231,9 +269,65 @@ def parse(
         errors.extend(found)
     if settings is not None and project_dir is not None:
         errors.extend(zone_conflicts(settings.edge, stack=stack, project_dir=project_dir))
+    if settings is not None and settings.campaigns and not errors:
+        errors.extend(campaign_problems(settings, stack=stack))
     if errors or settings is None:
         raise ConfigErrors(errors)
     return settings, str(region)
+
+
+def campaign_problems(settings: Settings, *, stack: str) -> list[ConfigError]:
+    """The referenced campaign files' own problems (each reported under the stack's key), then
+    pre-warm windows the stack cannot schedule (overlaps with each other or with
+    fleet.campaignWindows, more instances than maxSize)."""
+    # Imported here: the projection reads Settings, so it cannot be imported at module load.
+    from components.schedule import WindowError, scheduled_actions
+    from settings.campaign import load_campaign
+    from tools.projection import stack_windows
+
+    stack_file = f"Pulumi.{stack}.yaml"
+    errors: list[ConfigError] = []
+    campaigns = []
+    for i, name in enumerate(settings.campaigns):
+        try:
+            campaigns.append(load_campaign(name))
+        except ConfigErrors as exc:
+            detail = "\n".join(e.render() for e in exc.errors)
+            errors.append(
+                ConfigError(
+                    stack_file=stack_file,
+                    key_path=f"{NAMESPACE}campaigns[{i}]",
+                    problem="the campaign file is missing or invalid:\n    "
+                    + detail.replace("\n", "\n    "),
+                    value=name,
+                    allowed="the stem of a valid campaigns/<name>.yaml",
+                    example="spikeproof:campaigns: [<name>]  # campaigns/<name>.yaml; check it "
+                    f"with python -m tools.preflight <name> --stack {stack}",
+                )
+            )
+    if errors or settings.fleet is None:
+        return errors
+    try:
+        windows = stack_windows(settings, stack, campaigns)
+        scheduled_actions(
+            windows,
+            normal_min_size=settings.fleet.min_size,
+            max_size=settings.fleet.max_size,
+            now=datetime(1970, 1, 1, tzinfo=UTC),
+        )
+    except WindowError as exc:
+        errors.append(
+            ConfigError(
+                stack_file=stack_file,
+                key_path=f"{NAMESPACE}campaigns",
+                problem=f"a campaign's pre-warm cannot be scheduled: {exc}",
+                value=settings.campaigns,
+                allowed="campaign pre-warms (lead included) that do not overlap each other or "
+                "spikeproof:fleet.campaignWindows, within fleet.maxSize",
+                example="move the campaign, shorten its prewarm.leadMinutes or raise maxSize",
+            )
+        )
+    return errors
 
 
 def load_settings() -> tuple[Settings, StackContext]:

@@ -110,6 +110,25 @@ class Landing(Model):
         return self
 
 
+class Prewarm(Model):
+    instances: int | None = Field(
+        default=None,
+        ge=0,
+        description="Instances a stack that references the campaign holds from the pre-warm to "
+        "the end. Default: what the projection needs to carry the first minutes before target "
+        "tracking reacts (none when minSize does); 0 turns the pre-warm off.",
+        examples=[6],
+    )
+    lead_minutes: int | None = Field(
+        default=None,
+        ge=0,
+        le=1440,
+        description="How long before the start the pre-warm runs. Default: the fleet's "
+        "scale-out lag (3 datapoints, boot, warm-up) plus 15 minutes.",
+        examples=[30],
+    )
+
+
 class Campaign(Model):
     """One campaign: the pre-flight checklist."""
 
@@ -166,6 +185,11 @@ class Campaign(Model):
     )
     replica_queries_per_page: float = Field(
         default=0, ge=0, description="Replica queries per origin page view (replica-read)."
+    )
+    prewarm: Prewarm = Field(
+        default_factory=Prewarm,
+        description="Pre-warm a stack that references the campaign schedules "
+        "(spikeproof:campaigns). Default: sized by the projection.",
     )
 
     @field_validator("name")
@@ -241,6 +265,10 @@ class Campaign(Model):
     @property
     def length(self) -> timedelta:
         return parse_duration(self.duration)
+
+    @property
+    def end(self) -> datetime:
+        return self.start + self.length
 
 
 def parse_duration(text: str) -> timedelta:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import (
+    test_policies_campaign,
     test_policies_compute,
     test_policies_data,
     test_policies_edge,
@@ -43,6 +44,7 @@ def test_every_policy_in_the_pack_has_the_four_cases(policy_pack: PolicyPackProc
             test_policies_compute,
             test_policies_edge,
             test_policies_serverless,
+            test_policies_campaign,
         )
         for c in module.CASES
     ]

@@ -94,12 +94,13 @@ def test_projection_arithmetic_on_a_hand_checked_case(tmp_path: Path) -> None:
         )
     )
     settings = stack_settings("prod")
-    p = project(campaign, settings, "prod")
+    # No pre-warm windows: the bare fleet (prod's own pre-warm for the rehearsal covers this hour).
+    p = project(campaign, settings, "prod", windows=[])
     first, second = p.minutes[0], p.minutes[1]
     assert first.scanner_rps == pytest.approx(20) and second.scanner_rps == 0
     assert first.origin_rps == pytest.approx(20), "every scanner hit misses: coupon in the key"
     assert second.origin_rps == 0
-    fixed = project(campaign, settings, "prod", extra_tracking=["coupon"])
+    fixed = project(campaign, settings, "prod", extra_tracking=["coupon"], windows=[])
     assert fixed.minutes[0].origin_rps == pytest.approx(0), "one shared key: fills only"
     kinds = {k.name: k for k in p.kinds}
     assert kinds["asset"].per_visitor == 2 and kinds["asset"].origin_share == 0
@@ -114,7 +115,7 @@ def test_fleet_scales_out_after_the_lag_and_never_past_max(tmp_path: Path) -> No
         str(write(tmp_path, {"channel": "ads", "audience": None, "expectedPeakRps": 20000}))
     )
     settings = stack_settings("prod")
-    p = project(campaign, settings, "prod")
+    p = project(campaign, settings, "prod", windows=[])
     lag = p.lag_minutes
     assert all(m.instances == p.fleet_min for m in p.minutes[:lag])
     assert p.minutes[lag + 15].instances > p.fleet_min

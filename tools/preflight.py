@@ -3,21 +3,7 @@
 Projects a campaign (campaigns/<name>.yaml) against a stack's real settings, minute by minute over
 its first hours, and ends with GO, GO WITH ACTIONS or NO-GO plus concrete actions.
 
-The model (docs/campaigns.md has the derivation and sources):
-- Email clicks: `audience.size x clickRate`, spread over time by a two-part curve fitted so that a
-  third of the clicks arrive in the first hour and half within three hours (published email
-  studies), with a one-day tail; the first part starts as the send delivers. Mail security
-  scanners (`scannerShare` of recipients) open the landing link within seconds of delivery, spread
-  over `sendMinutes`. Other channels: a plateau at `expectedPeakRps`.
-- Each visitor loads the landing page, `assetsPerPage` assets per page and `pagesPerVisit` pages.
-- The edge: each request kind is evaluated by tools/edge_check against the rules the stack
-  generates (the same expressions the program deploys); a cached kind whose cache key is shared by
-  all recipients reaches the origin only as fills (one per location per TTL), one whose key differs
-  per recipient (a coupon id the cache key keeps) reaches it every time.
-- The fleet: in-service instances follow demand through target tracking with a lag of three
-  one-minute datapoints, boot (2 min) and the configured warm-up; never below minSize or a
-  campaign window's pre-warm, never above maxSize.
-- Forms: visitors x formConversion against the stage throttle and the ingest concurrency.
+The model is tools/projection.py (docs/campaigns.md has the derivation and sources).
 
 Exit codes: 0 GO, 1 GO WITH ACTIONS, 2 NO-GO (including a `primary-write` campaign), 3 the
 campaign or stack file is invalid (a message names the problem).
@@ -26,384 +12,46 @@ campaign or stack file is invalid (a message names the problem).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from components.edge_rules import EdgeRulesSpec, cache_rules, rate_limit_rules, transform_rules
 from settings import Settings, parse
-from settings.campaign import Campaign, load_campaign
+from settings.campaign import load_campaign
 from settings.errors import ConfigErrors
-from tools.edge_check import Request, Rulesets, evaluate
 from tools.mockrun import load_stack_config
+from tools.projection import (
+    EXIT_ACTIONS,
+    EXIT_GO,
+    EXIT_INVALID,
+    EXIT_NO_GO,
+    ClickCurve,
+    Projection,
+    Verdict,
+    decide,
+    project,
+)
 
-EXIT_GO, EXIT_ACTIONS, EXIT_NO_GO, EXIT_INVALID = 0, 1, 2, 3
-# Published email figures (docs/campaigns.md): share of all clicks by 60 and 180 minutes.
-CLICKS_BY_1H, CLICKS_BY_3H = 1 / 3, 1 / 2
-TAIL_MINUTES = 1440.0  # the slow part: a day-long tail of late opens
-BOOT_MINUTES = 2  # EC2 launch to nginx serving (AL2023 + cloud-init)
-SIGNAL_MINUTES = 3  # target tracking acts on three one-minute datapoints
-EDGE_LOCATIONS = 12  # locations a national campaign lands on (fills per TTL)
-INGEST_SECONDS = 0.05  # ingest invocation time incl. a share of cold starts (benchmark: ~10 ms)
-SCALE_IN_MINUTES = 15  # target tracking scales in after 15 low datapoints
-NO_GO_FACTOR = 3  # needing more than 3x maxSize is a design problem, not a setting
-
-
-@dataclass(frozen=True)
-class ClickCurve:
-    """Cumulative share of clicks by minute t: a(1-e^(-t/fast)) + (1-a)(1-e^(-t/TAIL))."""
-
-    fast_minutes: float
-    fast_share: float
-
-    def cdf(self, minutes: float) -> float:
-        if minutes <= 0:
-            return 0.0
-        a = self.fast_share
-        return a * (1 - math.exp(-minutes / self.fast_minutes)) + (1 - a) * (
-            1 - math.exp(-minutes / TAIL_MINUTES)
-        )
-
-    @classmethod
-    def fitted(cls) -> ClickCurve:
-        """The fast part's time constant and share that put CLICKS_BY_1H of the clicks in the
-        first hour and CLICKS_BY_3H in three hours (bisection on the time constant)."""
-        tail = [1 - math.exp(-m / TAIL_MINUTES) for m in (60, 180)]
-
-        def share(tau: float) -> float:
-            fast60 = 1 - math.exp(-60 / tau)
-            return (CLICKS_BY_1H - tail[0]) / (fast60 - tail[0])
-
-        def error(tau: float) -> float:
-            a = share(tau)
-            return a * (1 - math.exp(-180 / tau)) + (1 - a) * tail[1] - CLICKS_BY_3H
-
-        lo, hi = 5.0, 170.0
-        for _ in range(80):
-            mid = (lo + hi) / 2
-            if (error(lo) < 0) == (error(mid) < 0):
-                lo = mid
-            else:
-                hi = mid
-        tau = (lo + hi) / 2
-        return cls(fast_minutes=tau, fast_share=share(tau))
-
-
-@dataclass(frozen=True)
-class RequestKind:
-    name: str
-    per_visitor: float
-    origin_share: float
-    """Share of these requests the origin sees (1 = every one; fills otherwise)."""
-    fill_rps: float
-    """Origin requests per second from cache fills when shared (locations / TTL)."""
-    verdict: str
-
-
-@dataclass(frozen=True)
-class Minute:
-    at: datetime
-    visitors_rps: float
-    scanner_rps: float
-    edge_rps: float
-    origin_rps: float
-    instances: int
-    capacity_rps: float
-    form_rps: float
-
-
-@dataclass
-class Projection:
-    campaign: Campaign
-    stack: str
-    kinds: list[RequestKind]
-    minutes: list[Minute]
-    fleet_min: int
-    fleet_max: int
-    per_instance_rps: float
-    target_utilization: float
-    lag_minutes: int
-    prewarm: int
-    form_rate: float | None
-    form_burst: int | None
-    ingest_concurrency: int | None
-    flood_limit: tuple[int, int] | None
-    unique_keys_from: list[str] = field(default_factory=list)
-
-    @property
-    def peak(self) -> Minute:
-        return max(self.minutes, key=lambda m: m.origin_rps)
-
-    @property
-    def overloaded(self) -> list[Minute]:
-        return [m for m in self.minutes if m.origin_rps > m.capacity_rps]
-
-    def edge_share(self) -> float:
-        edge = sum(m.edge_rps for m in self.minutes)
-        origin = sum(m.origin_rps for m in self.minutes)
-        return 1 - origin / edge if edge else 1.0
-
-
-@dataclass
-class Verdict:
-    word: str
-    code: int
-    actions: list[str]
-    findings: list[str]
+__all__ = [
+    "EXIT_ACTIONS",
+    "EXIT_GO",
+    "EXIT_INVALID",
+    "EXIT_NO_GO",
+    "ClickCurve",
+    "chart",
+    "decide",
+    "main",
+    "project",
+    "report",
+    "stack_settings",
+]
 
 
 def stack_settings(stack: str) -> Settings:
     config, secrets, _ = load_stack_config(stack)
     settings, _region = parse(config, stack=stack, secret_keys=secrets)
     return settings
-
-
-def _rulesets(spec: EdgeRulesSpec) -> Rulesets:
-    return Rulesets.from_rules(
-        cache=cache_rules(spec),
-        ratelimit=rate_limit_rules(spec),
-        transform=transform_rules(spec, "[secret]"),
-    )
-
-
-def _query(campaign: Campaign, page_index: int, recipient: int) -> str:
-    page = campaign.landing[page_index]
-    parts = []
-    for name in page.tracking_parameters:
-        value = f"r{recipient:07d}" if name in page.unique_per_recipient else campaign.name
-        parts.append(f"{name}={value}")
-    return "&".join(parts)
-
-
-def request_kinds(campaign: Campaign, spec: EdgeRulesSpec) -> tuple[list[RequestKind], list[str]]:
-    """Each kind of request a visitor makes, with the edge's verdict from the generated rules.
-    Also returns the per-recipient parameters that keep landing cache keys apart."""
-    rules = _rulesets(spec)
-    host = spec.hostnames[0]
-    kinds: list[RequestKind] = []
-    splitting: list[str] = []
-    for i, page in enumerate(campaign.landing):
-        a = Request(host=host, path=page.path, query=_query(campaign, i, 1), label="landing")
-        b = Request(host=host, path=page.path, query=_query(campaign, i, 2), label="landing")
-        va, vb = evaluate(rules, a), evaluate(rules, b)
-        shared = va.outcome == "cached" and va.cache_key == vb.cache_key
-        ttl = va.edge_ttl_seconds or spec.edge_ttl_seconds
-        if va.outcome == "cached" and not shared:
-            for name in page.unique_per_recipient:
-                query = _query(campaign, i, 1).replace(f"{name}=r0000001", f"{name}=r0000002")
-                other = evaluate(rules, dataclasses.replace(a, query=query))
-                if other.cache_key != va.cache_key:
-                    splitting.append(name)
-        kinds.append(
-            RequestKind(
-                name=f"landing {page.path}",
-                per_visitor=page.share,
-                origin_share=0.0 if shared else 1.0,
-                fill_rps=EDGE_LOCATIONS / ttl if shared else 0.0,
-                verdict=f"{va.outcome}, {'one shared key' if shared else 'a key per recipient'}",
-            )
-        )
-    pages = campaign.pages_per_visit
-    asset = evaluate(rules, Request(host=host, path="/static/app.3f9a1c.css", label="asset"))
-    browse = evaluate(rules, Request(host=host, path="/", label="page"))
-    for name, verdict, per_visitor in (
-        ("asset", asset, campaign.assets_per_page * pages),
-        ("second page", browse, pages - 1),
-    ):
-        cached = verdict.outcome == "cached"
-        ttl = verdict.edge_ttl_seconds or spec.edge_ttl_seconds
-        kinds.append(
-            RequestKind(
-                name=name,
-                per_visitor=per_visitor,
-                origin_share=0.0 if cached else 1.0,
-                fill_rps=EDGE_LOCATIONS / ttl if cached else 0.0,
-                verdict=verdict.outcome,
-            )
-        )
-    return kinds, sorted(set(splitting))
-
-
-def _window_prewarm(settings: Settings, start: datetime) -> int:
-    """Capacity a stack's campaign window already holds at `start` (0 if none covers it)."""
-    if settings.fleet is None:
-        return 0
-    best = 0
-    for w in settings.fleet.campaign_windows:
-        zone = ZoneInfo(w.time_zone)
-        begin = datetime.fromisoformat(w.start).replace(tzinfo=zone) - timedelta(
-            minutes=w.lead_minutes
-        )
-        end = datetime.fromisoformat(w.end).replace(tzinfo=zone)
-        if begin <= start <= end:
-            best = max(best, w.capacity)
-    return best
-
-
-def project(
-    campaign: Campaign,
-    settings: Settings,
-    stack: str,
-    *,
-    tracking_rule: bool = True,
-    extra_tracking: Sequence[str] = (),
-    prewarm: int | None = None,
-    max_size: int | None = None,
-) -> Projection:
-    if settings.edge is None or settings.fleet is None:
-        raise ValueError(f"stack {stack} has no edge or no fleet: nothing to project against")
-    edge, fleet = settings.edge, settings.fleet
-    spec = edge.rules_spec(ignore_tracking_parameters=tracking_rule)
-    if extra_tracking:
-        spec = dataclasses.replace(
-            spec, extra_tracking_parameters=(*spec.extra_tracking_parameters, *extra_tracking)
-        )
-    kinds, splitting = request_kinds(campaign, spec)
-    curve = ClickCurve.fitted()
-    total_minutes = int(campaign.length.total_seconds() // 60)
-    clicks = campaign.audience.size * campaign.audience.click_rate if campaign.audience else 0.0
-    scanners = (
-        campaign.audience.size * campaign.scanner_share * campaign.links_per_email
-        if campaign.audience
-        else 0.0
-    )
-    per_instance = fleet.per_instance_capacity_rps
-    utilization = fleet.target_utilization_percent / 100
-    lag = SIGNAL_MINUTES + BOOT_MINUTES + math.ceil(fleet.warmup_seconds / 60)
-    held = prewarm if prewarm is not None else _window_prewarm(settings, campaign.start)
-    ceiling = max_size if max_size is not None else fleet.max_size
-    floor = max(fleet.min_size, held)
-    demand: list[float] = []
-    wanted: list[int] = []
-    minutes: list[Minute] = []
-    for m in range(total_minutes):
-        if campaign.channel == "email" and campaign.expected_peak_rps is None:
-            visitors = clicks * (curve.cdf(m + 1) - curve.cdf(m)) / 60
-        else:
-            ramp = min(1.0, (m + 1) / 15)  # reach the stated peak within 15 minutes
-            visitors = float(campaign.expected_peak_rps or 0) * ramp
-        scanner = scanners / (campaign.send_minutes * 60) if m < campaign.send_minutes else 0.0
-        edge_rps = scanner + sum(k.per_visitor * visitors for k in kinds)
-        landing = [k for k in kinds if k.name.startswith("landing")]
-        origin = sum(
-            k.per_visitor * visitors * k.origin_share + (k.fill_rps if visitors else 0.0)
-            for k in kinds
-        ) + scanner * sum(k.per_visitor * k.origin_share for k in landing)
-        demand.append(origin)
-        seen = demand[m - lag] if m >= lag else 0.0
-        wanted.append(math.ceil(seen / (per_instance * utilization)) if seen else 0)
-        # Scale-out follows `wanted`; scale-in only after SCALE_IN_MINUTES of lower demand.
-        instances = min(ceiling, max(floor, *wanted[-SCALE_IN_MINUTES:]))
-        minutes.append(
-            Minute(
-                at=campaign.start + timedelta(minutes=m),
-                visitors_rps=visitors,
-                scanner_rps=scanner,
-                edge_rps=edge_rps,
-                origin_rps=origin,
-                instances=instances,
-                capacity_rps=instances * per_instance,
-                form_rps=visitors * campaign.form_conversion if campaign.forms else 0.0,
-            )
-        )
-    forms = settings.forms
-    flood = next((r for r in spec.rate_limits if r.name == "flood"), None)
-    return Projection(
-        campaign=campaign,
-        stack=stack,
-        kinds=kinds,
-        minutes=minutes,
-        fleet_min=fleet.min_size,
-        fleet_max=ceiling,
-        per_instance_rps=per_instance,
-        target_utilization=utilization,
-        lag_minutes=lag,
-        prewarm=held,
-        form_rate=forms.throttle.rate_limit if forms else None,
-        form_burst=forms.throttle.burst_limit if forms else None,
-        ingest_concurrency=forms.ingest.reserved_concurrency if forms else None,
-        flood_limit=(flood.requests_per_period, flood.period_seconds) if flood else None,
-        unique_keys_from=splitting,
-    )
-
-
-def decide(p: Projection, settings: Settings) -> Verdict:
-    actions: list[str] = []
-    findings: list[str] = []
-    c = p.campaign
-    peak = p.peak
-    needed = math.ceil(peak.origin_rps / (p.per_instance_rps * p.target_utilization))
-    if p.unique_keys_from:
-        findings.append(
-            f"landing links carry {p.unique_keys_from}, which the edge keeps in the cache key: "
-            "every recipient's click misses the cache and reaches the origin"
-        )
-        actions.append(
-            f"add {p.unique_keys_from} to edge.cache.trackingParameters (the landing page must "
-            "read them in the browser, not on the server)"
-        )
-    if needed > NO_GO_FACTOR * (settings.fleet.max_size if settings.fleet else 0):
-        findings.append(
-            f"the origin would need {needed} instances at the peak ({peak.origin_rps:,.0f} "
-            f"req/s), more than {NO_GO_FACTOR}x fleet.maxSize"
-        )
-        return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
-    if needed > p.fleet_max:
-        actions.append(f"raise fleet.maxSize to {needed} (peak needs {needed} instances)")
-    # Before scaling can react (the lag), the fleet must already run at or under its target
-    # utilization: otherwise pre-warm.
-    early = p.minutes[: p.lag_minutes + 1]
-    warm = min(
-        p.fleet_max,
-        max(math.ceil(m.origin_rps / (p.per_instance_rps * p.target_utilization)) for m in early),
-    )
-    if warm > max(p.prewarm, p.fleet_min):
-        lead = p.lag_minutes + 15
-        start = c.start.astimezone(ZoneInfo("UTC"))
-        end = start + c.length
-        at = (start - timedelta(minutes=lead)).strftime("%Y-%m-%d %H:%M UTC")
-        unless = "unless the cache-key change above is deployed, " if p.unique_keys_from else ""
-        actions.append(
-            f"{unless}schedule {warm} instances from {at} (fleet.campaignWindows: "
-            f'{{name: {c.name}, start: "{start:%Y-%m-%dT%H:%M}", end: "{end:%Y-%m-%dT%H:%M}", '
-            f"timeZone: UTC, capacity: {warm}, leadMinutes: {lead}}})"
-        )
-    if p.overloaded:
-        first = p.overloaded[0]
-        findings.append(
-            f"{len(p.overloaded)} minutes over capacity, from "
-            f"{first.at.strftime('%H:%M')} ({first.origin_rps:,.0f} req/s against "
-            f"{first.capacity_rps:,.0f})"
-        )
-    if c.forms:
-        if p.form_rate is None:
-            findings.append("the campaign uses forms but the stack has no form backend")
-            return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
-        form_peak = max(m.form_rps for m in p.minutes)
-        if form_peak > p.form_rate:
-            actions.append(
-                f"raise the form throttle to {math.ceil(form_peak * 1.5)} rps "
-                f"(forms.throttle.rateLimit; peak {form_peak:.0f} rps)"
-            )
-        concurrency = math.ceil(form_peak * INGEST_SECONDS * 2)
-        if p.ingest_concurrency is not None and concurrency > p.ingest_concurrency:
-            actions.append(f"raise forms.ingest.reservedConcurrency to {concurrency}")
-    if p.flood_limit is not None:
-        limit, period = p.flood_limit
-        per_visitor = sum(k.per_visitor for k in p.kinds)
-        if per_visitor > limit:
-            actions.append(
-                f"raise edge.rateLimits.flood.requestsPerPeriod above {math.ceil(per_visitor * 2)}"
-                f" (a visitor makes ~{per_visitor:.0f} requests within {period} s)"
-            )
-    if actions:
-        return Verdict("GO WITH ACTIONS", EXIT_ACTIONS, actions, findings)
-    return Verdict("GO", EXIT_GO, actions, findings)
 
 
 def report(p: Projection, verdict: Verdict) -> str:
