@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,7 +57,12 @@ origin_secret = random.RandomPassword("origin-secret", length=48, special=False)
 
 # The fleet's certificate is validated by records the edge creates, and the edge points at the
 # fleet's load balancer: the validation record names are handed back through a deferred output.
-validation_fqdns, resolve_validation_fqdns = pulumi.deferred_output()
+# Created only when both exist: the engine waits for every output, so a deferred output nothing
+# resolves would keep `pulumi up` (and the offline plan) waiting for ever.
+validation_fqdns: pulumi.Output[list[str]] | None = None
+resolve_validation_fqdns: Callable[[pulumi.Output[list[str]]], None] | None = None
+if e is not None and f is not None:
+    validation_fqdns, resolve_validation_fqdns = pulumi.deferred_output()
 
 fleet = (
     WebFleet(
@@ -68,7 +74,7 @@ fleet = (
             domain_names=e.hostnames if e is not None else [str(f.domain_name)],
             origin_secret=origin_secret,
             origin_header_name=e.origin_header_name if e is not None else "X-Origin-Verify",
-            certificate_validation_fqdns=validation_fqdns if e is not None else None,
+            certificate_validation_fqdns=validation_fqdns,
             alarm_topic_arn=alerting.topic_arn,
             instance_types=f.instance_types,
             arm64=f.arm64,
@@ -145,7 +151,7 @@ if e is not None:
         "edge",
         CloudflareEdgeArgs(
             zone_id=e.zone_id
-            or cloudflare.get_zone_output(filter={"name": e.zone_name, "match": "all"}).id,
+            or cloudflare.get_zone_output(filter={"name": str(e.zone_name), "match": "all"}).id,
             rules=e.rules_spec(),
             origin_hostname=fleet.alb_dns_name if fleet is not None else str(e.origin_hostname),
             origin_secret=origin_secret,
@@ -172,7 +178,7 @@ if e is not None:
             comment=f"spikeproof/{stack.stack} edge",
         ),
     )
-    if fleet is not None:
+    if resolve_validation_fqdns is not None:
         resolve_validation_fqdns(edge.validation_fqdns)
 
 forms = None
@@ -216,6 +222,11 @@ if fm is not None and e is not None:
         ),
     )
 
+
+def replica_identifier(index: int) -> pulumi.Output[str]:
+    return replicas.identifiers.apply(lambda ids: ids[index])
+
+
 # One dashboard and window alarms per referenced campaign (settings require a fleet and an edge).
 monitors = {
     c.name: CampaignMonitor(
@@ -227,9 +238,7 @@ monitors = {
             load_balancer=fleet.alb_arn_suffix,
             target_group=fleet.target_group_arn_suffix,
             group_name=fleet.group_name,
-            replica_identifiers=[
-                replicas.identifiers.apply(lambda ids, i=i: ids[i]) for i in range(r.count)
-            ],
+            replica_identifiers=[replica_identifier(i) for i in range(r.count)],
             replica_lag_alarm_seconds=r.lag_alarm_seconds,
             function_names=list(forms.function_names.values()) if forms else [],
             queue_name=forms.queue_name if forms else None,

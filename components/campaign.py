@@ -16,7 +16,8 @@ is a metric-math alarm on `IF(EPOCH(x) >= start AND EPOCH(x) < end, x, quiet)`: 
 series inside the window and a never-breaching value outside it (EPOCH gives each datapoint's
 timestamp in epoch seconds; it is one of the date functions metric math gained in June 2021 with
 MINUTE, HOUR and DAY, and the `IF(time condition, ...)` shape is the one AWS's own alarm
-suppression tutorial uses). Outside the window the alarm stays OK; the everyday alarms are untouched.
+suppression tutorial uses). Outside the window the alarm stays OK; the everyday alarms are
+untouched.
 Rejected: an EventBridge schedule calling PutMetricAlarm to swap thresholds (it would change
 resources Pulumi owns behind its back: drift, and a missed call leaves the tight thresholds on),
 and alarm suppression (mutes, does not tighten).
@@ -215,7 +216,9 @@ def _metric(
     }
 
 
-def _expression(qid: str, expression: str, label: str) -> aws.cloudwatch.MetricAlarmMetricQueryArgsDict:
+def _expression(
+    qid: str, expression: str, label: str
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgsDict:
     return {"id": qid, "expression": expression, "label": label, "return_data": True}
 
 
@@ -339,7 +342,9 @@ class CampaignMonitor(pulumi.ComponentResource):
                         {"QueueName": args.queue_name},
                         "Maximum",
                     ),
-                    _expression("window", in_window("age", begin, end), "oldest sign-up, in window"),
+                    _expression(
+                        "window", in_window("age", begin, end), "oldest sign-up, in window"
+                    ),
                 ],
             )
 

@@ -420,6 +420,8 @@ class WebFleet(pulumi.ComponentResource):
         lb_dims = {"LoadBalancer": alb.arn_suffix, "TargetGroup": tg.arn_suffix}
         unhealthy = aws.cloudwatch.MetricAlarm(
             f"{name}-unhealthy-hosts",
+            alarm_description="A target has failed /healthz for 3 minutes (instance refresh "
+            "rolls back on this alarm)",
             namespace="AWS/ApplicationELB",
             metric_name="UnHealthyHostCount",
             dimensions=lb_dims,
@@ -471,6 +473,7 @@ class WebFleet(pulumi.ComponentResource):
         )
         aws.cloudwatch.MetricAlarm(
             f"{name}-response-time",
+            alarm_description="p95 target response time above 1 s for 5 minutes",
             namespace="AWS/ApplicationELB",
             metric_name="TargetResponseTime",
             dimensions=lb_dims,

@@ -162,7 +162,8 @@ class Settings(Model):
                 "a campaign is projected against the stack's edge rules and fleet capacity, and "
                 "its pre-warm is the fleet's: this stack lacks "
                 + " and ".join(
-                    k for k, v in (("spikeproof:fleet", self.fleet), ("spikeproof:edge", self.edge))
+                    k
+                    for k, v in (("spikeproof:fleet", self.fleet), ("spikeproof:edge", self.edge))
                     if v is None
                 ),
                 value=self.campaigns,

@@ -191,16 +191,16 @@ def test_the_campaign_file_can_turn_off_or_size_the_prewarm(
     monkeypatch.setattr(campaign_module, "CAMPAIGN_DIR", _campaign_dir(tmp_path, prewarm, "trial"))
     result = run_program("prod", overrides={"campaigns": ["trial"]})
     actions = {s.name: s for s in result.of_type(SCHEDULE)}
-    tags = [
-        a.input("tags") for a in result.of_type(ALARM) if (a.input("tags") or {}).get(TAG)
-    ]
+    tags = [a.input("tags") for a in result.of_type(ALARM) if (a.input("tags") or {}).get(TAG)]
     if expected is None:
         assert "web-trial-prewarm" not in actions
         assert "campaign-trial-window-capacity" not in {a.name for a in result.of_type(ALARM)}
         # Without the pre-warm, prod's three instances take the scanner burst at ~84% (above
         # the 60% target, under 100%): the facts record it, and no pre-warm.
         assert tags and all(t[f"{TAG}-prewarm-instances"] == "0" for t in tags)
-        peak, capacity = (int(tags[0][f"{TAG}-{k}"]) for k in ("peak-origin-rps", "capacity-at-peak-rps"))
+        peak, capacity = (
+            int(tags[0][f"{TAG}-{k}"]) for k in ("peak-origin-rps", "capacity-at-peak-rps")
+        )
         assert 0.6 * capacity < peak <= capacity, (peak, capacity)
     else:
         instances, lead = expected
@@ -248,7 +248,9 @@ def test_bad_campaign_references_stop_before_any_resource(
 
 
 def test_a_primary_write_campaign_cannot_be_referenced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config_error  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    config_error,  # type: ignore[no-untyped-def]
 ) -> None:
     directory = _campaign_dir(tmp_path, None, "writer")
     path = directory / "writer.yaml"
@@ -262,7 +264,9 @@ def test_a_primary_write_campaign_cannot_be_referenced(
 
 
 def test_an_explicit_prewarm_above_max_size_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config_error  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    config_error,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setattr(
         campaign_module, "CAMPAIGN_DIR", _campaign_dir(tmp_path, {"instances": 99}, "huge")

@@ -4,12 +4,14 @@ ignore_changes on desired capacity, scheduled actions across DST, the 403 defaul
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
 
 import pytest
 import yaml
 
 from components.fleet import edge_cidrs, request_count_target
-from tools.mockrun import PlanResult, is_secret
+from tools.mockrun import ROOT, PlanResult, is_secret
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 POLICY = "aws:autoscaling/policy:Policy"
@@ -399,3 +401,29 @@ def test_fleet_args_reject_bad_combinations(overrides: dict[str, object], field:
     }
     with pytest.raises(ValueError, match=f"WebFleetArgs.{field}"):
         WebFleetArgs(**{**base, **overrides})  # type: ignore[arg-type]
+
+
+def test_a_fleet_without_an_edge_plans_and_finishes() -> None:
+    """A fleet with its own domain and no Cloudflare edge: the certificate has no validation
+    records from the edge, so no deferred output may be left unresolved (the engine would wait for
+    it for ever: this once hung). Run in a child process so a regression fails instead of hanging."""
+    script = (
+        "from tools.mockrun import run_program\n"
+        "r = run_program('staging', overrides={'edge': None, 'forms': None,"
+        " 'fleet': {'domainName': 'origin.marketing.example.com'}})\n"
+        "print(len(r.of_type('aws:lb/loadBalancer:LoadBalancer')),"
+        " len(r.of_type('aws:acm/certificateValidation:CertificateValidation')))\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the plan of a fleet without an edge did not finish in 120 s")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["1", "0"], done.stdout

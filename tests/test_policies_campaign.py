@@ -23,7 +23,10 @@ TAG = "spikeproof:campaign"
 
 
 def _alarm(**tags: object) -> AnalyzerResource:
-    facts = {TAG: "spring-coupon-blast", **{f"{TAG}-{k.replace('_', '-')}": v for k, v in tags.items()}}
+    facts = {
+        TAG: "spring-coupon-blast",
+        **{f"{TAG}-{k.replace('_', '-')}": v for k, v in tags.items()},
+    }
     return res(ALARM, "campaign-spring-coupon-blast-window-5xx", {"tags": facts})
 
 
@@ -103,9 +106,7 @@ def test_prod_program_records_campaign_facts_the_pack_accepts(
 ) -> None:  # type: ignore[no-untyped-def]
     """The real program's window alarms carry the facts; prod's pre-warm satisfies the pack."""
     result = plan("prod")
-    tagged = [
-        r for r in result.of_type(ALARM) if (r.inputs.get("tags") or {}).get(TAG) is not None
-    ]
+    tagged = [r for r in result.of_type(ALARM) if (r.inputs.get("tags") or {}).get(TAG) is not None]
     assert tagged, "prod references spring-coupon-blast: its window alarms must carry the facts"
     analysis = run(policy_pack, from_plan(result.resources))
     assert not analysis.by_policy("campaign-data-access-primary-write"), describe(analysis)
@@ -128,9 +129,7 @@ SMALL_FLEET = {
 
 def test_an_unwarmable_fleet_gets_the_advisory(plan, policy_pack: PolicyPackProcess) -> None:  # type: ignore[no-untyped-def]
     result = plan("prod", SMALL_FLEET)
-    tagged = [
-        r for r in result.of_type(ALARM) if (r.inputs.get("tags") or {}).get(TAG) is not None
-    ]
+    tagged = [r for r in result.of_type(ALARM) if (r.inputs.get("tags") or {}).get(TAG) is not None]
     assert tagged and all(r.inputs["tags"][f"{TAG}-prewarm-instances"] == "0" for r in tagged)
     analysis = run(policy_pack, from_plan(result.resources))
     found = analysis.by_policy("campaign-capacity-prewarm")

@@ -182,3 +182,21 @@ def test_broken_yaml_names_line_and_column(tmp_path: Path) -> None:
     path.write_text("name: broken\nstart: [unclosed\n")
     with pytest.raises(ConfigErrors, match=r"broken.yaml: \(file\): not valid YAML at line \d"):
         load_campaign(str(path))
+
+
+def test_an_unreferenced_campaign_is_told_how_to_get_its_prewarm() -> None:
+    """Without `spikeproof:campaigns`, the pre-warm action says which line to add (the program then
+    sizes and schedules it); referenced, prod already holds it and only the cache-key action is
+    left."""
+    campaign = load_campaign("spring-coupon-blast")
+    referenced = stack_settings("prod")
+    bare = referenced.model_copy(update={"campaigns": []})
+    actions = decide(project(campaign, bare, "prod"), bare).actions
+    assert any(
+        "hold 5 instances from 2027-03-09 08:38 UTC" in a
+        and "add spring-coupon-blast to spikeproof:campaigns in Pulumi.prod.yaml" in a
+        for a in actions
+    ), actions
+    held = project(campaign, referenced, "prod")
+    assert held.prewarm == 5 and held.minutes[0].instances == 5
+    assert decide(held, referenced).actions == [a for a in actions if "coupon'] to edge" in a]

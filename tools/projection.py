@@ -154,7 +154,6 @@ class Verdict:
     findings: list[str]
 
 
-
 def _rulesets(spec: EdgeRulesSpec) -> Rulesets:
     return Rulesets.from_rules(
         cache=cache_rules(spec),
@@ -404,8 +403,6 @@ def decide(p: Projection, settings: Settings) -> Verdict:
     if actions:
         return Verdict("GO WITH ACTIONS", EXIT_ACTIONS, actions, findings)
     return Verdict("GO", EXIT_GO, actions, findings)
-
-
 
 
 @dataclass(frozen=True)
