@@ -271,3 +271,8 @@ if edge is not None:
 if forms is not None:
     pulumi.export("form_endpoint", forms.endpoint)
     pulumi.export("form_dlq_url", forms.dlq_url)
+if monitors:
+    pulumi.export(
+        "campaign_dashboards",
+        pulumi.Output.all(**{n: m.dashboard_name for n, m in monitors.items()}),
+    )

@@ -38,6 +38,7 @@ class MarketingPlane:
     edge_hostnames: pulumi.Output[list[str] | None]
     turnstile_site_key: pulumi.Output[str | None]
     form_endpoint: pulumi.Output[str | None]
+    campaign_dashboards: pulumi.Output[dict[str, str] | None]
 
     @classmethod
     def from_stack(
@@ -68,6 +69,7 @@ class MarketingPlane:
             edge_hostnames=optional("edge_hostnames"),
             turnstile_site_key=optional("turnstile_site_key"),
             form_endpoint=optional("form_endpoint"),
+            campaign_dashboards=optional("campaign_dashboards"),
         )
 
 

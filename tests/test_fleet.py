@@ -405,8 +405,8 @@ def test_fleet_args_reject_bad_combinations(overrides: dict[str, object], field:
 
 def test_a_fleet_without_an_edge_plans_and_finishes() -> None:
     """A fleet with its own domain and no Cloudflare edge: the certificate has no validation
-    records from the edge, so no deferred output may be left unresolved (the engine would wait for
-    it for ever: this once hung). Run in a child process so a regression fails instead of hanging."""
+    records from the edge, so no deferred output may be left unresolved (the engine would wait
+    for it for ever: this once hung). A child process, so a regression fails instead of hanging."""
     script = (
         "from tools.mockrun import run_program\n"
         "r = run_program('staging', overrides={'edge': None, 'forms': None,"
