@@ -8,11 +8,12 @@ what is allowed, an example), like the stack settings.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from settings.errors import ConfigError, ConfigErrors
 from settings.files import load_mapping
@@ -22,6 +23,8 @@ CAMPAIGN_DIR = Path(__file__).resolve().parent.parent / "campaigns"
 NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 PARAM = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+DEFAULT_DURATION = "PT6H"
+MAX_LENGTH = timedelta(days=14)
 
 PRIMARY_WRITE_REFUSAL = (
     "a campaign may never write to the core application's primary database: a send to millions "
@@ -134,12 +137,25 @@ class Campaign(Model):
 
     name: str = Field(description="Kebab-case id, the file's stem.", examples=["spring-coupon"])
     owner: str = Field(description="Marketing owner (who answers questions on the day).")
-    start: datetime = Field(
-        description="Go-live, ISO 8601 with an offset.", examples=["2027-03-09T09:00:00+00:00"]
+    time_zone: str | None = Field(
+        default=None,
+        description="IANA zone the start and end are written in (local wall-clock time, DST "
+        "applied per date). Default: none; the start then carries its offset.",
+        examples=["Europe/London"],
     )
-    duration: str = Field(
-        default="PT6H",
-        description="How long the campaign's traffic is projected, ISO 8601 (PT6H, P1DT12H).",
+    start: datetime = Field(
+        description="Go-live, ISO 8601: with an offset, or local time with timeZone.",
+        examples=["2027-03-09T09:00:00+00:00", "2027-03-09T09:00 (with timeZone)"],
+    )
+    end: datetime | None = Field(
+        default=None,
+        description="When the campaign's traffic is over (same form as start). Default: "
+        "start + duration.",
+    )
+    duration: str | None = Field(
+        default=None,
+        description="How long the campaign's traffic is projected, ISO 8601 (PT6H, P1DT12H); "
+        "instead of end. Default: PT6H.",
     )
     channel: Literal["email", "ads", "social", "press"] = Field(description="Traffic source.")
     audience: Audience | None = Field(
@@ -199,25 +215,71 @@ class Campaign(Model):
             raise ValueError("kebab-case: lower-case letters, digits and hyphens")
         return value
 
-    @field_validator("start")
+    @field_validator("time_zone")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("needs a time zone offset, e.g. 2027-03-09T09:00:00+00:00")
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(
+                    f"{value!r} is not an IANA time zone (e.g. Europe/London, America/New_York)"
+                ) from None
         return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _aware(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None or "time_zone" not in info.data:
+            return value  # no value, or timeZone itself is wrong (reported there)
+        zone_name = info.data["time_zone"]
+        if zone_name is None:
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(
+                    "needs a time zone: an offset (2027-03-09T09:00:00+00:00) or timeZone "
+                    "(timeZone: Europe/London, start: 2027-03-09T09:00)"
+                )
+            return value
+        return _in_zone(value, ZoneInfo(zone_name), zone_name)
 
     @field_validator("duration")
     @classmethod
-    def _duration(cls, value: str) -> str:
+    def _duration(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         match = DURATION.match(value)
         if not match or not any(match.groups()) or parse_duration(value) <= timedelta(0):
             raise ValueError("an ISO 8601 duration like PT6H, PT90M or P1DT12H, longer than 0")
-        if parse_duration(value) > timedelta(days=14):
+        if parse_duration(value) > MAX_LENGTH:
             raise ValueError("at most 14 days (P14D); split a longer campaign")
         return value
 
     @model_validator(mode="after")
     def _rules(self) -> Campaign:
+        if self.end is not None and self.duration is not None:
+            raise FieldError(
+                "duration",
+                "both end and duration are set: the campaign would have two ends",
+                value=self.duration,
+                allowed="end or duration, not both",
+                example="end: 2027-03-09T15:00:00+00:00  # or duration: PT6H",
+            )
+        if self.end is not None:
+            if self.end <= self.start:
+                raise FieldError(
+                    "end",
+                    f"the end is not after the start ({self.start.isoformat()})",
+                    value=self.end.isoformat(),
+                    allowed="an instant after start",
+                    example="end: 2027-03-09T15:00:00+00:00",
+                )
+            if self.end - self.start > MAX_LENGTH:
+                raise FieldError(
+                    "end",
+                    "more than 14 days after the start; split a longer campaign",
+                    value=self.end.isoformat(),
+                    allowed="at most 14 days after start",
+                )
         if self.data_access == "primary-write":
             raise FieldError(
                 "dataAccess",
@@ -264,11 +326,46 @@ class Campaign(Model):
 
     @property
     def length(self) -> timedelta:
-        return parse_duration(self.duration)
+        if self.end is not None:
+            return self.end - self.start
+        return parse_duration(self.duration or DEFAULT_DURATION)
 
     @property
-    def end(self) -> datetime:
+    def finish(self) -> datetime:
+        """When the campaign is over: `end`, or start + duration."""
         return self.start + self.length
+
+
+def _in_zone(value: datetime, zone: ZoneInfo, zone_name: str) -> datetime:
+    """A start or end written for `zone`: local wall-clock time made aware (a time the DST change
+    skips or repeats is refused, not guessed), or an offset that must be the zone's at that date."""
+    if value.tzinfo is not None:
+        expected = value.astimezone(zone).utcoffset()
+        if value.utcoffset() != expected:
+            raise ValueError(
+                f"the offset {value.strftime('%z')} is not {zone_name}'s on that date "
+                f"({value.astimezone(zone).strftime('%z')}); drop the offset and let timeZone "
+                "decide, or fix it"
+            )
+        return value
+    early, late = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        what = "does not exist (clocks go forward)" if round_trip != value else "happens twice"
+        raise ValueError(
+            f"{value.isoformat(timespec='minutes')} {what} in {zone_name}; pick a time outside "
+            "the DST change"
+        )
+    return early
+
+
+def iso_duration(length: timedelta) -> str:
+    """`timedelta(hours=6, minutes=30)` -> `PT6H30M` (days kept as days)."""
+    minutes = int(length.total_seconds() // 60)
+    days, minutes = divmod(minutes, 1440)
+    hours, minutes = divmod(minutes, 60)
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
 
 
 def parse_duration(text: str) -> timedelta:

@@ -4,13 +4,14 @@ small hand-checked cases, verdicts and exit codes, the chart."""
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from settings.campaign import load_campaign
+from settings.campaign import iso_duration, load_campaign
 from settings.errors import ConfigErrors
 from tools import preflight
 from tools.preflight import ClickCurve, decide, project, stack_settings
@@ -34,8 +35,15 @@ def write(tmp_path: Path, changes: dict[str, Any], name: str = "trial") -> Path:
 @pytest.mark.parametrize(
     ("changes", "key_path", "words"),
     [
-        ({"start": "2027-03-09T09:00:00"}, "start", "time zone offset"),
-        ({"start": "2027-03-09T09:00:00+00:00", "duration": "6 hours"}, "duration", "ISO 8601"),
+        ({"timeZone": None, "start": "2027-03-09T09:00:00"}, "start", "needs a time zone"),
+        ({"timeZone": "Europe/Londres"}, "timeZone", "not an IANA time zone"),
+        ({"start": "2027-03-28T01:30"}, "start", "does not exist (clocks go forward)"),
+        ({"start": "2027-10-31T01:30"}, "start", "happens twice"),
+        ({"start": "2027-03-09T09:00:00+01:00"}, "start", "not Europe/London's on that date"),
+        ({"duration": None, "end": "2027-03-09T08:00"}, "end", "not after the start"),
+        ({"duration": None, "end": "2027-04-09T08:00"}, "end", "14 days"),
+        ({"end": "2027-03-09T15:00"}, "duration", "both end and duration"),
+        ({"duration": "6 hours"}, "duration", "ISO 8601"),
         ({"audience": {"size": -5}}, "audience.size", "positive"),
         ({"audience": {"size": 10, "openRate": 0.1, "clickRate": 0.3}}, "audience.clickRate",
          "more recipients click than open"),
@@ -200,3 +208,17 @@ def test_an_unreferenced_campaign_is_told_how_to_get_its_prewarm() -> None:
     held = project(campaign, referenced, "prod")
     assert held.prewarm == 5 and held.minutes[0].instances == 5
     assert decide(held, referenced).actions == [a for a in actions if "coupon'] to edge" in a]
+
+
+def test_local_time_with_a_zone_follows_dst_and_end_replaces_duration(tmp_path: Path) -> None:
+    """The same 09:00 in London is 09:00Z in winter and 08:00Z in summer; `end` sets the length."""
+    winter = load_campaign(str(write(tmp_path, {}, name="winter")))
+    summer = load_campaign(
+        str(write(tmp_path, {"start": "2027-06-08T09:00", "duration": None,
+                             "end": "2027-06-08T13:30"}, name="summer"))
+    )  # fmt: skip
+    assert winter.start.utcoffset() == timedelta(0) and winter.length == timedelta(hours=6)
+    assert summer.start.astimezone(UTC).hour == 8
+    assert summer.length == timedelta(hours=4, minutes=30)
+    assert summer.finish.astimezone(UTC) == datetime(2027, 6, 8, 12, 30, tzinfo=UTC)
+    assert iso_duration(summer.length) == "PT4H30M" and iso_duration(timedelta(days=1)) == "P1D"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from settings import Settings, parse
-from settings.campaign import load_campaign
+from settings.campaign import iso_duration, load_campaign
 from settings.errors import ConfigErrors
 from tools.mockrun import load_stack_config
 from tools.projection import (
@@ -58,7 +58,8 @@ def report(p: Projection, verdict: Verdict) -> str:
     c = p.campaign
     peak = p.peak
     lines = [
-        f"Pre-flight: {c.name} ({c.channel}, {c.start.isoformat()}, {c.duration}) on {p.stack}",
+        f"Pre-flight: {c.name} ({c.channel}, {c.start.isoformat()}, "
+        f"{c.duration or iso_duration(c.length)}) on {p.stack}",
         "",
         "Request kinds (edge verdict from the stack's generated rules):",
     ]

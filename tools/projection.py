@@ -452,7 +452,7 @@ def campaign_window(
     return CampaignWindow(
         name=campaign.name,
         start=start.strftime("%Y-%m-%dT%H:%M"),
-        end=campaign.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+        end=campaign.finish.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
         time_zone="UTC",
         capacity=instances,
         lead_minutes=lead,
@@ -515,5 +515,5 @@ def campaign_facts(
         prewarm_instances=p.prewarm,
         window_start=start - timedelta(minutes=lead),
         start=start,
-        end=campaign.end.astimezone(UTC),
+        end=campaign.finish.astimezone(UTC),
     )
