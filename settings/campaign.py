@@ -200,7 +200,14 @@ class Campaign(Model):
         "primary-write is refused."
     )
     replica_queries_per_page: float = Field(
-        default=0, ge=0, description="Replica queries per origin page view (replica-read)."
+        default=0, ge=0, description="Replica queries per origin request (replica-read)."
+    )
+    replica_connections_per_instance: int = Field(
+        default=10,
+        ge=0,
+        le=1000,
+        description="Connections each fleet instance holds to the replicas: its pool size "
+        "(replica-read). Default 10.",
     )
     prewarm: Prewarm = Field(
         default_factory=Prewarm,

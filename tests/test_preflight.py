@@ -222,3 +222,33 @@ def test_local_time_with_a_zone_follows_dst_and_end_replaces_duration(tmp_path: 
     assert summer.length == timedelta(hours=4, minutes=30)
     assert summer.finish.astimezone(UTC) == datetime(2027, 6, 8, 12, 30, tzinfo=UTC)
     assert iso_duration(summer.length) == "PT4H30M" and iso_duration(timedelta(days=1)) == "P1D"
+
+
+def test_replica_connections_at_the_peak_fleet_against_the_alarm(tmp_path: Path) -> None:
+    """Hand check: a 20,000 req/s plateau drives prod's fleet to maxSize (30 instances); with a
+    pool of 40 connections that is 1,200 connections over prod's 2 replicas = 600 each, above the
+    400 alarm: 3 replicas would be needed (1,200 / 400)."""
+    campaign = load_campaign(
+        str(
+            write(
+                tmp_path,
+                {"channel": "ads", "audience": None, "expectedPeakRps": 20000,
+                 "dataAccess": "replica-read", "replicaQueriesPerPage": 2,
+                 "replicaConnectionsPerInstance": 40},
+            )
+        )
+    )  # fmt: skip
+    settings = stack_settings("prod")
+    p = project(campaign, settings, "prod", windows=[])
+    assert max(m.instances for m in p.minutes) == 30
+    assert (p.replica_count, p.replica_connections_alarm) == (2, 400)
+    actions = decide(p, settings).actions
+    assert any(a.startswith("raise spikeproof:replicas.count to 3,") for a in actions), actions
+    assert any("30 instances x 40 = 600 per replica" in a for a in actions), actions
+    assert "connections each (alarm 400)" in preflight.report(p, decide(p, settings))
+    small = load_campaign(
+        str(write(tmp_path, {"dataAccess": "replica-read", "replicaConnectionsPerInstance": 5},
+                  name="small"))
+    )  # fmt: skip
+    calm = project(small, settings, "prod")
+    assert not [a for a in decide(calm, settings).actions if "replicas.count" in a]

@@ -90,8 +90,13 @@ def report(p: Projection, verdict: Verdict) -> str:
     elif c.forms:
         lines.append("  forms: no form backend configured in this stack")
     if c.data_access == "replica-read":
-        qps = max(m.origin_rps for m in p.minutes) * c.replica_queries_per_page
-        lines.append(f"  peak replica queries      {qps:10,.0f} /s")
+        qps = max(m.origin_rps for m in p.minutes) * c.replica_queries_per_page / p.replica_count
+        connections = max(m.instances for m in p.minutes) * c.replica_connections_per_instance
+        lines.append(
+            f"  peak replica queries      {qps:10,.0f} /s per replica ({p.replica_count} "
+            f"replicas); {connections / p.replica_count:,.0f} connections each (alarm "
+            f"{p.replica_connections_alarm})"
+        )
     lines += ["", f"Verdict: {verdict.word}"]
     lines += [f"  - {f}" for f in verdict.findings]
     if verdict.actions:

@@ -130,6 +130,8 @@ class Projection:
     form_burst: int | None
     ingest_concurrency: int | None
     flood_limit: tuple[int, int] | None
+    replica_count: int = 1
+    replica_connections_alarm: int | None = None
     unique_keys_from: list[str] = field(default_factory=list)
 
     @property
@@ -331,6 +333,8 @@ def project(
         form_burst=forms.throttle.burst_limit if forms else None,
         ingest_concurrency=forms.ingest.reserved_concurrency if forms else None,
         flood_limit=(flood.requests_per_period, flood.period_seconds) if flood else None,
+        replica_count=settings.replicas.count,
+        replica_connections_alarm=settings.replicas.connections_alarm,
         unique_keys_from=splitting,
     )
 
@@ -392,6 +396,19 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         concurrency = math.ceil(form_peak * INGEST_SECONDS * 2)
         if p.ingest_concurrency is not None and concurrency > p.ingest_concurrency:
             actions.append(f"raise forms.ingest.reservedConcurrency to {concurrency}")
+    if c.data_access == "replica-read" and p.replica_connections_alarm is not None:
+        peak_instances = max(m.instances for m in p.minutes)
+        pool = c.replica_connections_per_instance
+        per_replica = peak_instances * pool / p.replica_count
+        if per_replica > p.replica_connections_alarm:
+            need = math.ceil(peak_instances * pool / p.replica_connections_alarm)
+            actions.append(
+                f"raise spikeproof:replicas.count to {need}, or cap the fleet's pool below "
+                f"{p.replica_connections_alarm * p.replica_count // peak_instances} connections "
+                f"per instance ({peak_instances} instances x {pool} = {per_replica:,.0f} per "
+                f"replica at the peak, above the connections alarm "
+                f"{p.replica_connections_alarm}; a new replica takes 30-60 minutes to create)"
+            )
     if p.flood_limit is not None:
         limit, period = p.flood_limit
         per_visitor = sum(k.per_visitor for k in p.kinds)
