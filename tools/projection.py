@@ -401,9 +401,9 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         pool = c.replica_connections_per_instance
         per_replica = peak_instances * pool / p.replica_count
         if per_replica > p.replica_connections_alarm:
-            need = math.ceil(peak_instances * pool / p.replica_connections_alarm)
+            replicas_needed = math.ceil(peak_instances * pool / p.replica_connections_alarm)
             actions.append(
-                f"raise spikeproof:replicas.count to {need}, or cap the fleet's pool below "
+                f"raise spikeproof:replicas.count to {replicas_needed}, or cap the fleet's pool below "
                 f"{p.replica_connections_alarm * p.replica_count // peak_instances} connections "
                 f"per instance ({peak_instances} instances x {pool} = {per_replica:,.0f} per "
                 f"replica at the peak, above the connections alarm "
