@@ -403,8 +403,9 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         if per_replica > p.replica_connections_alarm:
             replicas_needed = math.ceil(peak_instances * pool / p.replica_connections_alarm)
             actions.append(
-                f"raise spikeproof:replicas.count to {replicas_needed}, or cap the fleet's pool below "
-                f"{p.replica_connections_alarm * p.replica_count // peak_instances} connections "
+                f"raise spikeproof:replicas.count to {replicas_needed}, or cap the fleet's pool "
+                f"below {p.replica_connections_alarm * p.replica_count // peak_instances} "
+                "connections "
                 f"per instance ({peak_instances} instances x {pool} = {per_replica:,.0f} per "
                 f"replica at the peak, above the connections alarm "
                 f"{p.replica_connections_alarm}; a new replica takes 30-60 minutes to create)"
