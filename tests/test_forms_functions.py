@@ -472,3 +472,48 @@ def test_entry_points_import_as_packaged_and_fail_clearly_when_misconfigured() -
     assert worker.returncode == 0, worker.stderr
     bad = _import_entry("forms.lambda_worker", {"TABLE_NAME": "t"})
     assert bad.returncode != 0 and "CONTACT_LIST_NAME is required" in bad.stderr, bad.stderr
+
+
+def _lose_first_answer(ddb: Any, operation: str, marker: bytes) -> list[str]:
+    """Make the SDK retry the first successful `operation` whose request carries `marker` as if
+    its answer was lost on the way back (the write landed; the client saw a timeout): botocore's
+    own retry path, forced through its `needs-retry` hook. Returns the operations so retried."""
+    lost: list[str] = []
+
+    def needs_retry(
+        response: Any, attempts: int, request_dict: dict[str, Any], **_: Any
+    ) -> int | None:
+        body = request_dict.get("body") or b""
+        body = body if isinstance(body, bytes) else str(body).encode()
+        if lost or response is None or response[0].status_code != 200 or marker not in body:
+            return None
+        lost.append(operation)
+        return 0  # retry now
+
+    ddb.meta.events.register_first(f"needs-retry.dynamodb.{operation}", needs_retry)
+    return lost
+
+
+@pytest.mark.parametrize("operation", ["PutItem", "UpdateItem"])
+def test_a_retried_claim_whose_first_answer_was_lost_is_recognised_as_ours(
+    infra: Infra, moto_endpoint: str, operation: str
+) -> None:
+    """PutItem: a first sign-up's create-and-claim; UpdateItem: a repeat address whose claim is
+    taken by update. Either way the retry fails its condition on our own claim: the worker must
+    see the claim as its own and list now, not fail the record and wait out the lease."""
+    email = f"lost-{operation.lower()}@example.org"
+    if operation == "UpdateItem":
+        seed = SubscriberStore(client("dynamodb", moto_endpoint), infra.table, lease_seconds=120)
+        seed.upsert({"email": email, "consent": True}, 500)
+    ddb = client("dynamodb", moto_endpoint)
+    store = SubscriberStore(ddb, infra.table, lease_seconds=120)
+    lost = _lose_first_answer(
+        ddb, operation, b'"claim"' if operation == "PutItem" else b"claim = :t"
+    )
+    adapter = CountingAdapter()
+    worker = make_worker(store, adapter, clock_ms=lambda: 1_000)
+    result = worker(sqs_event([_message(email, f"m-{operation}")], infra.queue_arn), None)
+    assert lost == [operation], "the lost answer was not simulated"
+    assert result == {"batchItemFailures": []}, result
+    assert adapter.calls == [email]
+    assert _item(moto_endpoint, infra, email)["listed"]["BOOL"] is True

@@ -79,7 +79,8 @@ class SubscriberStore:
         return Stored(listed=answer["Attributes"]["listed"]["BOOL"])
 
     def claim(self, email: str, token: str, now_ms: int) -> str:
-        """Take the hand-off for `token` (`<message id>:<attempt>`). Returns "claimed", "listed",
+        """Take the hand-off for `token` (`<message id>:<attempt>`). Returns "claimed" (also when
+        the claim already is `token`'s: a retried write whose first answer was lost), "listed",
         "other" (another message holds a live claim) or "self" (an earlier attempt of this same
         message holds it: its visibility timeout ran out while it was still working)."""
         try:
@@ -108,6 +109,10 @@ class SubscriberStore:
         if item.get("listed", {}).get("BOOL"):
             return "listed"
         holder = item.get("claim", {}).get("S", "")
+        if holder == token:
+            # Our own write landed but its answer was lost: the SDK retried the request, and the
+            # retry found the condition false. The token is unique per attempt, so it is ours.
+            return "claimed"
         return "self" if holder.split(":", 1)[0] == token.split(":", 1)[0] else "other"
 
     def mark_listed(self, email: str, now_ms: int) -> None:
