@@ -48,3 +48,23 @@ def test_the_catalogue_patterns_are_strict() -> None:
     entries = _entries()
     assert entries["replicas-<n>-lag"].match("replicas-3-lag")
     assert not any(p.match("replicas-3-lagging") for p in entries.values())
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_every_alarm_routes_through_the_alerting_topic(plan, stack: str) -> None:  # type: ignore[no-untyped-def]
+    """Every component's alarms (replicas, fleet, forms, campaign windows) notify the one topic,
+    on ALARM and on OK: no alarm that pages nobody, none routed elsewhere."""
+    result = plan(stack)
+    (topic,) = result.of_type("aws:sns/topic:Topic")
+    arn = topic.outputs["arn"]
+    assert result.outputs["alarm_topic_arn"] == arn
+    # Besides the topic, an alarm may only drive its own stack's scaling (web-cpu-high runs the
+    # step scale-out).
+    wrong = {
+        a.name: (a.input("alarmActions"), a.input("okActions"))
+        for a in result.of_type(ALARM)
+        if a.input("alarmActions")[:1] != [arn]
+        or any(":autoscaling:" not in x for x in a.input("alarmActions")[1:])
+        or a.input("okActions") != [arn]
+    }
+    assert not wrong, f"{stack}: alarms not routed to the topic on ALARM and OK: {wrong}"
