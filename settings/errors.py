@@ -54,8 +54,9 @@ class ConfigErrors(pulumi.RunError):
         self.errors = errors
         super().__init__(self.render())
 
-    def render(self) -> str:
-        head = f"{len(self.errors)} configuration error(s); nothing was deployed."
+    def render(self, head: str | None = None) -> str:
+        """Every problem under one heading (default: the stack file's: nothing was deployed)."""
+        head = head or f"{len(self.errors)} configuration error(s); nothing was deployed."
         return "\n".join([head, *(e.render() for e in self.errors)])
 
 

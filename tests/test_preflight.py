@@ -183,6 +183,15 @@ def test_exit_codes_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert preflight.main(["no-such-campaign", "--stack", "prod"]) == preflight.EXIT_INVALID
     err = capsys.readouterr().err
     assert "no such campaign file" in err and "Traceback" not in err
+    assert "nothing was projected" in err and "deployed" not in err
+    other = write(tmp_path, {"dataAccess": "everything"}, name="other")
+    assert preflight.main([str(other), "--stack", "prod"]) == preflight.EXIT_INVALID, (
+        "a wrong dataAccess value is an invalid file, not the primary-write NO-GO"
+    )
+    assert "NO-GO" not in capsys.readouterr().err
+    assert preflight.main(["spring-coupon-blast", "--stack", "nowhere"]) == preflight.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip(), err
 
 
 def test_broken_yaml_names_line_and_column(tmp_path: Path) -> None:

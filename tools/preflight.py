@@ -179,8 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         campaign = load_campaign(args.campaign)
     except ConfigErrors as exc:
-        print(exc.render(), file=sys.stderr)
-        if any(e.key_path.endswith("dataAccess") for e in exc.errors):
+        head = f"{len(exc.errors)} problem(s) in the campaign file; nothing was projected."
+        print(exc.render(head), file=sys.stderr)
+        if any(e.key_path == "dataAccess" and e.value == "primary-write" for e in exc.errors):
             print("\nVerdict: NO-GO (primary-write is never allowed)", file=sys.stderr)
             return EXIT_NO_GO
         return EXIT_INVALID
@@ -194,7 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             extra_tracking=args.assume_tracking,
         )
     except ConfigErrors as exc:
-        print(exc.render(), file=sys.stderr)
+        head = f"{len(exc.errors)} problem(s) in the stack's settings; nothing was projected."
+        print(exc.render(head), file=sys.stderr)
         return EXIT_INVALID
     except (ValueError, FileNotFoundError) as exc:
         print(f"preflight: {exc}", file=sys.stderr)
