@@ -50,6 +50,12 @@ f = settings.fleet
 # scheduled): their pre-warm windows join the fleet's own, sized by the projection.
 campaigns = referenced_campaigns(settings)
 windows = stack_windows(settings, stack.stack, campaigns)
+for over in (c for c in campaigns if c.finish < datetime.now(UTC)):
+    pulumi.log.warn(
+        f"campaign {over.name} ended {over.finish:%Y-%m-%d %H:%M %Z}: its pre-warm has run and "
+        "its alarms stay quiet; remove it from spikeproof:campaigns to delete its dashboard "
+        "and alarms"
+    )
 
 # One secret shared by the edge (adds it as a header) and the fleet's ALB (requires it); kept in
 # state by pulumi-random so no person ever handles it (docs/runbooks/rotate-origin-secret.md).

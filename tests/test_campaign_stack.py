@@ -273,3 +273,21 @@ def test_an_explicit_prewarm_above_max_size_is_refused(
     )
     rendered = config_error("prod", {"campaigns": ["huge"]}).render()
     assert "maxSize" in rendered and "99" in rendered, rendered
+
+
+def test_a_campaign_that_is_over_plans_quietly_and_says_to_remove_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A referenced campaign in the past: no scheduled action (AWS refuses past start times), the
+    monitor still plans (its alarms are quiet outside the window), and a warning says what to do."""
+    directory = _campaign_dir(tmp_path, None, "last-year")
+    path = directory / "last-year.yaml"
+    raw = yaml.safe_load(path.read_text())
+    raw["start"] = "2025-03-11T09:00"
+    path.write_text(yaml.safe_dump(raw))
+    monkeypatch.setattr(campaign_module, "CAMPAIGN_DIR", directory)
+    result = run_program("prod", overrides={"campaigns": ["last-year"]})
+    assert not [s for s in result.of_type(SCHEDULE) if s.name.startswith("web-last-year")]
+    assert len(result.of_type(DASHBOARD)) == 1
+    warnings = [line for line in result.logs if "last-year ended" in line]
+    assert warnings and "remove it from spikeproof:campaigns" in warnings[0], result.logs
