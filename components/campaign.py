@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -198,7 +198,18 @@ def dashboard_body(d: DashboardInputs) -> dict[str, Any]:
             [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", d.queue_name]],
             stat="Maximum",
         )
-    return {"start": "-PT6H", "periodOverride": "inherit", "widgets": widgets}
+    # The campaign's own time range (absolute, ISO 8601 UTC): half an hour before the pre-warm to
+    # an hour after the end, so the page shows the campaign whenever it is opened.
+    return {
+        "start": _stamp(f.window_start - timedelta(minutes=30)),
+        "end": _stamp(f.end + timedelta(hours=1)),
+        "periodOverride": "inherit",
+        "widgets": widgets,
+    }
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _metric(
@@ -291,14 +302,17 @@ class CampaignMonitor(pulumi.ComponentResource):
                 _expression("window", in_window("p95", begin, end), "p95, in window"),
             ],
         )
-        if f.prewarm_instances:
-            # From the start (the lead is for booting) to the end; outside, the series reads as
-            # the pre-warm itself, which is never below it.
+        if f.own_prewarm_instances and f.own_prewarm_ready is not None:
+            # From when the campaign's own pre-warm is in service (its action plus boot and
+            # warm-up, at the earliest the start) to the end; outside, the series reads as the
+            # pre-warm itself, which is never below it. A pre-warm borrowed from another window
+            # is that window's business: no alarm here.
+            held = f.own_prewarm_instances
             window_alarm(
                 "window-capacity",
-                f"fewer than {f.prewarm_instances} instances in service (the pre-warm did not "
-                "run or instances fail to launch)",
-                f.prewarm_instances,
+                f"fewer than {held} instances in service (the pre-warm did not run or instances "
+                "fail to launch)",
+                held,
                 [
                     _metric(
                         "inservice",
@@ -309,7 +323,7 @@ class CampaignMonitor(pulumi.ComponentResource):
                     ),
                     _expression(
                         "window",
-                        in_window("inservice", f.start, end, outside=str(f.prewarm_instances)),
+                        in_window("inservice", f.own_prewarm_ready, end, outside=str(held)),
                         "in-service instances, in window",
                     ),
                 ],

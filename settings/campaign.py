@@ -8,7 +8,7 @@ what is allowed, an example), like the stack settings.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,8 +23,10 @@ CAMPAIGN_DIR = Path(__file__).resolve().parent.parent / "campaigns"
 NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 PARAM = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEFAULT_DURATION = "PT6H"
 MAX_LENGTH = timedelta(days=14)
+MIN_LENGTH = timedelta(minutes=1)
 
 PRIMARY_WRITE_REFUSAL = (
     "a campaign may never write to the core application's primary database: a send to millions "
@@ -82,7 +84,12 @@ class Landing(Model):
         default_factory=list,
         description="Which of those parameters differ for every recipient (e.g. a coupon id).",
     )
-    share: float = Field(default=1.0, description="Share of the campaign's clicks on this path.")
+    share: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Share of the campaign's clicks on this path (0-1; shares sum to 1).",
+    )
 
     @field_validator("path")
     @classmethod
@@ -222,6 +229,26 @@ class Campaign(Model):
             raise ValueError("kebab-case: lower-case letters, digits and hyphens")
         return value
 
+    @field_validator("data_access")
+    @classmethod
+    def _no_primary_write(cls, value: str) -> str:
+        # A field validator, not a model rule: reported even when other keys are wrong too, so
+        # marketing learns of the refusal with the first run, not after fixing a typo.
+        if value == "primary-write":
+            raise ValueError(PRIMARY_WRITE_REFUSAL)
+        return value
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _not_a_date(cls, value: object) -> object:
+        text = value.isoformat() if isinstance(value, date) else str(value).strip()
+        if (isinstance(value, date) and not isinstance(value, datetime)) or DATE_ONLY.match(text):
+            raise ValueError(
+                f"{text} is a date without a time: it would mean midnight; write the time of "
+                "the send (2027-03-09T09:00)"
+            )
+        return value
+
     @field_validator("time_zone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
@@ -272,7 +299,7 @@ class Campaign(Model):
                 example="end: 2027-03-09T15:00:00+00:00  # or duration: PT6H",
             )
         if self.end is not None:
-            if self.end <= self.start:
+            if self.end <= self.start:  # aware comparisons are by instant
                 raise FieldError(
                     "end",
                     f"the end is not after the start ({self.start.isoformat()})",
@@ -280,20 +307,20 @@ class Campaign(Model):
                     allowed="an instant after start",
                     example="end: 2027-03-09T15:00:00+00:00",
                 )
-            if self.end - self.start > MAX_LENGTH:
+            if self.length > MAX_LENGTH:
                 raise FieldError(
                     "end",
                     "more than 14 days after the start; split a longer campaign",
                     value=self.end.isoformat(),
                     allowed="at most 14 days after start",
                 )
-        if self.data_access == "primary-write":
+        if self.length < MIN_LENGTH:
             raise FieldError(
-                "dataAccess",
-                PRIMARY_WRITE_REFUSAL,
-                value="primary-write",
-                allowed="none or replica-read",
-                example="dataAccess: none  # coupons pre-generated into the marketing plane",
+                "end" if self.end is not None else "duration",
+                "the campaign lasts less than a minute: the projection works minute by minute",
+                value=self.end.isoformat() if self.end is not None else self.duration,
+                allowed="at least one minute after start",
+                example="duration: PT6H",
             )
         if self.channel == "email" and self.audience is None and self.expected_peak_rps is None:
             raise FieldError(
@@ -333,14 +360,20 @@ class Campaign(Model):
 
     @property
     def length(self) -> timedelta:
+        """Elapsed time, start to end (computed in UTC: aware datetimes sharing one zone subtract
+        as wall-clock times, which is an hour off across a DST change)."""
         if self.end is not None:
-            return self.end - self.start
+            return self.end.astimezone(UTC) - self.start.astimezone(UTC)
         return parse_duration(self.duration or DEFAULT_DURATION)
 
     @property
+    def start_utc(self) -> datetime:
+        return self.start.astimezone(UTC)
+
+    @property
     def finish(self) -> datetime:
-        """When the campaign is over: `end`, or start + duration."""
-        return self.start + self.length
+        """When the campaign is over (UTC): `end`, or start + duration of real time."""
+        return self.start_utc + self.length
 
 
 def _in_zone(value: datetime, zone: ZoneInfo, zone_name: str) -> datetime:

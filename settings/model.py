@@ -21,7 +21,7 @@ from settings.errors import ConfigError
 
 
 class Model(BaseModel):
-    """Frozen, camelCase-keyed, unknown keys forbidden."""
+    """Frozen, camelCase-keyed, unknown keys forbidden, no NaN or infinity."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -29,6 +29,8 @@ class Model(BaseModel):
         alias_generator=to_camel,
         populate_by_name=False,
         validate_default=True,
+        # YAML reads .nan and .inf as floats; no setting or campaign figure means either.
+        allow_inf_nan=False,
     )
 
 

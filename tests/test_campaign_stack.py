@@ -157,14 +157,13 @@ def test_staging_referencing_the_rehearsal_sizes_its_own_prewarm(plan) -> None: 
     assert fleet is not None
     bare = project(load_campaign("spring-coupon-blast"), settings, "staging", windows=[])
     need = prewarm_needed(bare)
+    # Staging's smaller instances cannot take the scanner burst at its minimum either.
+    assert need is not None and fleet.min_size < need.instances <= fleet.max_size
     result = plan("staging", {"campaigns": ["spring-coupon-blast"]})
     actions = {s.name: s for s in result.of_type(SCHEDULE)}
-    if need is None:
-        assert "web-spring-coupon-blast-prewarm" not in actions
-    else:
-        warm = actions["web-spring-coupon-blast-prewarm"]
-        assert warm.input("minSize") == need.instances <= fleet.max_size
-        assert warm.input("startTime") == _stamp(need.begin)
+    warm = actions["web-spring-coupon-blast-prewarm"]
+    assert warm.input("minSize") == need.instances
+    assert warm.input("startTime") == _stamp(need.begin)
     assert len(result.of_type(DASHBOARD)) == 1
 
 
@@ -291,3 +290,15 @@ def test_a_campaign_that_is_over_plans_quietly_and_says_to_remove_it(
     assert len(result.of_type(DASHBOARD)) == 1
     warnings = [line for line in result.logs if "last-year ended" in line]
     assert warnings and "remove it from spikeproof:campaigns" in warnings[0], result.logs
+
+
+def test_the_dashboard_opens_on_the_campaigns_own_time_range(plan) -> None:  # type: ignore[no-untyped-def]
+    (dashboard,) = plan("prod").of_type(DASHBOARD)
+    body = json.loads(dashboard.input("dashboardBody"))
+    settings = stack_settings("prod")
+    fleet = settings.fleet
+    assert fleet is not None
+    lead = 3 + 2 + math.ceil(fleet.warmup_seconds / 60) + 15
+    begin = START - timedelta(minutes=lead + 30)
+    assert body["start"] == begin.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert body["end"] == (END + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")

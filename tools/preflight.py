@@ -30,6 +30,7 @@ from tools.projection import (
     Projection,
     Verdict,
     decide,
+    prewarm_needed,
     project,
 )
 
@@ -138,23 +139,32 @@ def chart(path: Path, before: Projection, after: Projection | None) -> None:
     plt.close(fig)
 
 
-def _after_actions(p: Projection, settings: Settings, verdict: Verdict) -> Projection | None:
+def _after_actions(
+    p: Projection,
+    settings: Settings,
+    verdict: Verdict,
+    *,
+    tracking_rule: bool,
+    extra_tracking: Sequence[str],
+) -> Projection | None:
+    """The projection once the actions are applied (the parameters that split the cache key
+    ignored, maxSize and the pre-warm as needed), with the user's own options kept."""
     if verdict.code != EXIT_ACTIONS:
         return None
     needed = max(
         math.ceil(m.origin_rps / (p.per_instance_rps * p.target_utilization)) for m in p.minutes
     )
+    tracking = [*extra_tracking, *p.unique_keys_from]
     fixed = project(
-        p.campaign, settings, p.stack, extra_tracking=p.unique_keys_from,
+        p.campaign, settings, p.stack, tracking_rule=tracking_rule, extra_tracking=tracking,
         max_size=max(p.fleet_max, needed),
     )  # fmt: skip
-    early = fixed.minutes[: fixed.lag_minutes + 1]
-    warm = max(
-        math.ceil(m.origin_rps / (fixed.per_instance_rps * fixed.target_utilization)) for m in early
-    )
+    need = prewarm_needed(fixed)
+    if need is None:
+        return fixed
     return project(
-        p.campaign, settings, p.stack, extra_tracking=p.unique_keys_from,
-        max_size=max(p.fleet_max, needed), prewarm=max(warm, fixed.prewarm),
+        p.campaign, settings, p.stack, tracking_rule=tracking_rule, extra_tracking=tracking,
+        max_size=max(p.fleet_max, needed), prewarm=max(need.instances, fixed.prewarm),
     )  # fmt: skip
 
 
@@ -204,7 +214,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = decide(p, settings)
     print(report(p, verdict))
     if args.chart:
-        chart(args.chart, p, _after_actions(p, settings, verdict))
+        after = _after_actions(
+            p,
+            settings,
+            verdict,
+            tracking_rule=not args.no_tracking_rule,
+            extra_tracking=args.assume_tracking,
+        )
+        chart(args.chart, p, after)
         print(f"\nwrote {args.chart}")
     return verdict.code
 

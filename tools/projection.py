@@ -112,6 +112,8 @@ class Minute:
     instances: int
     capacity_rps: float
     form_rps: float
+    held: int = 0
+    """Instances a pre-warm window holds in service this minute (booted and warmed up)."""
 
 
 @dataclass
@@ -133,6 +135,10 @@ class Projection:
     replica_count: int = 1
     replica_connections_alarm: int | None = None
     unique_keys_from: list[str] = field(default_factory=list)
+    ready_minutes: int = 0
+    """A scheduled pre-warm's instances serve this long after its action runs (boot, warm-up)."""
+    own_window: CampaignWindow | None = None
+    """The campaign's own pre-warm window (named after it), when the stack schedules one."""
 
     @property
     def peak(self) -> Minute:
@@ -222,16 +228,21 @@ def request_kinds(campaign: Campaign, spec: EdgeRulesSpec) -> tuple[list[Request
     return kinds, sorted(set(splitting))
 
 
-def held_at(windows: Sequence[CampaignWindow], start: datetime) -> int:
-    """Capacity the pre-warm windows hold at `start` (0 if none covers it)."""
+def window_span(w: CampaignWindow) -> tuple[datetime, datetime]:
+    """A window's pre-warm action and release, in UTC (windows are checked before this runs)."""
+    zone = ZoneInfo(w.time_zone)
+    start = datetime.fromisoformat(w.start).replace(tzinfo=zone).astimezone(UTC)
+    end = datetime.fromisoformat(w.end).replace(tzinfo=zone).astimezone(UTC)
+    return start - timedelta(minutes=w.lead_minutes), end
+
+
+def held_at(windows: Sequence[CampaignWindow], at: datetime, ready_minutes: int = 0) -> int:
+    """Instances the pre-warm windows hold in service at `at`: from `ready_minutes` after a
+    window's pre-warm action (instances boot and warm up first) until its release."""
     best = 0
     for w in windows:
-        zone = ZoneInfo(w.time_zone)
-        begin = datetime.fromisoformat(w.start).replace(tzinfo=zone) - timedelta(
-            minutes=w.lead_minutes
-        )
-        end = datetime.fromisoformat(w.end).replace(tzinfo=zone)
-        if begin <= start <= end:
+        begin, end = window_span(w)
+        if begin + timedelta(minutes=ready_minutes) <= at < end:
             best = max(best, w.capacity)
     return best
 
@@ -252,9 +263,9 @@ def project(
     max_size: int | None = None,
     windows: Sequence[CampaignWindow] | None = None,
 ) -> Projection:
-    """Project `campaign` on the stack. The fleet holds `prewarm` instances from the start when
-    given; otherwise what `windows` hold then (default: every window the stack schedules, its own
-    and those of the campaigns it references)."""
+    """Project `campaign` on the stack. The fleet holds `prewarm` instances throughout when given;
+    otherwise, minute by minute, what `windows` hold in service then (default: every window the
+    stack schedules, its own and those of the campaigns it references)."""
     if settings.edge is None or settings.fleet is None:
         raise ValueError(f"stack {stack} has no edge or no fleet: nothing to project against")
     edge, fleet = settings.edge, settings.fleet
@@ -274,15 +285,14 @@ def project(
     )
     per_instance = fleet.per_instance_capacity_rps
     utilization = fleet.target_utilization_percent / 100
-    lag = SIGNAL_MINUTES + BOOT_MINUTES + math.ceil(fleet.warmup_seconds / 60)
-    if prewarm is not None:
-        held = prewarm
-    else:
-        held = held_at(
-            stack_windows(settings, stack) if windows is None else windows, campaign.start
-        )
+    ready = BOOT_MINUTES + math.ceil(fleet.warmup_seconds / 60)
+    lag = SIGNAL_MINUTES + ready
+    if windows is None:
+        windows = stack_windows(settings, stack)
+    own = next((w for w in windows if w.name == campaign.name), None)
     ceiling = max_size if max_size is not None else fleet.max_size
-    floor = max(fleet.min_size, held)
+    start = campaign.start_utc
+    shown = campaign.start.tzinfo
     demand: list[float] = []
     wanted: list[int] = []
     minutes: list[Minute] = []
@@ -302,11 +312,13 @@ def project(
         demand.append(origin)
         seen = demand[m - lag] if m >= lag else 0.0
         wanted.append(math.ceil(seen / (per_instance * utilization)) if seen else 0)
+        at = start + timedelta(minutes=m)
+        held = prewarm if prewarm is not None else held_at(windows, at, ready)
         # Scale-out follows `wanted`; scale-in only after SCALE_IN_MINUTES of lower demand.
-        instances = min(ceiling, max(floor, *wanted[-SCALE_IN_MINUTES:]))
+        instances = min(ceiling, max(fleet.min_size, held, *wanted[-SCALE_IN_MINUTES:]))
         minutes.append(
             Minute(
-                at=campaign.start + timedelta(minutes=m),
+                at=at.astimezone(shown),  # computed in UTC, shown in the campaign's zone
                 visitors_rps=visitors,
                 scanner_rps=scanner,
                 edge_rps=edge_rps,
@@ -314,6 +326,7 @@ def project(
                 instances=instances,
                 capacity_rps=instances * per_instance,
                 form_rps=visitors * campaign.form_conversion if campaign.forms else 0.0,
+                held=held,
             )
         )
     forms = settings.forms
@@ -328,7 +341,7 @@ def project(
         per_instance_rps=per_instance,
         target_utilization=utilization,
         lag_minutes=lag,
-        prewarm=held,
+        prewarm=minutes[0].held if minutes else 0,
         form_rate=forms.throttle.rate_limit if forms else None,
         form_burst=forms.throttle.burst_limit if forms else None,
         ingest_concurrency=forms.ingest.reserved_concurrency if forms else None,
@@ -336,6 +349,8 @@ def project(
         replica_count=settings.replicas.count,
         replica_connections_alarm=settings.replicas.connections_alarm,
         unique_keys_from=splitting,
+        ready_minutes=ready,
+        own_window=own,
     )
 
 
@@ -363,7 +378,16 @@ def decide(p: Projection, settings: Settings) -> Verdict:
     if needed > p.fleet_max:
         actions.append(f"raise fleet.maxSize to {needed} (peak needs {needed} instances)")
     need = prewarm_needed(p)
-    if need is not None:
+    own = p.own_window
+    if need is not None and own is not None and need.instances <= own.capacity:
+        # The pre-warm is big enough but starts too late to be in service at the start.
+        actions.append(
+            f"set prewarm.leadMinutes to at least {p.ready_minutes + 5} in "
+            f"campaigns/{c.name}.yaml: its {own.capacity} instances take {p.ready_minutes} "
+            f"minutes to boot and warm up, and {own.lead_minutes} leaves the first minutes "
+            "without them"
+        )
+    elif need is not None:
         unless = "unless the cache-key change above is deployed, " if p.unique_keys_from else ""
         at = need.begin.strftime("%Y-%m-%d %H:%M UTC")
         if c.name not in settings.campaigns:
@@ -380,9 +404,16 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         first = p.overloaded[0]
         findings.append(
             f"{len(p.overloaded)} minutes over capacity, from "
-            f"{first.at.strftime('%H:%M')} ({first.origin_rps:,.0f} req/s against "
+            f"{first.at:%H:%M %Z} ({first.origin_rps:,.0f} req/s against "
             f"{first.capacity_rps:,.0f})"
         )
+        if need is None and needed <= p.fleet_max:
+            # Never GO while the projection overloads the fleet, whatever the cause.
+            actions.append(
+                f"the fleet is over capacity for {len(p.overloaded)} minutes from "
+                f"{first.at:%H:%M %Z}: pre-warm more instances (prewarm.instances) or raise "
+                "fleet.maxSize"
+            )
     if c.forms:
         if p.form_rate is None:
             findings.append("the campaign uses forms but the stack has no form backend")
@@ -404,7 +435,7 @@ def decide(p: Projection, settings: Settings) -> Verdict:
             replicas_needed = math.ceil(peak_instances * pool / p.replica_connections_alarm)
             actions.append(
                 f"raise spikeproof:replicas.count to {replicas_needed}, or cap the fleet's pool "
-                f"below {p.replica_connections_alarm * p.replica_count // peak_instances} "
+                f"at {p.replica_connections_alarm * p.replica_count // peak_instances} "
                 "connections "
                 f"per instance ({peak_instances} instances x {pool} = {per_replica:,.0f} per "
                 f"replica at the peak, above the connections alarm "
@@ -431,22 +462,45 @@ class PrewarmNeed:
     """When the pre-warm runs (UTC): `lead_minutes` before the campaign's start."""
 
 
-def prewarm_needed(p: Projection) -> PrewarmNeed | None:
-    """The pre-warm the first minutes need, when what the fleet holds at the start is short.
+def instances_needed(p: Projection, origin_rps: float) -> int:
+    """Instances that carry `origin_rps` at the target utilization."""
+    return math.ceil(origin_rps / (p.per_instance_rps * p.target_utilization))
 
-    Until target tracking reacts (`lag_minutes`), the fleet serves with what it runs at the start:
-    enough instances to carry those minutes at the target utilization (capped at maxSize), started
-    `lag + 15` minutes early so they have booted and warmed up before the first click."""
-    early = p.minutes[: p.lag_minutes + 1]
-    warm = min(
-        p.fleet_max,
-        max(math.ceil(m.origin_rps / (p.per_instance_rps * p.target_utilization)) for m in early),
-    )
-    if warm <= max(p.prewarm, p.fleet_min):
-        return None
+
+def tracking_only(p: Projection) -> list[int]:
+    """In-service instances minute by minute with no pre-warm: minSize, then what target tracking
+    asks for `lag_minutes` after the demand it saw, held for SCALE_IN_MINUTES, within maxSize."""
+    wanted = [
+        instances_needed(p, p.minutes[m - p.lag_minutes].origin_rps) if m >= p.lag_minutes else 0
+        for m in range(len(p.minutes))
+    ]
+    return [
+        min(p.fleet_max, max(p.fleet_min, *wanted[max(0, m - SCALE_IN_MINUTES + 1) : m + 1]))
+        for m in range(len(p.minutes))
+    ]
+
+
+def prewarm_needed(p: Projection) -> PrewarmNeed | None:
+    """The pre-warm that carries every minute target tracking cannot, when the windows in place
+    fall short (None: they do not).
+
+    Tracking reacts `lag_minutes` after the demand it sees, so a rising load (the scanner burst
+    of a send, the ramp of an ad) runs ahead of it. A minute is short when neither tracking nor
+    the pre-warm in service then reaches the instances its demand needs at the target
+    utilization; the pre-warm is the most any short minute needs (within maxSize), started
+    `lag + 15` minutes before the start so it has booted and warmed up before the first click."""
+    tracking = tracking_only(p)
+    short = [
+        instances_needed(p, minute.origin_rps)
+        for minute, tracked in zip(p.minutes, tracking, strict=True)
+        if max(tracked, minute.held) < instances_needed(p, minute.origin_rps)
+    ]
+    instances = min(p.fleet_max, max(short, default=0))
+    if instances <= p.fleet_min:
+        return None  # nothing to hold above the minimum: only a larger maxSize helps
     lead = p.lag_minutes + PREWARM_MARGIN_MINUTES
-    begin = p.campaign.start.astimezone(UTC) - timedelta(minutes=lead)
-    return PrewarmNeed(instances=warm, lead_minutes=lead, begin=begin)
+    begin = p.campaign.start_utc - timedelta(minutes=lead)
+    return PrewarmNeed(instances=instances, lead_minutes=lead, begin=begin)
 
 
 def campaign_window(
@@ -506,13 +560,18 @@ class CampaignFacts:
     capacity_at_peak_rps: float
     overloaded_minutes: int
     prewarm_instances: int
-    """Instances held at the start (0: no pre-warm covers it)."""
+    """Instances a pre-warm holds in service at the start (0: none does)."""
     window_start: datetime
-    """Start of the campaign's window (UTC): its pre-warm, or its start when it has none."""
+    """Start of the campaign's window (UTC): its own pre-warm action, or its start."""
     start: datetime
     """The campaign's start (UTC)."""
     end: datetime
     """The campaign's end (UTC)."""
+    own_prewarm_instances: int = 0
+    """The campaign's own pre-warm window's capacity (0: it has none)."""
+    own_prewarm_ready: datetime | None = None
+    """When that pre-warm is in service (UTC): its action plus boot and warm-up, at the earliest
+    the start. The in-service alarm watches from here to the end."""
 
 
 def campaign_facts(
@@ -520,9 +579,10 @@ def campaign_facts(
 ) -> CampaignFacts:
     p = project(campaign, settings, stack, windows=windows)
     verdict = decide(p, settings)
-    own = next((w for w in windows if w.name == campaign.name), None)
-    start = campaign.start.astimezone(UTC)
-    lead = own.lead_minutes if own is not None else 0
+    start = campaign.start_utc
+    own = p.own_window
+    begin = window_span(own)[0] if own is not None else start
+    ready = max(start, begin + timedelta(minutes=p.ready_minutes))
     return CampaignFacts(
         name=campaign.name,
         data_access=campaign.data_access,
@@ -531,7 +591,9 @@ def campaign_facts(
         capacity_at_peak_rps=p.peak.capacity_rps,
         overloaded_minutes=len(p.overloaded),
         prewarm_instances=p.prewarm,
-        window_start=start - timedelta(minutes=lead),
+        window_start=min(begin, start),
         start=start,
-        end=campaign.finish.astimezone(UTC),
+        end=campaign.finish,
+        own_prewarm_instances=own.capacity if own is not None else 0,
+        own_prewarm_ready=ready if own is not None else None,
     )
