@@ -325,7 +325,10 @@ def campaign_problems(settings: Settings, *, stack: str) -> list[ConfigError]:
                 value=settings.campaigns,
                 allowed="campaign pre-warms (lead included) that do not overlap each other or "
                 "spikeproof:fleet.campaignWindows, within fleet.maxSize",
-                example="move the campaign, shorten its prewarm.leadMinutes or raise maxSize",
+                example="make one window carry the campaign: a hand-written fleet.campaignWindows "
+                "entry that covers it with enough capacity and leadMinutes (then the campaign "
+                "needs no pre-warm of its own, or set prewarm.instances: 0), or move the "
+                "campaign, shorten its prewarm.leadMinutes, raise maxSize",
             )
         )
     return errors

@@ -27,6 +27,7 @@ DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEFAULT_DURATION = "PT6H"
 MAX_LENGTH = timedelta(days=14)
 MIN_LENGTH = timedelta(minutes=1)
+YEARS = (2000, 2100)
 
 PRIMARY_WRITE_REFUSAL = (
     "a campaign may never write to the core application's primary database: a send to millions "
@@ -125,8 +126,9 @@ class Prewarm(Model):
         default=None,
         ge=0,
         description="Instances a stack that references the campaign holds from the pre-warm to "
-        "the end. Default: what the projection needs to carry the first minutes before target "
-        "tracking reacts (none when minSize does); 0 turns the pre-warm off.",
+        "the end. Default: the most instances any minute needs that target tracking cannot "
+        "carry yet (a send's scanner burst, an ad's ramp; none when tracking and minSize do); 0 "
+        "turns the pre-warm off.",
         examples=[6],
     )
     lead_minutes: int | None = Field(
@@ -264,6 +266,9 @@ class Campaign(Model):
     @field_validator("start", "end")
     @classmethod
     def _aware(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
+            # Also keeps the arithmetic below and in the projection inside datetime's range.
+            raise ValueError(f"the year {value.year} is not between {YEARS[0]} and {YEARS[1]}")
         if value is None or "time_zone" not in info.data:
             return value  # no value, or timeZone itself is wrong (reported there)
         zone_name = info.data["time_zone"]

@@ -19,7 +19,7 @@ from settings.errors import ConfigErrors
 from tools import preflight
 from tools.mockrun import ROOT
 from tools.preflight import ClickCurve, decide, project, stack_settings
-from tools.projection import prewarm_needed
+from tools.projection import prewarm_needed, stack_windows
 
 REHEARSAL = Path(__file__).resolve().parent.parent / "campaigns" / "spring-coupon-blast.yaml"
 
@@ -52,6 +52,8 @@ def write(tmp_path: Path, changes: dict[str, Any], name: str = "trial") -> Path:
         ({"duration": None, "end": "2027-03-09T09:00:30"}, "end", "less than a minute"),
         ({"start": "2027-03-09"}, "start", "a date without a time"),
         ({"start": date(2027, 3, 9)}, "start", "a date without a time"),
+        ({"start": "9999-12-31T20:00"}, "start", "not between 2000 and 2100"),
+        ({"start": "0999-03-09T09:00"}, "start", "not between 2000 and 2100"),
         ({"landing": [{"path": "/a", "share": float("nan")}]}, "landing[0].share", "finite"),
         ({"expectedPeakRps": float("inf")}, "expectedPeakRps", "finite"),
         ({"landing": [{"path": "/a", "share": 1.5}, {"path": "/b", "share": -0.5}]},
@@ -350,4 +352,26 @@ def test_a_prewarm_that_starts_too_late_is_an_action(tmp_path: Path) -> None:
     p = project(late, settings, "prod", windows=[window])
     assert p.minutes[0].held == 0 and p.minutes[p.ready_minutes].held == 5
     actions = decide(p, settings).actions
-    assert any(a.startswith("set prewarm.leadMinutes to at least") for a in actions), actions
+    assert any(
+        a.startswith("set leadMinutes to at least")
+        and "campaigns/late.yaml (prewarm.leadMinutes)" in a
+        for a in actions
+    ), actions
+    assert not [a for a in actions if a.startswith("hold ")], "5 is enough, only the lead is late"
+
+
+def test_a_peak_beyond_max_size_asks_for_max_size_not_a_longer_lead(tmp_path: Path) -> None:
+    """A referenced ad campaign at 7,300 req/s needs 31 instances at 60%: the program's pre-warm
+    is capped at maxSize (30) with the default lead, so the one capacity action is maxSize (no
+    lead advice that would repeat for ever, no hold of what is already held)."""
+    big = load_campaign(
+        str(write(tmp_path, {"channel": "ads", "audience": None, "expectedPeakRps": 7300,
+                             "landing": [{"path": "/signup"}], "forms": []}, name="big"))
+    )  # fmt: skip
+    settings = stack_settings("prod").model_copy(update={"campaigns": ["big"]})
+    windows = stack_windows(settings, "prod", [big])
+    own = next(w for w in windows if w.name == "big")
+    assert own.capacity == 30
+    actions = decide(project(big, settings, "prod", windows=windows), settings).actions
+    assert any(a.startswith("raise fleet.maxSize to 31") for a in actions), actions
+    assert not [a for a in actions if "leadMinutes" in a or a.startswith("hold ")], actions

@@ -379,22 +379,37 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         actions.append(f"raise fleet.maxSize to {needed} (peak needs {needed} instances)")
     need = prewarm_needed(p)
     own = p.own_window
-    if need is not None and own is not None and need.instances <= own.capacity:
-        # The pre-warm is big enough but starts too late to be in service at the start.
+    # The campaign's window is the program's (referenced campaign) or hand-written
+    # (fleet.campaignWindows entry named after it): advice names the one to change.
+    where = (
+        f"campaigns/{c.name}.yaml (prewarm"
+        if c.name in settings.campaigns
+        else f"Pulumi.{p.stack}.yaml (fleet.campaignWindows[{c.name}]"
+    )
+    if need is not None and own is not None and own.lead_minutes < p.ready_minutes:
+        # Launched too late to serve the first minutes: instances boot and warm up first.
         actions.append(
-            f"set prewarm.leadMinutes to at least {p.ready_minutes + 5} in "
-            f"campaigns/{c.name}.yaml: its {own.capacity} instances take {p.ready_minutes} "
-            f"minutes to boot and warm up, and {own.lead_minutes} leaves the first minutes "
-            "without them"
+            f"set leadMinutes to at least {p.ready_minutes + 5} in {where}.leadMinutes): its "
+            f"instances take {p.ready_minutes} minutes to boot and warm up, and "
+            f"{own.lead_minutes} leaves the first minutes without them"
         )
-    elif need is not None:
+    # Holding more is the answer only when more can be held: a need capped at maxSize while the
+    # peak needs more is the maxSize action above.
+    capped = needed > p.fleet_max and need is not None and need.instances >= p.fleet_max
+    if need is not None and not capped and (own is None or need.instances > own.capacity):
         unless = "unless the cache-key change above is deployed, " if p.unique_keys_from else ""
         at = need.begin.strftime("%Y-%m-%d %H:%M UTC")
-        if c.name not in settings.campaigns:
+        if own is not None:
+            how = f"set {'instances' if c.name in settings.campaigns else 'capacity'}: " + (
+                f"{need.instances} in {where})"
+            )
+        elif c.name not in settings.campaigns:
             how = (
                 f"add {c.name} to spikeproof:campaigns in Pulumi.{p.stack}.yaml: the program "
                 "schedules the pre-warm, a dashboard and the window alarms"
             )
+            if c.prewarm.instances == 0:
+                how += f"; and remove prewarm.instances: 0 from campaigns/{c.name}.yaml"
         elif c.prewarm.instances == 0:
             how = f"remove prewarm.instances: 0 from campaigns/{c.name}.yaml"
         else:
