@@ -51,7 +51,10 @@ def test_faults_fired_and_exhausted_messages_were_dead_lettered(result: FloodRes
     # can fail too, so "not stored yet" is allowed only for dead-lettered addresses).
     waiting = result.unlisted_before_redrive | (unique - result.stored_before_redrive)
     lost = waiting - set(result.dead_before_redrive)
-    assert not lost, f"not listed and not in the DLQ (lost): {sorted(lost)[:3]}"
+    assert not lost, (
+        f"not listed and not in the DLQ (lost): {sorted(lost)[:3]}; what the pollers saw: "
+        f"{ {e: result.trace.get(e, ['never received']) for e in sorted(lost)[:3]} }"
+    )
 
 
 def test_redrive_brings_everything_back_and_it_completes(result: FloodResult) -> None:
@@ -65,8 +68,11 @@ def test_redrive_brings_everything_back_and_it_completes(result: FloodResult) ->
 
 def test_stored_once_and_listed_exactly_once(result: FloodResult) -> None:
     unique = result.report.unique_valid
+    missing = sorted(unique - set(result.stored))[:3]
+    seen = {e: result.trace.get(e, ["never received"]) for e in missing}
     assert set(result.stored) == unique, (
-        f"table: {len(result.stored)} subscribers for {len(unique)} unique valid addresses"
+        f"table: {len(result.stored)} subscribers for {len(unique)} unique valid addresses; "
+        f"missing {missing}, what the pollers saw: {seen}"
     )
     handed = result.faulty.successes
     assert set(handed) == unique, f"never handed to the list: {sorted(unique - set(handed))[:3]}"

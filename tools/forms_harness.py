@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -305,6 +305,18 @@ class Poller:
         self.failures_reported = 0
         self.errors: list[BaseException] = []
         self._lock = threading.Lock()
+        # Per address, what the pollers saw: "recv<n>" (receive count), "ok" (deleted), "fail"
+        # (left for redelivery), "del-failed:<code>". Evidence when a message goes missing.
+        self.trace: defaultdict[str, list[str]] = defaultdict(list)
+
+    def _note(self, events: list[tuple[dict[str, Any], str]]) -> None:
+        with self._lock:
+            for m, what in events:
+                try:
+                    email = str(json.loads(m["Body"]).get("email"))
+                except (ValueError, AttributeError):
+                    email = "?"
+                self.trace[email].append(what)
 
     def _loop(self) -> None:
         worker = self._factory()
@@ -320,6 +332,9 @@ class Poller:
                 if not batch:
                     time.sleep(0.05)
                     continue
+                self._note(
+                    [(m, f"recv{m['Attributes']['ApproximateReceiveCount']}") for m in batch]
+                )
                 try:
                     result = worker(sqs_event(batch, self._infra.queue_arn), None)
                     failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
@@ -332,8 +347,17 @@ class Poller:
                     for i, m in enumerate(batch)
                     if m["MessageId"] not in failed
                 ]
+                self._note([(m, "fail" if m["MessageId"] in failed else "ok") for m in batch])
                 if done:
-                    self._sqs.delete_message_batch(QueueUrl=self._infra.queue_url, Entries=done)
+                    answer = self._sqs.delete_message_batch(
+                        QueueUrl=self._infra.queue_url, Entries=done
+                    )
+                    self._note(
+                        [
+                            (batch[int(bad["Id"])], f"del-failed:{bad.get('Code')}")
+                            for bad in answer.get("Failed", [])
+                        ]
+                    )
                 with self._lock:
                     self.invocations += 1
                     self.failures_reported += len(failed)
@@ -538,6 +562,8 @@ class FloodResult:
     stored: dict[str, bool]  # email -> listed, after the redrive
     contacts: Counter[str]  # the SES v2 contact list after the redrive
     dlq_depth_after: int
+    trace: dict[str, list[str]]
+    """What the pollers saw per address (Poller.trace, both drains)."""
     load_seconds: float
     drain_seconds: float
 
@@ -609,6 +635,7 @@ def flood(
     finally:
         poller.stop()
     load_seconds = report.seconds
+    trace = {e: list(events) for e, events in poller.trace.items()}
     dead = peek_dlq(sqs, infra.dlq_url)
     before = {i["email"]["S"]: i["listed"]["BOOL"] for i in scan_subscribers(ddb, infra.table)}
 
@@ -628,6 +655,8 @@ def flood(
         poller.wait_empty(timeout_seconds=60)
     finally:
         poller.stop()
+    for email, events in poller.trace.items():
+        trace.setdefault(email, []).extend(["redriven:", *events])
     after = {i["email"]["S"]: i["listed"]["BOOL"] for i in scan_subscribers(ddb, infra.table)}
     contacts = Counter(
         c["EmailAddress"] for c in ses.list_contacts(ContactListName=infra.contact_list)["Contacts"]
@@ -647,6 +676,7 @@ def flood(
         stored=after,
         contacts=contacts,
         dlq_depth_after=depth,
+        trace=trace,
         load_seconds=load_seconds,
         drain_seconds=time.perf_counter() - started,
     )
