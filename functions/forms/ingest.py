@@ -4,6 +4,13 @@ Routing and error mapping use Powertools' APIGatewayHttpResolver; validation is 
 Nothing here touches the table or the list: the flood is absorbed by the queue, and the answer is
 given as soon as SQS has the message. Bad input is always a 4xx JSON body naming the problem; a
 dependency failure (SQS, siteverify) is a 503 so that clients retry, never a 500.
+
+The request is read from this module's own context variable, not from the resolver's
+`current_event`: Powertools keeps that on the router *class* (shared by every resolver in the
+process). Lambda runs one request per process at a time, so that is safe there; anything that runs
+the handler concurrently in one process (the load test's 32 clients) had requests read each
+other's bodies: a submission answered 202 while another's was enqueued twice (found by the load
+test losing 1 of 1,680 addresses; reproduced with 3,000 posts from 32 threads: 5-11 lost).
 """
 
 from __future__ import annotations
@@ -14,10 +21,12 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from .config import IngestConfig
 from .turnstile import Verifier, VerifierUnavailable
@@ -25,6 +34,8 @@ from .validation import Rejection, Submission, parse_submission
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 JSON = "application/json"
+_REQUEST: ContextVar[dict[str, Any]] = ContextVar("spikeproof_ingest_request")
+"""The event being handled, per thread / task (see the module docstring)."""
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:
@@ -54,7 +65,7 @@ def make_handler(
     app = APIGatewayHttpResolver()
 
     def admit(require_message: bool, kind: str) -> Response[str]:
-        event = app.current_event
+        event = APIGatewayProxyEventV2(_REQUEST.get())
         headers = event.headers or {}
         origin = (headers.get("origin") or "").rstrip("/")
         if origin not in config.allowed_origins:
@@ -129,6 +140,10 @@ def make_handler(
         return _json(503, {"error": "unavailable", "message": "try again shortly"})
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return app.resolve(event, context)
+        token = _REQUEST.set(event)
+        try:
+            return app.resolve(event, context)
+        finally:
+            _REQUEST.reset(token)
 
     return handler
