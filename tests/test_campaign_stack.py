@@ -167,11 +167,10 @@ def test_staging_referencing_the_rehearsal_sizes_its_own_prewarm(plan) -> None: 
     assert len(result.of_type(DASHBOARD)) == 1
 
 
-def _campaign_dir(tmp_path: Path, prewarm: dict[str, Any] | None, name: str) -> Path:
+def _campaign_dir(tmp_path: Path, name: str, **changes: Any) -> Path:
+    """A campaigns/ directory in `tmp_path` holding the rehearsal as `name`, with `changes`."""
     raw = yaml.safe_load((campaign_module.CAMPAIGN_DIR / "spring-coupon-blast.yaml").read_text())
-    raw["name"] = name
-    if prewarm is not None:
-        raw["prewarm"] = prewarm
+    raw.update(name=name, **changes)
     (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(raw))
     return tmp_path
 
@@ -187,7 +186,9 @@ def test_the_campaign_file_can_turn_off_or_size_the_prewarm(
     prewarm: dict[str, Any],
     expected: tuple[int, int] | None,
 ) -> None:
-    monkeypatch.setattr(campaign_module, "CAMPAIGN_DIR", _campaign_dir(tmp_path, prewarm, "trial"))
+    monkeypatch.setattr(
+        campaign_module, "CAMPAIGN_DIR", _campaign_dir(tmp_path, "trial", prewarm=prewarm)
+    )
     result = run_program("prod", overrides={"campaigns": ["trial"]})
     actions = {s.name: s for s in result.of_type(SCHEDULE)}
     tags = [a.input("tags") for a in result.of_type(ALARM) if (a.input("tags") or {}).get(TAG)]
@@ -251,11 +252,7 @@ def test_a_primary_write_campaign_cannot_be_referenced(
     monkeypatch: pytest.MonkeyPatch,
     config_error,  # type: ignore[no-untyped-def]
 ) -> None:
-    directory = _campaign_dir(tmp_path, None, "writer")
-    path = directory / "writer.yaml"
-    raw = yaml.safe_load(path.read_text())
-    raw["dataAccess"] = "primary-write"
-    path.write_text(yaml.safe_dump(raw))
+    directory = _campaign_dir(tmp_path, "writer", dataAccess="primary-write")
     monkeypatch.setattr(campaign_module, "CAMPAIGN_DIR", directory)
     rendered = config_error("prod", {"campaigns": ["writer"]}).render()
     assert "spikeproof:campaigns[0]" in rendered and "dataAccess" in rendered, rendered
@@ -268,7 +265,7 @@ def test_an_explicit_prewarm_above_max_size_is_refused(
     config_error,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setattr(
-        campaign_module, "CAMPAIGN_DIR", _campaign_dir(tmp_path, {"instances": 99}, "huge")
+        campaign_module, "CAMPAIGN_DIR", _campaign_dir(tmp_path, "huge", prewarm={"instances": 99})
     )
     rendered = config_error("prod", {"campaigns": ["huge"]}).render()
     assert "maxSize" in rendered and "99" in rendered, rendered
@@ -279,11 +276,7 @@ def test_a_campaign_that_is_over_plans_quietly_and_says_to_remove_it(
 ) -> None:
     """A referenced campaign in the past: no scheduled action (AWS refuses past start times), the
     monitor still plans (its alarms are quiet outside the window), and a warning says what to do."""
-    directory = _campaign_dir(tmp_path, None, "last-year")
-    path = directory / "last-year.yaml"
-    raw = yaml.safe_load(path.read_text())
-    raw["start"] = "2025-03-11T09:00"
-    path.write_text(yaml.safe_dump(raw))
+    directory = _campaign_dir(tmp_path, "last-year", start="2025-03-11T09:00")
     monkeypatch.setattr(campaign_module, "CAMPAIGN_DIR", directory)
     result = run_program("prod", overrides={"campaigns": ["last-year"]})
     assert not [s for s in result.of_type(SCHEDULE) if s.name.startswith("web-last-year")]

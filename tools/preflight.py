@@ -12,7 +12,6 @@ campaign or stack file is invalid (a message names the problem).
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +29,7 @@ from tools.projection import (
     Projection,
     Verdict,
     decide,
+    instances_needed,
     prewarm_needed,
     project,
 )
@@ -151,9 +151,7 @@ def _after_actions(
     ignored, maxSize and the pre-warm as needed), with the user's own options kept."""
     if verdict.code != EXIT_ACTIONS:
         return None
-    needed = max(
-        math.ceil(m.origin_rps / (p.per_instance_rps * p.target_utilization)) for m in p.minutes
-    )
+    needed = max(instances_needed(p, m.origin_rps) for m in p.minutes)
     tracking = [*extra_tracking, *p.unique_keys_from]
     fixed = project(
         p.campaign, settings, p.stack, tracking_rule=tracking_rule, extra_tracking=tracking,

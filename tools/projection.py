@@ -359,7 +359,7 @@ def decide(p: Projection, settings: Settings) -> Verdict:
     findings: list[str] = []
     c = p.campaign
     peak = p.peak
-    needed = math.ceil(peak.origin_rps / (p.per_instance_rps * p.target_utilization))
+    needed = instances_needed(p, peak.origin_rps)
     if p.unique_keys_from:
         findings.append(
             f"landing links carry {p.unique_keys_from}, which the edge keeps in the cache key: "
@@ -535,11 +535,10 @@ def campaign_window(
         instances = need.instances
     if lead is None:
         lead = p.lag_minutes + PREWARM_MARGIN_MINUTES
-    start = campaign.start.astimezone(UTC)
     return CampaignWindow(
         name=campaign.name,
-        start=start.strftime("%Y-%m-%dT%H:%M"),
-        end=campaign.finish.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+        start=campaign.start_utc.strftime("%Y-%m-%dT%H:%M"),
+        end=campaign.finish.strftime("%Y-%m-%dT%H:%M"),
         time_zone="UTC",
         capacity=instances,
         lead_minutes=lead,
