@@ -41,7 +41,7 @@ docs: $(VENV)/.stamp
 
 # Type-checked: every package, then the program itself (a second run: policies/ has a
 # __main__ module too, and mypy maps both files to the one module name).
-TYPED_DIRS := components settings tools contracts functions policies
+TYPED_DIRS := model settings forecast components tools contracts functions policies
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
 # The quality gate: everything CI checks before a preview, in the order that fails fastest.

@@ -16,6 +16,8 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from settings.core import AlertingSettings
+
 Comparison = Literal[
     "GreaterThanThreshold",
     "GreaterThanOrEqualToThreshold",
@@ -26,12 +28,9 @@ Comparison = Literal[
 
 @dataclass(frozen=True, kw_only=True)
 class AlertingArgs:
-    emails: Sequence[str] = ()
-    """Addresses subscribed by e-mail. Default: none (each must confirm the subscription)."""
-    https_endpoints: Sequence[pulumi.Input[str]] = ()
-    """HTTPS endpoints (chat webhooks). Pass secrets: the URLs carry tokens. Default: none."""
-    encrypted: bool = True
-    """Encrypt the topic with a customer-managed KMS key CloudWatch may use. Default: on."""
+    config: AlertingSettings
+    """What the stack file decides: e-mail and HTTPS subscribers, topic encryption. Defaults and
+    checks live in settings/core.py."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on top of the stack's aws:defaultTags. Default: none."""
 
@@ -49,7 +48,7 @@ class Alerting(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
         key_arn: pulumi.Output[str] | None = None
-        if args.encrypted:
+        if args.config.encrypted:
             key_policy = pulumi.Output.all(caller.account_id, partition.partition).apply(
                 lambda parts: json.dumps(_key_policy(parts[0], parts[1]))
             )
@@ -82,8 +81,9 @@ class Alerting(pulumi.ComponentResource):
         # SubscriptionConfirmation to them); until they do, the subscription stays pending and
         # nothing is delivered.
         subscribers: list[tuple[str, pulumi.Input[str]]] = [
-            *(("email", address) for address in args.emails),
-            *(("https", url) for url in args.https_endpoints),
+            *(("email", address) for address in args.config.emails),
+            # The URLs carry their tokens: secrets in state and in every output.
+            *(("https", pulumi.Output.secret(url)) for url in args.config.https_endpoints),
         ]
         counts: dict[str, int] = {}
         for protocol, endpoint in subscribers:
@@ -105,39 +105,54 @@ def metric_alarm(
     *,
     parent: pulumi.Resource,
     description: str,
-    namespace: str,
-    metric_name: str,
-    dimensions: Mapping[str, pulumi.Input[str]],
-    threshold: float,
+    threshold: pulumi.Input[float],
     comparison: Comparison,
     actions: Sequence[pulumi.Input[str]],
+    namespace: str | None = None,
+    metric_name: str | None = None,
+    dimensions: Mapping[str, pulumi.Input[str]] | None = None,
+    statistic: str = "Average",
+    extended_statistic: str | None = None,
+    metric_queries: Sequence[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] | None = None,
     period_seconds: int = 60,
     evaluation_periods: int = 5,
     datapoints_to_alarm: int | None = None,
-    statistic: str = "Average",
     treat_missing_data: str = "missing",
     ok_actions: bool = True,
+    scaling_actions: Sequence[pulumi.Input[str]] = (),
+    tags: Mapping[str, str] | None = None,
 ) -> aws.cloudwatch.MetricAlarm:
-    """One CloudWatch alarm, built the same way everywhere.
+    """One CloudWatch alarm, built the same way everywhere: every alarm of the program comes from
+    here (tests/test_alarm_catalogue.py checks they all notify the topic on ALARM and OK).
 
-    `actions` receive ALARM (and OK, unless `ok_actions` is false: scaling policies must not run on
-    recovery). The description is what the on-call person reads first, so say what it means.
+    One metric (`namespace`, `metric_name`, `dimensions`, and `statistic` or a percentile in
+    `extended_statistic`), or metric math in `metric_queries` (each query carries its own period).
+    `actions` receive ALARM and OK (unless `ok_actions` is false); `scaling_actions` (scaling
+    policies) only ALARM: a policy must not run on recovery. `datapoints_to_alarm` defaults to
+    `evaluation_periods`, as CloudWatch's does. The description is what the on-call person reads
+    first, so say what it means.
     """
+    one = metric_queries is None
+    if one == (metric_name is None):
+        raise ValueError(f"alarm {name}: give one metric or metric_queries, not both or neither")
     return aws.cloudwatch.MetricAlarm(
         name,
         alarm_description=description,
         namespace=namespace,
         metric_name=metric_name,
-        dimensions=dict(dimensions),
-        statistic=statistic,
-        period=period_seconds,
+        dimensions=dict(dimensions or {}) if one else None,
+        statistic=statistic if one and extended_statistic is None else None,
+        extended_statistic=extended_statistic,
+        period=period_seconds if one else None,
+        metric_queries=None if metric_queries is None else list(metric_queries),
         evaluation_periods=evaluation_periods,
         datapoints_to_alarm=datapoints_to_alarm or evaluation_periods,
         threshold=threshold,
         comparison_operator=comparison,
         treat_missing_data=treat_missing_data,
-        alarm_actions=list(actions),
+        alarm_actions=[*actions, *scaling_actions],
         ok_actions=list(actions) if ok_actions else [],
+        tags=None if tags is None else dict(tags),
         opts=pulumi.ResourceOptions(parent=parent),
     )
 

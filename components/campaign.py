@@ -1,7 +1,7 @@
 """What a stack creates for each campaign it references: a CloudWatch dashboard and window alarms.
 
-The pre-warm itself is the fleet's (scheduled actions from components/schedule.py, sized by
-tools/projection.py); this component watches the campaign.
+The pre-warm itself is the fleet's (scheduled actions from model/schedule.py, sized by
+forecast/projection.py); this component watches the campaign.
 
 Per campaign:
 - one `aws.cloudwatch.Dashboard`: requests, 5xx, in-service instances against desired, fleet CPU,
@@ -33,13 +33,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_aws as aws
 
-if TYPE_CHECKING:
-    from tools.projection import CampaignFacts
+from components.alerting import Comparison, metric_alarm
+from forecast.projection import CampaignFacts
 
 WINDOW_5XX_PERCENT = 1.0
 WINDOW_P95_SECONDS = 0.5
@@ -68,6 +68,39 @@ def in_window(series: str, start: datetime, end: datetime, outside: str = "0") -
     )
 
 
+class WatchedFleet(Protocol):
+    """What the monitor reads of the web fleet (CloudWatch dimensions)."""
+
+    @property
+    def alb_arn_suffix(self) -> pulumi.Output[str]: ...
+
+    @property
+    def target_group_arn_suffix(self) -> pulumi.Output[str]: ...
+
+    @property
+    def group_name(self) -> pulumi.Output[str]: ...
+
+
+class WatchedReplicas(Protocol):
+    """What the monitor reads of the read replicas."""
+
+    @property
+    def each_identifier(self) -> Sequence[pulumi.Output[str]]: ...
+
+    @property
+    def lag_alarm_seconds(self) -> int: ...
+
+
+class WatchedForms(Protocol):
+    """What the monitor reads of the form backend."""
+
+    @property
+    def function_names(self) -> Mapping[str, pulumi.Output[str]]: ...
+
+    @property
+    def queue_name(self) -> pulumi.Output[str]: ...
+
+
 @dataclass(frozen=True, kw_only=True)
 class CampaignMonitorArgs:
     facts: CampaignFacts
@@ -76,21 +109,13 @@ class CampaignMonitorArgs:
     """SNS topic the window alarms notify."""
     region: str
     """Region of the dashboard's metrics."""
-    load_balancer: pulumi.Input[str]
-    """The fleet's ALB ARN suffix (`app/name/id`)."""
-    target_group: pulumi.Input[str]
-    """The fleet's target group ARN suffix."""
-    group_name: pulumi.Input[str]
-    """The fleet's Auto Scaling group name."""
-    replica_identifiers: Sequence[pulumi.Input[str]] = ()
-    """Replica DB instance identifiers, for lag widgets and alarms."""
-    replica_lag_alarm_seconds: int = 60
-    """The stack's everyday lag threshold; the window's is half of it (at least 5 s)."""
-    function_names: Sequence[pulumi.Input[str]] = ()
-    """Form functions whose throttles to chart. Default: none (no form backend)."""
-    queue_name: pulumi.Input[str] | None = None
-    """The form submissions queue, for depth, age and the window's age alarm."""
-    name_prefix: str = "spikeproof"
+    fleet: WatchedFleet
+    """The web fleet: ALB, target group and Auto Scaling group."""
+    replicas: WatchedReplicas
+    """The read replicas: lag widgets and alarms (half the everyday lag threshold, at least 5 s)."""
+    forms: WatchedForms | None
+    """The form backend, for throttles, queue depth and age. None: the stack has none."""
+    name_prefix: str
     """Prefix of the dashboard name."""
 
     def __post_init__(self) -> None:
@@ -243,6 +268,12 @@ class CampaignMonitor(pulumi.ComponentResource):
         super().__init__("spikeproof:ops:CampaignMonitor", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         f = args.facts
+        load_balancer = args.fleet.alb_arn_suffix
+        target_group = args.fleet.target_group_arn_suffix
+        group_name = args.fleet.group_name
+        replica_identifiers = list(args.replicas.each_identifier)
+        function_names = list(args.forms.function_names.values()) if args.forms else []
+        queue_name = args.forms.queue_name if args.forms else None
         begin, end = f.window_start, f.end
         tags = fact_tags(f)
         topic = [args.alarm_topic_arn]
@@ -252,25 +283,24 @@ class CampaignMonitor(pulumi.ComponentResource):
             description: str,
             threshold: float,
             queries: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict],
-            comparison: str = "GreaterThanThreshold",
+            comparison: Comparison = "GreaterThanThreshold",
         ) -> None:
-            aws.cloudwatch.MetricAlarm(
+            metric_alarm(
                 f"{name}-{role}",
-                alarm_description=f"Campaign {f.name}, its window only: {description} "
+                parent=self,
+                description=f"Campaign {f.name}, its window only: {description} "
                 "(docs/runbooks/alarms.md)",
-                comparison_operator=comparison,
+                comparison=comparison,
                 threshold=threshold,
                 evaluation_periods=3,
                 datapoints_to_alarm=3,
                 treat_missing_data="notBreaching",
                 metric_queries=queries,
-                alarm_actions=topic,
-                ok_actions=topic,
+                actions=topic,
                 tags=tags,
-                opts=child,
             )
 
-        lb = {"LoadBalancer": args.load_balancer}
+        lb = {"LoadBalancer": load_balancer}
         window_alarm(
             "window-5xx",
             f"5xx above {WINDOW_5XX_PERCENT:g}% of requests for 3 minutes",
@@ -296,7 +326,7 @@ class CampaignMonitor(pulumi.ComponentResource):
                     "p95",
                     "AWS/ApplicationELB",
                     "TargetResponseTime",
-                    {**lb, "TargetGroup": args.target_group},
+                    {**lb, "TargetGroup": target_group},
                     "p95",
                 ),
                 _expression("window", in_window("p95", begin, end), "p95, in window"),
@@ -318,7 +348,7 @@ class CampaignMonitor(pulumi.ComponentResource):
                         "inservice",
                         "AWS/AutoScaling",
                         "GroupInServiceInstances",
-                        {"AutoScalingGroupName": args.group_name},
+                        {"AutoScalingGroupName": group_name},
                         "Minimum",
                     ),
                     _expression(
@@ -329,8 +359,8 @@ class CampaignMonitor(pulumi.ComponentResource):
                 ],
                 comparison="LessThanThreshold",
             )
-        lag = max(5, args.replica_lag_alarm_seconds // 2)
-        for i, replica in enumerate(args.replica_identifiers, 1):
+        lag = max(5, args.replicas.lag_alarm_seconds // 2)
+        for i, replica in enumerate(replica_identifiers, 1):
             window_alarm(
                 f"window-replica-{i}-lag",
                 f"replica {i} lag above {lag} s for 3 minutes",
@@ -342,7 +372,7 @@ class CampaignMonitor(pulumi.ComponentResource):
                     _expression("window", in_window("lag", begin, end), "replica lag, in window"),
                 ],
             )
-        if args.queue_name is not None:
+        if queue_name is not None:
             window_alarm(
                 "window-queue-age",
                 f"sign-ups waiting over {WINDOW_QUEUE_AGE_SECONDS // 60} minutes in the form "
@@ -353,7 +383,7 @@ class CampaignMonitor(pulumi.ComponentResource):
                         "age",
                         "AWS/SQS",
                         "ApproximateAgeOfOldestMessage",
-                        {"QueueName": args.queue_name},
+                        {"QueueName": queue_name},
                         "Maximum",
                     ),
                     _expression(
@@ -362,14 +392,14 @@ class CampaignMonitor(pulumi.ComponentResource):
                 ],
             )
 
-        n_rep, n_fn = len(args.replica_identifiers), len(args.function_names)
+        n_rep, n_fn = len(replica_identifiers), len(function_names)
         inputs: list[pulumi.Input[str]] = [
-            args.load_balancer,
-            args.target_group,
-            args.group_name,
-            args.queue_name or "",
-            *args.replica_identifiers,
-            *args.function_names,
+            load_balancer,
+            target_group,
+            group_name,
+            queue_name or "",
+            *replica_identifiers,
+            *function_names,
         ]
         notes = [
             f"Data access: {f.data_access}. {f.overloaded_minutes} projected minutes over "

@@ -16,10 +16,19 @@ from settings import Settings
 
 
 @dataclass(frozen=True)
-class CoreFacts:
+class NetworkFacts:
+    """The core application's network, as the fleet and the replicas need it."""
+
     vpc_id: pulumi.Input[str]
     private_subnet_ids: pulumi.Input[Sequence[str]]
+    """Instance and replica subnets, at least two zones."""
     public_subnet_ids: pulumi.Input[Sequence[str]]
+    """Load balancer subnets, at least two zones."""
+
+
+@dataclass(frozen=True)
+class CoreFacts:
+    network: NetworkFacts
     primary_identifier: pulumi.Input[str]
 
 
@@ -48,4 +57,4 @@ def core_facts(settings: Settings) -> CoreFacts:
     else:
         assert core is not None
         primary = from_core(core.primary_identifier_output)  # type: ignore[assignment]
-    return CoreFacts(vpc_id, private, public, primary)
+    return CoreFacts(NetworkFacts(vpc_id, private, public), primary)

@@ -4,7 +4,7 @@ Creates, in one zone: a proxied DNS record (TTL auto) per marketing hostname poi
 (the fleet's load balancer), the ACM validation records of the fleet's certificate (DNS only: ACM
 must see them), the zone settings the stack asks for, and, when this stack owns them, the zone's
 entrypoint rulesets for three phases (cache settings, rate limiting, late request transform) built
-by `components.edge_rules`. Optional: tiered cache, Cache Reserve, authenticated origin pulls, a
+by `model.edge_rules`. Optional: tiered cache, Cache Reserve, authenticated origin pulls, a
 Waiting Room on the campaign landing path, and a Turnstile widget for the form.
 
 The origin secret is only ever handled as an Input (a Pulumi secret): it is placed into the
@@ -16,23 +16,21 @@ resource inside `.apply()` (validation records come in as typed Inputs, see `val
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 import pulumi
 import pulumi_cloudflare as cloudflare
 
-from components.edge_rules import (
+from model.edge_rules import (
     CACHE_PHASE,
     RATELIMIT_PHASE,
     TRANSFORM_PHASE,
-    EdgeRulesSpec,
     cache_rules,
     rate_limit_rules,
     transform_rules,
 )
-
-ZoneSettingValue = str | bool
+from settings.edge import EdgeSettings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,57 +75,28 @@ def validation_records(
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class WaitingRoomArgs:
-    host: str
-    """Hostname the room guards (one of the marketing hostnames)."""
-    path: str
-    """Path prefix the room guards, e.g. /campaigns/ (sub-paths included)."""
-    total_active_users: int
-    """Visitors admitted at once; Cloudflare's minimum is 200."""
-    new_users_per_minute: int
-    """New visitors admitted per minute; Cloudflare's minimum is 200."""
-    session_duration_minutes: int = 5
-    """How long an admitted visitor's session lasts without activity. Default: 5."""
+class EdgeOrigin(Protocol):
+    """What the edge reads of the origin it fronts (the web fleet)."""
 
+    @property
+    def alb_dns_name(self) -> pulumi.Output[str]: ...
 
-@dataclass(frozen=True, kw_only=True)
-class TurnstileArgs:
-    account_id: pulumi.Input[str]
-    """Cloudflare account that owns the widget."""
-    mode: Literal["managed", "non-interactive", "invisible"] = "managed"
-    """Widget mode. Default: managed."""
+    @property
+    def domain_validation_options(self) -> pulumi.Output[list[dict[str, str]]]: ...
 
 
 @dataclass(frozen=True, kw_only=True)
 class CloudflareEdgeArgs:
-    zone_id: pulumi.Input[str]
-    """Cloudflare zone id (from config or a `get_zone_output` look-up)."""
-    rules: EdgeRulesSpec
-    """Hostnames, cache, rate limit and header rules (checked by `edge_rules.problems`)."""
-    origin_hostname: pulumi.Input[str]
-    """DNS name the proxied records point at: the fleet's load balancer."""
+    config: EdgeSettings
+    """What the stack file decides: zone, hostnames, rules, zone settings, Waiting Room, Turnstile.
+    Defaults, bounds and cross-field rules live in settings/edge.py."""
+    origin: EdgeOrigin | None
+    """The fleet behind the edge: its load balancer is the proxied records' target and its
+    certificate's validation records are created here. None: `config.origin_hostname`, an origin
+    this program does not manage."""
     origin_secret: pulumi.Input[str]
     """Value of the origin header the edge adds and the origin requires. Pass a secret."""
-    validation_records: Sequence[ValidationRecord] = ()
-    """ACM validation records to create (DNS only). Default: none."""
-    owns_zone_rulesets: bool = True
-    """Create the zone's entrypoint rulesets. Default: true; false when another stack owns them
-    (this stack then adds only DNS, settings and the optional resources)."""
-    zone_settings: Mapping[str, ZoneSettingValue] = field(default_factory=dict)
-    """Cloudflare setting id to value (e.g. {"ssl": "strict", "http3": "on"}). Default: none
-    managed."""
-    tiered_cache: bool = True
-    """Tiered caching with Smart topology. Default: on."""
-    cache_reserve: bool = False
-    """Cache Reserve. Default: off (paid add-on)."""
-    authenticated_origin_pulls: bool = False
-    """Zone-level authenticated origin pulls. Default: off."""
-    waiting_room: WaitingRoomArgs | None = None
-    """A Waiting Room on the campaign landing path. Default: none."""
-    turnstile: TurnstileArgs | None = None
-    """A Turnstile widget for the form, on the marketing hostnames. Default: none."""
-    comment: str = "spikeproof"
+    comment: str
     """Stack and component, written into every Cloudflare comment and description."""
 
 
@@ -149,9 +118,21 @@ class CloudflareEdge(pulumi.ComponentResource):
     ) -> None:
         super().__init__("spikeproof:edge:CloudflareEdge", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        spec = args.rules
-        zone_id = args.zone_id
+        config = args.config
+        spec = config.rules_spec()
         comment = args.comment
+        zone_id: pulumi.Input[str] = (
+            config.zone_id
+            or cloudflare.get_zone_output(filter={"name": str(config.zone_name), "match": "all"}).id
+        )
+        origin_hostname: pulumi.Input[str] = (
+            args.origin.alb_dns_name if args.origin is not None else str(config.origin_hostname)
+        )
+        records = (
+            validation_records(config.hostnames, args.origin.domain_validation_options)
+            if args.origin is not None
+            else []
+        )
 
         for host in spec.hostnames:
             cloudflare.DnsRecord(
@@ -159,14 +140,14 @@ class CloudflareEdge(pulumi.ComponentResource):
                 zone_id=zone_id,
                 name=host,
                 type="CNAME",
-                content=args.origin_hostname,
+                content=origin_hostname,
                 proxied=True,
                 ttl=1,
                 comment=f"{comment}: marketing hostname, proxied",
                 opts=child,
             )
         validation_names: list[pulumi.Output[str]] = []
-        for i, rec in enumerate(args.validation_records):
+        for i, rec in enumerate(records):
             record = cloudflare.DnsRecord(
                 f"{name}-acm-validation-{i}",
                 zone_id=zone_id,
@@ -180,7 +161,7 @@ class CloudflareEdge(pulumi.ComponentResource):
                 opts=child,
             )
             validation_names.append(record.name)
-        for setting_id, value in args.zone_settings.items():
+        for setting_id, value in config.zone_settings.values().items():
             cloudflare.ZoneSetting(
                 f"{name}-setting-{setting_id.replace('_', '-')}",
                 zone_id=zone_id,
@@ -188,23 +169,23 @@ class CloudflareEdge(pulumi.ComponentResource):
                 value=value,
                 opts=child,
             )
-        if args.tiered_cache:
+        if config.cache.tiered_cache:
             cloudflare.ArgoTieredCaching(
                 f"{name}-tiered-caching", zone_id=zone_id, value="on", opts=child
             )
             cloudflare.TieredCache(
                 f"{name}-smart-topology", zone_id=zone_id, value="on", opts=child
             )
-        if args.cache_reserve:
+        if config.cache.cache_reserve:
             cloudflare.ZoneCacheReserve(
                 f"{name}-cache-reserve", zone_id=zone_id, value="on", opts=child
             )
-        if args.authenticated_origin_pulls:
+        if config.authenticated_origin_pulls:
             cloudflare.AuthenticatedOriginPullsSettings(
                 f"{name}-origin-pulls", zone_id=zone_id, enabled=True, opts=child
             )
 
-        if args.owns_zone_rulesets:
+        if config.owns_zone_rulesets:
             phases: list[tuple[str, str, list[dict[str, Any]]]] = [
                 ("cache-rules", CACHE_PHASE, cache_rules(spec, comment=comment)),
                 ("rate-limits", RATELIMIT_PHASE, rate_limit_rules(spec, comment=comment)),
@@ -225,22 +206,24 @@ class CloudflareEdge(pulumi.ComponentResource):
                     kind="zone",
                     phase=phase,
                     name=f"{comment} {phase}",
-                    description=f"{comment}: generated by components/edge_rules.py",
+                    description=f"{comment}: generated by model/edge_rules.py",
                     # Plain dicts in the provider's input shape (edge_rules keeps them plain so
-                    # tools/edge_check reads exactly what is sent; tests compare the wire form).
+                    # model/edge_eval reads exactly what is sent; tests compare the wire form).
                     rules=cast(list[cloudflare.RulesetRuleArgsDict], rules),
                     # The transform rule carries the origin secret; keep the state's copy secret.
                     opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["rules"]),
                 )
 
-        if args.waiting_room is not None:
-            wr = args.waiting_room
+        wr = config.waiting_room
+        if wr.enabled:
+            # Settings require both sizes with an enabled room (Cloudflare's minimum is 200).
+            assert wr.total_active_users is not None and wr.new_users_per_minute is not None
             cloudflare.WaitingRoom(
                 f"{name}-waiting-room",
                 zone_id=zone_id,
                 name=_waiting_room_name(comment),
                 description=f"{comment}: campaign landing pages",
-                host=wr.host,
+                host=config.hostnames[0],
                 path=wr.path,
                 total_active_users=wr.total_active_users,
                 new_users_per_minute=wr.new_users_per_minute,
@@ -250,13 +233,14 @@ class CloudflareEdge(pulumi.ComponentResource):
 
         self.turnstile_site_key = None
         self.turnstile_secret = None
-        if args.turnstile is not None:
+        if config.turnstile.enabled:
+            assert config.account_id is not None  # settings require it with Turnstile
             widget = cloudflare.TurnstileWidget(
                 f"{name}-turnstile",
-                account_id=args.turnstile.account_id,
+                account_id=config.account_id,
                 name=f"{comment} form",
                 domains=list(spec.hostnames),
-                mode=args.turnstile.mode,
+                mode=config.turnstile.mode,
                 opts=child,
             )
             self.turnstile_site_key = widget.sitekey

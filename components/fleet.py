@@ -2,7 +2,7 @@
 
 Creates: a launch template (AL2023 from the public SSM parameter or a given AMI, IMDSv2 only,
 encrypted gp3 root, no public IP, SSM-only instance profile plus read of the site prefix, cloud-init
-from components/webserver), an Auto Scaling group in private subnets (ELB health checks, warm-up,
+from model/webserver), an Auto Scaling group in private subnets (ELB health checks, warm-up,
 metrics, rolling instance refresh with alarm rollback, maintenance policy, optional spot mix and
 warm pool; desired capacity ignored after create), CPU and request-count target tracking, a step
 scale-out policy on the CPU-high alarm, campaign scheduled actions, an ALB in public subnets
@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -28,12 +28,14 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_cloudflare as cloudflare
 
-from components.schedule import CampaignWindow, scheduled_actions
-from components.webserver import CachePolicy, SiteSource, WebServerConfig, render_user_data
+from components.alerting import metric_alarm
+from components.core import NetworkFacts
+from model.schedule import CampaignWindow, scheduled_actions
+from model.webserver import SiteSource, WebServerConfig, render_user_data
+from settings.fleet import FleetSettings
 
 SNAPSHOT_PATH = Path(__file__).with_name("cloudflare_ips.json")
 AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
-ORIGIN_HEADER = "X-Origin-Verify"
 OPEN_WORLD = {"0.0.0.0/0", "::/0"}
 CPU_HIGH_PERCENT = 80
 
@@ -56,83 +58,34 @@ def request_count_target(capacity_rps: float, utilization_percent: int) -> float
 
 @dataclass(frozen=True, kw_only=True)
 class WebFleetArgs:
-    vpc_id: pulumi.Input[str]
-    """VPC of the subnets."""
-    private_subnet_ids: pulumi.Input[Sequence[str]]
-    """Instance subnets, at least two zones."""
-    public_subnet_ids: pulumi.Input[Sequence[str]]
-    """ALB subnets, at least two zones."""
+    config: FleetSettings
+    """What the stack file decides: types, image, sizes, scaling, spot or warm pool, ALB options,
+    Cache-Control lifetimes. Defaults, bounds and cross-field rules live in settings/fleet.py."""
+    network: NetworkFacts
+    """The VPC, the instances' private subnets and the load balancer's public subnets."""
     domain_names: Sequence[str]
     """Names on the ACM certificate (DNS-validated): the first is its domain name, the rest
     subject alternative names. Behind the edge, the marketing hostnames (Cloudflare presents the
     visitor's hostname to the origin, and Full (strict) verifies it)."""
+    origin_header_name: str
+    """Name of the header the edge adds (edge.originHeaderName); anything without it gets a 403."""
     origin_secret: pulumi.Input[str]
-    """Value of the origin header the edge adds; anything without it gets a 403."""
-    origin_header_name: str = ORIGIN_HEADER
-    """Name of that header. Default X-Origin-Verify."""
+    """Value of that header."""
     alarm_topic_arn: pulumi.Input[str]
     """SNS topic every alarm notifies."""
-    instance_types: Sequence[str]
-    """Instance types; the first is the launch template's. More than one with `spot_percent`
-    forms a mixed instances policy."""
-    arm64: bool = True
-    """Architecture of the AL2023 image looked up (ignored with `ami_id`). Default arm64."""
-    ami_id: str | None = None
-    """Custom AMI. Default: the latest AL2023 from the public SSM parameter."""
-    site_s3_uri: str | None = None
-    """Site artifact synced at boot. Default: none (site baked into `ami_id`)."""
-    min_size: int = 2
-    """Group minimum. Default 2."""
-    max_size: int = 10
-    """Group maximum. Default 10."""
-    desired_capacity: int | None = None
-    """Capacity at create; ignored afterwards. Default: `min_size`."""
-    ignore_desired_capacity: bool = True
-    """Put `desired_capacity` in the group's ignore_changes, so a deploy during a spike never
-    scales in. Default true."""
-    per_instance_capacity_rps: float = 200.0
-    """Requests per second one instance sustains. Default 200."""
-    target_utilization_percent: int = 60
-    """Share of that capacity the request-count tracking aims for. Default 60."""
-    cpu_target_percent: int = 50
-    """CPU target tracking value. Default 50."""
-    health_check_grace_seconds: int = 180
-    """ELB health-check grace period. Default 180."""
-    warmup_seconds: int = 120
-    """Default instance warm-up. Default 120."""
-    on_demand_base: int = 1
-    """On-demand instances before spot (only with `spot_percent`). Default 1."""
-    spot_percent: int | None = None
-    """Spot share above the base, 0-100. Default: none (on-demand only, no mixed policy)."""
-    warm_pool_size: int | None = None
-    """Stopped pre-initialised instances. Default: no warm pool."""
-    deletion_protection: bool = False
-    """ALB deletion protection. Default false."""
-    access_logs_bucket: str | None = None
-    """ALB access logs bucket. Default: off."""
-    cache: CachePolicy = field(default_factory=CachePolicy)
-    """Cache-Control lifetimes. Default: see CachePolicy."""
     campaign_windows: Sequence[CampaignWindow] = ()
-    """Campaigns to pre-warm for. Default: none."""
+    """Pre-warm windows: fleet.campaignWindows and the referenced campaigns'. Default: none."""
     now: datetime | None = None
     """Instant past which scheduled actions are dropped; required with campaign windows."""
     certificate_validation_fqdns: pulumi.Input[Sequence[str]] | None = None
     """FQDNs of the DNS validation records (from the edge). Given: the listener waits for the
     certificate to be issued. Default: not waited for."""
-    name_prefix: str = "spikeproof"
-    """Prefix for physical names. Default spikeproof."""
+    name_prefix: str
+    """Prefix for physical names, e.g. spikeproof-prod."""
 
     def __post_init__(self) -> None:
-        if not self.instance_types:
-            raise ValueError("WebFleetArgs.instance_types is empty")
         if not self.domain_names:
             raise ValueError("WebFleetArgs.domain_names is empty")
-        if self.min_size > self.max_size:
-            raise ValueError("WebFleetArgs.min_size is above max_size")
-        if self.spot_percent is not None and not 0 <= self.spot_percent <= 100:
-            raise ValueError("WebFleetArgs.spot_percent must be 0-100")
-        if self.spot_percent is not None and self.warm_pool_size:
-            raise ValueError("WebFleetArgs.warm_pool_size cannot be combined with spot_percent")
         if self.campaign_windows and self.now is None:
             raise ValueError("WebFleetArgs.now is required with campaign_windows")
 
@@ -167,7 +120,7 @@ class WebFleet(pulumi.ComponentResource):
         v6 = ranges.ipv6_cidrs.apply(lambda c: edge_cidrs(c, v6_snapshot))
         alb_sg = aws.ec2.SecurityGroup(
             f"{name}-alb-sg",
-            vpc_id=args.vpc_id,
+            vpc_id=args.network.vpc_id,
             description="Marketing ALB: Cloudflare ranges only",
             ingress=[
                 {
@@ -184,7 +137,7 @@ class WebFleet(pulumi.ComponentResource):
         )
         sg = aws.ec2.SecurityGroup(
             f"{name}-sg",
-            vpc_id=args.vpc_id,
+            vpc_id=args.network.vpc_id,
             description="Marketing web instances: HTTP from the ALB only",
             opts=child,
         )
@@ -244,8 +197,8 @@ class WebFleet(pulumi.ComponentResource):
             policy_arn="arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
             opts=child,
         )
-        if args.site_s3_uri is not None:
-            bucket, _, prefix = args.site_s3_uri.removeprefix("s3://").partition("/")
+        if args.config.site_s3_uri is not None:
+            bucket, _, prefix = args.config.site_s3_uri.removeprefix("s3://").partition("/")
             aws.iam.RolePolicy(
                 f"{name}-site-read",
                 role=role.id,
@@ -273,20 +226,21 @@ class WebFleet(pulumi.ComponentResource):
 
         # --- Launch template.
         image_id: pulumi.Input[str]
-        if args.ami_id is not None:
-            image_id = args.ami_id
+        if args.config.ami_id is not None:
+            image_id = args.config.ami_id
         else:
             image_id = aws.ssm.get_parameter_output(
-                name=AL2023_PARAMETER.format(arch="arm64" if args.arm64 else "x86_64"),
+                name=AL2023_PARAMETER.format(arch="arm64" if args.config.arm64 else "x86_64"),
                 opts=invoke,
             ).value
         user_data = render_user_data(
-            WebServerConfig(cache=args.cache), SiteSource(s3_uri=args.site_s3_uri)
+            WebServerConfig(cache=args.config.cache_policy()),
+            SiteSource(s3_uri=args.config.site_s3_uri),
         )
         template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
             image_id=image_id,
-            instance_type=args.instance_types[0],
+            instance_type=args.config.instance_types[0],
             update_default_version=True,
             user_data=base64.b64encode(user_data.encode()).decode(),
             iam_instance_profile={"arn": profile.arn},
@@ -338,21 +292,25 @@ class WebFleet(pulumi.ComponentResource):
             f"{name}-alb",
             load_balancer_type="application",
             internal=False,
-            subnets=args.public_subnet_ids,
+            subnets=args.network.public_subnet_ids,
             security_groups=[alb_sg.id],
             drop_invalid_header_fields=True,
             desync_mitigation_mode="strictest",
-            enable_deletion_protection=args.deletion_protection,
+            enable_deletion_protection=args.config.deletion_protection,
             access_logs=(
-                {"bucket": args.access_logs_bucket, "enabled": True, "prefix": args.name_prefix}
-                if args.access_logs_bucket
+                {
+                    "bucket": args.config.access_logs_bucket,
+                    "enabled": True,
+                    "prefix": args.name_prefix,
+                }
+                if args.config.access_logs_bucket
                 else None
             ),
             opts=child,
         )
         tg = aws.lb.TargetGroup(
             f"{name}-tg",
-            vpc_id=args.vpc_id,
+            vpc_id=args.network.vpc_id,
             port=80,
             protocol="HTTP",
             target_type="instance",
@@ -418,27 +376,27 @@ class WebFleet(pulumi.ComponentResource):
 
         # --- Alarms that do not depend on the group (the refresh rolls back on them).
         lb_dims = {"LoadBalancer": alb.arn_suffix, "TargetGroup": tg.arn_suffix}
-        unhealthy = aws.cloudwatch.MetricAlarm(
+        topic = [args.alarm_topic_arn]
+        unhealthy = metric_alarm(
             f"{name}-unhealthy-hosts",
-            alarm_description="A target has failed /healthz for 3 minutes (instance refresh "
+            parent=self,
+            description="A target has failed /healthz for 3 minutes (instance refresh "
             "rolls back on this alarm)",
             namespace="AWS/ApplicationELB",
             metric_name="UnHealthyHostCount",
             dimensions=lb_dims,
             statistic="Maximum",
-            period=60,
             evaluation_periods=3,
             threshold=0,
-            comparison_operator="GreaterThanThreshold",
+            comparison="GreaterThanThreshold",
             treat_missing_data="notBreaching",
-            alarm_actions=[args.alarm_topic_arn],
-            ok_actions=[args.alarm_topic_arn],
-            opts=child,
+            actions=topic,
         )
-        errors = aws.cloudwatch.MetricAlarm(
+        errors = metric_alarm(
             f"{name}-5xx-rate",
-            alarm_description="ALB and target 5xx above 5% of requests for 5 minutes",
-            comparison_operator="GreaterThanThreshold",
+            parent=self,
+            description="ALB and target 5xx above 5% of requests for 5 minutes",
+            comparison="GreaterThanThreshold",
             threshold=5,
             evaluation_periods=5,
             treat_missing_data="notBreaching",
@@ -467,25 +425,21 @@ class WebFleet(pulumi.ComponentResource):
                     )
                 ],
             ],
-            alarm_actions=[args.alarm_topic_arn],
-            ok_actions=[args.alarm_topic_arn],
-            opts=child,
+            actions=topic,
         )
-        aws.cloudwatch.MetricAlarm(
+        metric_alarm(
             f"{name}-response-time",
-            alarm_description="p95 target response time above 1 s for 5 minutes",
+            parent=self,
+            description="p95 target response time above 1 s for 5 minutes",
             namespace="AWS/ApplicationELB",
             metric_name="TargetResponseTime",
             dimensions=lb_dims,
             extended_statistic="p95",
-            period=60,
             evaluation_periods=5,
             threshold=1.0,
-            comparison_operator="GreaterThanThreshold",
+            comparison="GreaterThanThreshold",
             treat_missing_data="notBreaching",
-            alarm_actions=[args.alarm_topic_arn],
-            ok_actions=[args.alarm_topic_arn],
-            opts=child,
+            actions=topic,
         )
 
         # --- Auto Scaling group.
@@ -494,11 +448,12 @@ class WebFleet(pulumi.ComponentResource):
             "version": template.latest_version.apply(str),
         }
         mixed: aws.autoscaling.GroupMixedInstancesPolicyArgsDict | None = None
-        if args.spot_percent is not None:
+        spot = args.config.spot
+        if spot is not None:
             mixed = {
                 "instances_distribution": {
-                    "on_demand_base_capacity": args.on_demand_base,
-                    "on_demand_percentage_above_base_capacity": 100 - args.spot_percent,
+                    "on_demand_base_capacity": spot.on_demand_base,
+                    "on_demand_percentage_above_base_capacity": 100 - spot.spot_percent,
                     "spot_allocation_strategy": "price-capacity-optimized",
                 },
                 "launch_template": {
@@ -508,24 +463,26 @@ class WebFleet(pulumi.ComponentResource):
                         # starts an instance refresh ("$Latest" would not).
                         "version": lt_ref.get("version"),
                     },
-                    "overrides": [{"instance_type": t} for t in args.instance_types],
+                    "overrides": [{"instance_type": t} for t in args.config.instance_types],
                 },
             }
         group = aws.autoscaling.Group(
             f"{name}-asg",
-            vpc_zone_identifiers=args.private_subnet_ids,
-            min_size=args.min_size,
-            max_size=args.max_size,
+            vpc_zone_identifiers=args.network.private_subnet_ids,
+            min_size=args.config.min_size,
+            max_size=args.config.max_size,
             desired_capacity=(
-                args.desired_capacity if args.desired_capacity is not None else args.min_size
+                args.config.desired_capacity
+                if args.config.desired_capacity is not None
+                else args.config.min_size
             ),
             launch_template=None if mixed else lt_ref,
             mixed_instances_policy=mixed,
             capacity_rebalance=mixed is not None,
             target_group_arns=[tg.arn],
             health_check_type="ELB",
-            health_check_grace_period=args.health_check_grace_seconds,
-            default_instance_warmup=args.warmup_seconds,
+            health_check_grace_period=args.config.health_check_grace_seconds,
+            default_instance_warmup=args.config.warmup_seconds,
             metrics_granularity="1Minute",
             enabled_metrics=[
                 aws.autoscaling.Metric.GROUP_MIN_SIZE,
@@ -544,7 +501,7 @@ class WebFleet(pulumi.ComponentResource):
                 strategy="Rolling",
                 preferences={
                     "min_healthy_percentage": 90,
-                    "instance_warmup": str(args.warmup_seconds),
+                    "instance_warmup": str(args.config.warmup_seconds),
                     "auto_rollback": True,
                     "alarm_specification": {"alarms": [unhealthy.name, errors.name]},
                 },
@@ -552,10 +509,10 @@ class WebFleet(pulumi.ComponentResource):
             warm_pool=(
                 aws.autoscaling.GroupWarmPoolArgsDict(
                     pool_state="Stopped",
-                    min_size=args.warm_pool_size,
+                    min_size=args.config.warm_pool_size,
                     instance_reuse_policy={"reuse_on_scale_in": True},
                 )
-                if args.warm_pool_size
+                if args.config.warm_pool_size
                 else None
             ),
             tags=[
@@ -565,7 +522,7 @@ class WebFleet(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(
                 parent=self,
-                ignore_changes=["desiredCapacity"] if args.ignore_desired_capacity else None,
+                ignore_changes=["desiredCapacity"],
             ),
         )
 
@@ -578,12 +535,12 @@ class WebFleet(pulumi.ComponentResource):
                 "predefined_metric_specification": {
                     "predefined_metric_type": "ASGAverageCPUUtilization"
                 },
-                "target_value": args.cpu_target_percent,
+                "target_value": args.config.cpu_target_percent,
             },
             opts=child,
         )
         self.request_count_target = request_count_target(
-            args.per_instance_capacity_rps, args.target_utilization_percent
+            args.config.per_instance_capacity_rps, args.config.target_utilization_percent
         )
         aws.autoscaling.Policy(
             f"{name}-request-tracking",
@@ -604,7 +561,7 @@ class WebFleet(pulumi.ComponentResource):
             policy_type="StepScaling",
             adjustment_type="ChangeInCapacity",
             metric_aggregation_type="Average",
-            estimated_instance_warmup=args.warmup_seconds,
+            estimated_instance_warmup=args.config.warmup_seconds,
             step_adjustments=[
                 {
                     "metric_interval_lower_bound": "0",
@@ -616,42 +573,38 @@ class WebFleet(pulumi.ComponentResource):
             opts=child,
         )
         group_dims = {"AutoScalingGroupName": group.name}
-        aws.cloudwatch.MetricAlarm(
+        metric_alarm(
             f"{name}-cpu-high",
-            alarm_description=f"Fleet CPU above {CPU_HIGH_PERCENT}% for 5 minutes: scale out",
+            parent=self,
+            description=f"Fleet CPU above {CPU_HIGH_PERCENT}% for 5 minutes: scale out",
             namespace="AWS/EC2",
             metric_name="CPUUtilization",
             dimensions=group_dims,
-            statistic="Average",
-            period=60,
             evaluation_periods=5,
             threshold=CPU_HIGH_PERCENT,
-            comparison_operator="GreaterThanThreshold",
-            alarm_actions=[args.alarm_topic_arn, scale_out.arn],
-            ok_actions=[args.alarm_topic_arn],
-            opts=child,
+            comparison="GreaterThanThreshold",
+            actions=topic,
+            scaling_actions=[scale_out.arn],
         )
-        aws.cloudwatch.MetricAlarm(
+        metric_alarm(
             f"{name}-at-max",
-            alarm_description="Fleet at its maximum size: scaling can do no more",
+            parent=self,
+            description="Fleet at its maximum size: scaling can do no more",
             namespace="AWS/AutoScaling",
             metric_name="GroupInServiceInstances",
             dimensions=group_dims,
             statistic="Maximum",
-            period=60,
             evaluation_periods=3,
-            threshold=args.max_size,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            alarm_actions=[args.alarm_topic_arn],
-            ok_actions=[args.alarm_topic_arn],
-            opts=child,
+            threshold=args.config.max_size,
+            comparison="GreaterThanOrEqualToThreshold",
+            actions=topic,
         )
         if args.campaign_windows:
             assert args.now is not None  # checked in __post_init__
             for action in scheduled_actions(
                 args.campaign_windows,
-                normal_min_size=args.min_size,
-                max_size=args.max_size,
+                normal_min_size=args.config.min_size,
+                max_size=args.config.max_size,
                 now=args.now,
             ):
                 aws.autoscaling.Schedule(

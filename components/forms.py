@@ -8,7 +8,7 @@ API key sits in a Secrets Manager secret).
 
 Deliberately absent: any VPC configuration (no network path to the core application), any
 reference to the primary. Function code is `functions/forms`, packaged deterministically by
-`tools.package_forms` (the caller passes the archive and its hash); Powertools comes from AWS's
+`functions.package` (the caller passes the archive and its hash); Powertools comes from AWS's
 public layer (docs/forms.md). IAM is scoped to exactly this component's queue, DLQ, table, list,
 secrets and log groups.
 """
@@ -18,64 +18,48 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components.alerting import metric_alarm
+from settings.forms import FormsSettings, FunctionSettings
 
 POWERTOOLS_ACCOUNT = "017000801446"
 RUNTIME = "python3.12"
 
 
 @dataclass(frozen=True, kw_only=True)
-class FunctionSize:
-    reserved_concurrency: int
-    memory_mb: int
-    timeout_seconds: int
+class FunctionCode:
+    """The deterministic zip of functions/forms (`functions.package.build`)."""
+
+    archive: pulumi.Archive
+    source_code_hash: str
+    """Its base64 SHA-256 (Lambda's source_code_hash): unchanged code, no diff."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class FormBackendArgs:
+    config: FormsSettings
+    """What the stack file decides: throttle, function sizes, the list, the custom domain.
+    Defaults, bounds and cross-field rules live in settings/forms.py."""
+    code: FunctionCode
+    """The functions' code."""
     region: str
     """The stack's region (the Powertools layer is regional)."""
-    code: pulumi.Archive
-    """The deterministic zip of functions/forms (tools.package_forms.build)."""
-    code_hash: str
-    """Its base64 SHA-256 (Lambda's source_code_hash): unchanged code, no diff."""
     allowed_origins: Sequence[str]
     """Browser origins allowed to post (https://<marketing hostname>)."""
     alarm_topic_arn: pulumi.Input[str]
     """SNS topic every alarm notifies."""
-    rate_limit: float
-    """Stage throttle, requests per second (always set)."""
-    burst_limit: int
-    """Stage throttle burst (always set: an unset value is 0 and blocks everything)."""
-    ingest: FunctionSize
-    worker: FunctionSize
-    batch_size: int = 10
-    max_receive_count: int = 5
-    max_body_bytes: int = 4096
-    contact_route: str = "/contact"
-    mailing_list: Literal["ses", "http"] = "ses"
-    http_base_url: str | None = None
-    http_list_id: str | None = None
     turnstile_secret: pulumi.Input[str] | None = None
     """Turnstile secret key (a Pulumi secret). Given: stored in Secrets Manager and required."""
-    custom_domain: str | None = None
-    certificate_arn: str | None = None
-    powertools_layer_version: int = 27
-    log_retention_days: int = 30
-    name_prefix: str = "spikeproof"
+    name_prefix: str
+    """Prefix for physical names, e.g. spikeproof-prod."""
 
     def __post_init__(self) -> None:
         if not self.allowed_origins:
             raise ValueError("FormBackendArgs.allowed_origins is empty")
-        if self.rate_limit <= 0 or self.burst_limit <= 0:
-            raise ValueError("FormBackendArgs.rate_limit and burst_limit must both be > 0")
-        if (self.custom_domain is None) != (self.certificate_arn is None):
-            raise ValueError("FormBackendArgs.custom_domain needs certificate_arn (and back)")
 
 
 def _policy(statements: list[dict[str, Any]]) -> pulumi.Output[str]:
@@ -100,6 +84,7 @@ class FormBackend(pulumi.ComponentResource):
         super().__init__("spikeproof:forms:FormBackend", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         prefix = f"{args.name_prefix}-forms"
+        config = args.config
 
         # --- Queue, dead-letter queue, table, list.
         dlq = aws.sqs.Queue(
@@ -115,10 +100,10 @@ class FormBackend(pulumi.ComponentResource):
             sqs_managed_sse_enabled=True,
             message_retention_seconds=4 * 24 * 3600,
             # AWS's rule for a Lambda source: at least six times the function timeout.
-            visibility_timeout_seconds=6 * args.worker.timeout_seconds,
+            visibility_timeout_seconds=6 * config.worker.timeout_seconds,
             redrive_policy=dlq.arn.apply(
                 lambda arn: json.dumps(
-                    {"deadLetterTargetArn": arn, "maxReceiveCount": args.max_receive_count}
+                    {"deadLetterTargetArn": arn, "maxReceiveCount": config.worker.max_receive_count}
                 )
             ),
             opts=child,
@@ -136,7 +121,7 @@ class FormBackend(pulumi.ComponentResource):
         )
         list_env: dict[str, pulumi.Input[str]]
         list_statement: dict[str, Any]
-        if args.mailing_list == "ses":
+        if config.mailing_list.kind == "ses":
             contact_list = aws.sesv2.ContactList(
                 f"{name}-contact-list",
                 contact_list_name=f"{prefix}-newsletter",
@@ -162,8 +147,8 @@ class FormBackend(pulumi.ComponentResource):
             )
             list_env = {
                 "LIST_ADAPTER": "http",
-                "HTTP_LIST_BASE_URL": str(args.http_base_url),
-                "HTTP_LIST_ID": str(args.http_list_id),
+                "HTTP_LIST_BASE_URL": str(config.mailing_list.http_base_url),
+                "HTTP_LIST_ID": str(config.mailing_list.http_list_id),
                 "LIST_SECRET_ARN": api_key.arn,
             }
             list_statement = {
@@ -199,19 +184,19 @@ class FormBackend(pulumi.ComponentResource):
         # --- Functions: log groups first (named, so retention applies from the first line).
         layer = (
             f"arn:aws:lambda:{args.region}:{POWERTOOLS_ACCOUNT}:layer:"
-            f"AWSLambdaPowertoolsPythonV3-python312-arm64:{args.powertools_layer_version}"
+            f"AWSLambdaPowertoolsPythonV3-python312-arm64:{config.powertools_layer_version}"
         )
         functions: dict[str, aws.lambda_.Function] = {}
-        specs: list[tuple[str, FunctionSize, str, dict[str, pulumi.Input[str]], list[Any]]] = [
+        specs: list[tuple[str, FunctionSettings, str, dict[str, pulumi.Input[str]], list[Any]]] = [
             (
                 "ingest",
-                args.ingest,
+                config.ingest,
                 "forms.lambda_ingest.handler",
                 {
                     "QUEUE_URL": queue.url,
                     "ALLOWED_ORIGINS": ",".join(args.allowed_origins),
-                    "MAX_BODY_BYTES": str(args.max_body_bytes),
-                    "CONTACT_PATH": args.contact_route,
+                    "MAX_BODY_BYTES": str(config.ingest.max_body_bytes),
+                    "CONTACT_PATH": config.contact_route,
                     **turnstile_env,
                 },
                 [
@@ -223,7 +208,7 @@ class FormBackend(pulumi.ComponentResource):
             ),
             (
                 "worker",
-                args.worker,
+                config.worker,
                 "forms.lambda_worker.handler",
                 {"TABLE_NAME": table.name, **list_env},
                 [
@@ -251,7 +236,7 @@ class FormBackend(pulumi.ComponentResource):
             logs = aws.cloudwatch.LogGroup(
                 f"{name}-{role_name}-logs",
                 name=f"/aws/lambda/{fn_name}",
-                retention_in_days=args.log_retention_days,
+                retention_in_days=config.log_retention_days,
                 opts=child,
             )
             role = aws.iam.Role(
@@ -298,8 +283,8 @@ class FormBackend(pulumi.ComponentResource):
                 runtime=RUNTIME,
                 architectures=["arm64"],
                 handler=handler,
-                code=args.code,
-                source_code_hash=args.code_hash,
+                code=args.code.archive,
+                source_code_hash=args.code.source_code_hash,
                 layers=[layer],
                 memory_size=size.memory_mb,
                 timeout=size.timeout_seconds,
@@ -328,10 +313,10 @@ class FormBackend(pulumi.ComponentResource):
             f"{name}-worker-source",
             event_source_arn=queue.arn,
             function_name=worker.arn,
-            batch_size=args.batch_size,
+            batch_size=config.worker.batch_size,
             maximum_batching_window_in_seconds=1,
             function_response_types=["ReportBatchItemFailures"],
-            scaling_config={"maximum_concurrency": args.worker.reserved_concurrency},
+            scaling_config={"maximum_concurrency": config.worker.reserved_concurrency},
             opts=child,
         )
 
@@ -346,7 +331,7 @@ class FormBackend(pulumi.ComponentResource):
                 "allow_headers": ["content-type"],
                 "max_age": 600,
             },
-            disable_execute_api_endpoint=args.custom_domain is not None,
+            disable_execute_api_endpoint=config.custom_domain is not None,
             opts=child,
         )
         integration = aws.apigatewayv2.Integration(
@@ -355,10 +340,10 @@ class FormBackend(pulumi.ComponentResource):
             integration_type="AWS_PROXY",
             integration_uri=ingest.invoke_arn,
             payload_format_version="2.0",
-            timeout_milliseconds=(args.ingest.timeout_seconds + 1) * 1000,
+            timeout_milliseconds=(config.ingest.timeout_seconds + 1) * 1000,
             opts=child,
         )
-        for route_name, path in (("subscribe", "/subscribe"), ("contact", args.contact_route)):
+        for route_name, path in (("subscribe", "/subscribe"), ("contact", config.contact_route)):
             aws.apigatewayv2.Route(
                 f"{name}-{route_name}-route",
                 api_id=api.id,
@@ -369,7 +354,7 @@ class FormBackend(pulumi.ComponentResource):
         access_logs = aws.cloudwatch.LogGroup(
             f"{name}-api-logs",
             name=f"/aws/apigateway/{prefix}",
-            retention_in_days=args.log_retention_days,
+            retention_in_days=config.log_retention_days,
             opts=child,
         )
         stage = aws.apigatewayv2.Stage(
@@ -378,8 +363,8 @@ class FormBackend(pulumi.ComponentResource):
             name="$default",
             auto_deploy=True,
             default_route_settings={
-                "throttling_rate_limit": args.rate_limit,
-                "throttling_burst_limit": args.burst_limit,
+                "throttling_rate_limit": config.throttle.rate_limit,
+                "throttling_burst_limit": config.throttle.burst_limit,
                 "detailed_metrics_enabled": True,
             },
             access_log_settings={
@@ -406,12 +391,13 @@ class FormBackend(pulumi.ComponentResource):
             opts=child,
         )
         endpoint: pulumi.Output[str] = api.api_endpoint
-        if args.custom_domain is not None:
+        custom = config.custom_domain
+        if custom is not None:
             domain = aws.apigatewayv2.DomainName(
                 f"{name}-domain",
-                domain_name=args.custom_domain,
+                domain_name=custom.domain_name,
                 domain_name_configuration={
-                    "certificate_arn": str(args.certificate_arn),
+                    "certificate_arn": custom.certificate_arn,
                     "endpoint_type": "REGIONAL",
                     "security_policy": "TLS_1_2",
                 },
@@ -424,7 +410,7 @@ class FormBackend(pulumi.ComponentResource):
                 stage=stage.id,
                 opts=child,
             )
-            endpoint = pulumi.Output.from_input(f"https://{args.custom_domain}")
+            endpoint = pulumi.Output.from_input(f"https://{custom.domain_name}")
 
         # --- Alarms.
         actions = [args.alarm_topic_arn]

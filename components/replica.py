@@ -22,6 +22,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.alerting import metric_alarm
+from components.core import NetworkFacts
+from settings.core import PrimarySettings, ReplicaSettings
 
 # The engines' main log streams, exported to CloudWatch by default.
 DEFAULT_LOG_EXPORTS: Mapping[str, list[str]] = {
@@ -36,76 +38,35 @@ class PrimaryPreconditionError(pulumi.RunError):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ParameterGroupArgs:
-    family: str
-    """Parameter group family matching the primary's engine version, e.g. postgres16."""
-    parameters: Mapping[str, str] = field(default_factory=dict)
-    """Parameter name to value. Default: none (the family's defaults)."""
-
-
-@dataclass(frozen=True, kw_only=True)
 class ReadReplicaArgs:
-    source_db_identifier: pulumi.Input[str]
-    """Identifier of the primary to replicate. Never modified; looked up with an invoke."""
-    source_region: str | None = None
-    """Region of the primary when it differs from the stack's. Default: same-region replicas."""
-    kms_key_id: str | None = None
-    """KMS key in this region for encrypted cross-region replicas. Default: none (same-region
-    replicas inherit the primary's key)."""
-    name_prefix: str
-    """Prefix of replica identifiers, e.g. spikeproof-prod; replicas are <prefix>-replica-<n>."""
-    vpc_id: pulumi.Input[str]
-    """VPC of the replicas' security group (the primary's VPC for same-region replicas)."""
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Private subnets, in at least two zones, for the replicas' subnet group."""
+    config: ReplicaSettings
+    """What the stack file decides: count, class, monitoring, reader DNS, alarm thresholds.
+    Defaults, bounds and descriptions live in settings/core.py."""
+    primary: PrimarySettings
+    """The primary's region and the KMS key for encrypted cross-region replicas."""
+    primary_identifier: pulumi.Input[str]
+    """Identifier of the primary to replicate (config or the core stack). Never modified; looked up
+    with an invoke."""
+    stack_region: str
+    """The stack's region: a primary elsewhere gets cross-region replicas."""
+    network: NetworkFacts
+    """The VPC and private subnets of the replicas' security and subnet groups."""
     allowed_security_group_ids: Sequence[pulumi.Input[str]] = ()
     """Security groups admitted on the DB port. Default: none (nothing can connect)."""
-    count: int = 1
-    """Number of replicas. Default 1."""
-    instance_class: str | None = None
-    """Replica class. Default: the primary's class, read from the primary at plan time."""
-    multi_az: bool = False
-    """Multi-AZ replicas. Default: single-AZ (the replica set is the redundancy)."""
-    deletion_protection: bool = True
-    """RDS deletion protection. Default: on."""
-    protect: bool = True
-    """Pulumi `protect` on each replica, so no update can replace (or promote) it. Default: on."""
-    performance_insights: bool = True
-    """Performance Insights. Default: on, 7 days."""
-    performance_insights_retention_days: int = 7
-    """Performance Insights retention in days. Default 7 (the free tier)."""
-    monitoring_interval_seconds: int = 60
-    """Enhanced monitoring interval; 0 turns it off. Default 60."""
-    log_exports: Sequence[str] | None = None
-    """CloudWatch log exports. Default: the engine's main logs (DEFAULT_LOG_EXPORTS)."""
-    parameter_group: ParameterGroupArgs | None = None
-    """Custom parameter group. Default: the engine's default group."""
-    reader_zone_name: str = "marketing.internal"
-    """Private zone of the reader hostname. Default: marketing.internal (created here)."""
-    reader_zone_id: pulumi.Input[str] | None = None
-    """An existing private zone to use instead of creating one. Default: create it."""
-    reader_record_name: str = "reader"
-    """Label of the reader hostname. Default: reader."""
-    reader_ttl_seconds: int = 30
-    """TTL of the weighted reader records. Default 30 s: a removed replica drains quickly."""
     alarm_topic_arn: pulumi.Input[str]
     """Topic every alarm notifies."""
-    lag_alarm_seconds: int = 30
-    """ReplicaLag above this for 5 minutes alarms. Default 30 s."""
-    cpu_alarm_percent: int = 80
-    """CPUUtilization above this for 5 minutes alarms. Default 80 %."""
-    freeable_memory_alarm_mib: int = 256
-    """FreeableMemory below this for 5 minutes alarms. Default 256 MiB."""
-    free_storage_alarm_gib: int = 10
-    """FreeStorageSpace below this alarms. Default 10 GiB."""
-    connections_alarm: int = 500
-    """DatabaseConnections above this for 5 minutes alarms. Default 500."""
+    protect: bool
+    """Pulumi `protect` on each replica, so no update can replace (or promote) it."""
+    name_prefix: str
+    """Prefix of replica identifiers, e.g. spikeproof-prod; replicas are <prefix>-replica-<n>."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on top of the stack's aws:defaultTags. Default: none."""
 
-    def __post_init__(self) -> None:
-        if self.count < 1:
-            raise ValueError(f"ReadReplicaArgs.count must be at least 1, got {self.count}")
+    @property
+    def source_region(self) -> str | None:
+        """The primary's region when it differs from the stack's (cross-region replicas)."""
+        region = self.primary.region
+        return None if region in (None, self.stack_region) else region
 
 
 class ReadReplica(pulumi.ComponentResource):
@@ -119,6 +80,10 @@ class ReadReplica(pulumi.ComponentResource):
     """Replica DB instance identifiers."""
     security_group_id: pulumi.Output[str]
     """The replicas' security group; admit clients with `allowed_security_group_ids`."""
+    each_identifier: list[pulumi.Output[str]]
+    """Each replica's identifier, in order (one per dashboard widget or alarm)."""
+    lag_alarm_seconds: int
+    """The everyday ReplicaLag threshold (replicas.lagAlarmSeconds)."""
 
     def __init__(
         self, name: str, args: ReadReplicaArgs, opts: pulumi.ResourceOptions | None = None
@@ -128,16 +93,18 @@ class ReadReplica(pulumi.ComponentResource):
         cross_region = args.source_region is not None
 
         primary = aws.rds.get_instance_output(
-            db_instance_identifier=args.source_db_identifier,
+            db_instance_identifier=args.primary_identifier,
             region=args.source_region,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         # The checks run when the primary's facts arrive and gate every replica's inputs, so a
         # primary that cannot feed replicas stops the deployment before any replica is created.
         checked = primary.apply(
-            lambda p: _check_primary(p, cross_region=cross_region, kms_key_id=args.kms_key_id)
+            lambda p: _check_primary(
+                p, cross_region=cross_region, kms_key_id=args.primary.kms_key_id
+            )
         )
-        instance_class = pulumi.Output.all(checked, args.instance_class).apply(
+        instance_class = pulumi.Output.all(checked, args.config.instance_class).apply(
             lambda t: t[1] or t[0].db_instance_class
         )
         source = checked.apply(
@@ -145,21 +112,21 @@ class ReadReplica(pulumi.ComponentResource):
         )
         port = checked.apply(lambda p: int(p.port))
         log_exports = (
-            pulumi.Output.from_input(list(args.log_exports))
-            if args.log_exports is not None
+            pulumi.Output.from_input(list(args.config.log_exports))
+            if args.config.log_exports is not None
             else checked.apply(lambda p: DEFAULT_LOG_EXPORTS.get(_engine_family(p.engine), []))
         )
 
         subnet_group = aws.rds.SubnetGroup(
             f"{name}-subnets",
             description=f"Private subnets of the {name} read replicas",
-            subnet_ids=args.subnet_ids,
+            subnet_ids=args.network.private_subnet_ids,
             tags={**args.tags, "Name": f"{name}-subnets"},
             opts=child,
         )
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
-            vpc_id=args.vpc_id,
+            vpc_id=args.network.vpc_id,
             description=f"{name} read replicas: DB port from the marketing fleet only",
             revoke_rules_on_delete=True,
             tags={**args.tags, "Name": f"{name}-sg"},
@@ -180,7 +147,7 @@ class ReadReplica(pulumi.ComponentResource):
             )
 
         monitoring_role_arn: pulumi.Output[str] | None = None
-        if args.monitoring_interval_seconds > 0:
+        if args.config.monitoring_interval_seconds > 0:
             role = aws.iam.Role(
                 f"{name}-monitoring",
                 assume_role_policy=json.dumps(
@@ -207,53 +174,55 @@ class ReadReplica(pulumi.ComponentResource):
             monitoring_role_arn = role.arn
 
         parameter_group_name: pulumi.Output[str] | None = None
-        if args.parameter_group is not None:
+        if args.config.parameter_group is not None:
             group = aws.rds.ParameterGroup(
                 f"{name}-params",
-                family=args.parameter_group.family,
+                family=args.config.parameter_group.family,
                 description=f"{name} read replica parameters",
                 parameters=[
                     aws.rds.ParameterGroupParameterArgs(name=key, value=value)
-                    for key, value in sorted(args.parameter_group.parameters.items())
+                    for key, value in sorted(args.config.parameter_group.parameters.items())
                 ],
                 tags={**args.tags, "Name": f"{name}-params"},
                 opts=child,
             )
             parameter_group_name = group.name
 
-        zone_id = args.reader_zone_id
+        zone_id: pulumi.Input[str] | None = args.config.reader_dns.zone_id
         if zone_id is None:
             zone = aws.route53.Zone(
                 f"{name}-zone",
-                name=args.reader_zone_name,
+                name=args.config.reader_dns.zone_name,
                 comment=f"Private names of the {name} marketing read plane",
-                vpcs=[aws.route53.ZoneVpcArgs(vpc_id=args.vpc_id)],
+                vpcs=[aws.route53.ZoneVpcArgs(vpc_id=args.network.vpc_id)],
                 tags={**args.tags, "Name": f"{name}-zone"},
                 opts=child,
             )
             zone_id = zone.zone_id
-        reader_hostname = f"{args.reader_record_name}.{args.reader_zone_name}"
+        reader_hostname = f"{args.config.reader_dns.record_name}.{args.config.reader_dns.zone_name}"
 
         replicas: list[aws.rds.Instance] = []
-        for index in range(1, args.count + 1):
+        for index in range(1, args.config.count + 1):
             identifier = f"{args.name_prefix}-replica-{index}"
             replica = aws.rds.Instance(
                 f"{name}-{index}",
                 identifier=identifier,
                 replicate_source_db=source,
                 instance_class=instance_class,
-                kms_key_id=args.kms_key_id if cross_region else None,
+                kms_key_id=args.primary.kms_key_id if cross_region else None,
                 storage_encrypted=checked.apply(lambda p: bool(p.storage_encrypted)),
                 db_subnet_group_name=subnet_group.name,
                 vpc_security_group_ids=[security_group.id],
                 publicly_accessible=False,
-                multi_az=args.multi_az,
-                deletion_protection=args.deletion_protection,
-                performance_insights_enabled=args.performance_insights,
+                multi_az=args.config.multi_az,
+                deletion_protection=args.config.deletion_protection,
+                performance_insights_enabled=args.config.performance_insights,
                 performance_insights_retention_period=(
-                    args.performance_insights_retention_days if args.performance_insights else None
+                    args.config.performance_insights_retention_days
+                    if args.config.performance_insights
+                    else None
                 ),
-                monitoring_interval=args.monitoring_interval_seconds,
+                monitoring_interval=args.config.monitoring_interval_seconds,
                 monitoring_role_arn=monitoring_role_arn,
                 enabled_cloudwatch_logs_exports=log_exports,
                 parameter_group_name=parameter_group_name,
@@ -280,7 +249,7 @@ class ReadReplica(pulumi.ComponentResource):
                 zone_id=zone_id,
                 name=reader_hostname,
                 type="CNAME",
-                ttl=args.reader_ttl_seconds,
+                ttl=args.config.reader_dns.ttl_seconds,
                 records=[replica.address],
                 set_identifier=identifier,
                 weighted_routing_policies=[aws.route53.RecordWeightedRoutingPolicyArgs(weight=1)],
@@ -292,6 +261,8 @@ class ReadReplica(pulumi.ComponentResource):
         self.port = port
         self.endpoints = pulumi.Output.all(*[r.address for r in replicas])
         self.identifiers = pulumi.Output.all(*[r.identifier for r in replicas])
+        self.each_identifier = [_nth(self.identifiers, i) for i in range(len(replicas))]
+        self.lag_alarm_seconds = args.config.lag_alarm_seconds
         self.security_group_id = security_group.id
         self.register_outputs(
             {
@@ -306,6 +277,7 @@ class ReadReplica(pulumi.ComponentResource):
     def _alarms(
         self, name: str, index: int, replica: aws.rds.Instance, args: ReadReplicaArgs
     ) -> None:
+        c = args.config
         dims = {"DBInstanceIdentifier": replica.identifier}
         # The arguments every replica alarm shares, bound once so the type checker sees each one.
         alarm = functools.partial(
@@ -317,42 +289,42 @@ class ReadReplica(pulumi.ComponentResource):
         )
         alarm(
             f"{name}-{index}-lag",
-            description=f"Replica {index} is more than {args.lag_alarm_seconds}s behind the "
+            description=f"Replica {index} is more than {c.lag_alarm_seconds}s behind the "
             "primary: marketing reads are stale. See docs/runbooks/replica-lag.md.",
             metric_name="ReplicaLag",
-            threshold=args.lag_alarm_seconds,
+            threshold=c.lag_alarm_seconds,
             comparison="GreaterThanThreshold",
             # No data means replication stopped reporting: as bad as lag.
             treat_missing_data="breaching",
         )
         alarm(
             f"{name}-{index}-cpu",
-            description=f"Replica {index} CPU above {args.cpu_alarm_percent}% for 5 minutes.",
+            description=f"Replica {index} CPU above {c.cpu_alarm_percent}% for 5 minutes.",
             metric_name="CPUUtilization",
-            threshold=args.cpu_alarm_percent,
+            threshold=c.cpu_alarm_percent,
             comparison="GreaterThanThreshold",
         )
         alarm(
             f"{name}-{index}-memory",
             description=f"Replica {index} freeable memory below "
-            f"{args.freeable_memory_alarm_mib} MiB for 5 minutes.",
+            f"{c.freeable_memory_alarm_mib} MiB for 5 minutes.",
             metric_name="FreeableMemory",
-            threshold=args.freeable_memory_alarm_mib * 1024 * 1024,
+            threshold=c.freeable_memory_alarm_mib * 1024 * 1024,
             comparison="LessThanThreshold",
         )
         alarm(
             f"{name}-{index}-storage",
-            description=f"Replica {index} free storage below {args.free_storage_alarm_gib} GiB.",
+            description=f"Replica {index} free storage below {c.free_storage_alarm_gib} GiB.",
             metric_name="FreeStorageSpace",
-            threshold=args.free_storage_alarm_gib * 1024**3,
+            threshold=c.free_storage_alarm_gib * 1024**3,
             comparison="LessThanThreshold",
         )
         alarm(
             f"{name}-{index}-connections",
-            description=f"Replica {index} has more than {args.connections_alarm} connections "
+            description=f"Replica {index} has more than {c.connections_alarm} connections "
             "for 5 minutes: a client may be leaking connections.",
             metric_name="DatabaseConnections",
-            threshold=args.connections_alarm,
+            threshold=c.connections_alarm,
             comparison="GreaterThanThreshold",
         )
 
@@ -383,3 +355,7 @@ def _check_primary(
             "alias/marketing-replicas."
         )
     return primary
+
+
+def _nth(values: pulumi.Output[list[str]], index: int) -> pulumi.Output[str]:
+    return values.apply(lambda items: items[index])

@@ -1,1 +1,1 @@
-"""Code that runs in AWS. Each subpackage is packaged on its own (tools.package_forms)."""
+"""Code that runs in AWS. Each subpackage is packaged on its own (functions.package)."""

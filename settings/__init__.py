@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from settings.core import (
 )
 from settings.edge import EdgeSettings, zone_conflicts
 from settings.errors import ConfigError, ConfigErrors
+from settings.files import ROOT, load_stack_config
 from settings.fleet import FleetSettings
 from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
@@ -38,7 +38,15 @@ from settings.model import FieldError, Model, translate
 NAMESPACE = "spikeproof:"
 CAMPAIGN_NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 
-__all__ = ["ConfigError", "ConfigErrors", "Settings", "StackContext", "load_settings", "parse"]
+__all__ = [
+    "ConfigError",
+    "ConfigErrors",
+    "Settings",
+    "StackContext",
+    "load_settings",
+    "parse",
+    "stack_settings",
+]
 
 
 class Settings(Model):
@@ -270,68 +278,9 @@ def parse(
         errors.extend(found)
     if settings is not None and project_dir is not None:
         errors.extend(zone_conflicts(settings.edge, stack=stack, project_dir=project_dir))
-    if settings is not None and settings.campaigns and not errors:
-        errors.extend(campaign_problems(settings, stack=stack))
     if errors or settings is None:
         raise ConfigErrors(errors)
     return settings, str(region)
-
-
-def campaign_problems(settings: Settings, *, stack: str) -> list[ConfigError]:
-    """The referenced campaign files' own problems (each reported under the stack's key), then
-    pre-warm windows the stack cannot schedule (overlaps with each other or with
-    fleet.campaignWindows, more instances than maxSize)."""
-    # Imported here: the projection reads Settings, so it cannot be imported at module load.
-    from components.schedule import WindowError, scheduled_actions
-    from settings.campaign import load_campaign
-    from tools.projection import stack_windows
-
-    stack_file = f"Pulumi.{stack}.yaml"
-    errors: list[ConfigError] = []
-    campaigns = []
-    for i, name in enumerate(settings.campaigns):
-        try:
-            campaigns.append(load_campaign(name))
-        except ConfigErrors as exc:
-            detail = "\n".join(e.render() for e in exc.errors)
-            errors.append(
-                ConfigError(
-                    stack_file=stack_file,
-                    key_path=f"{NAMESPACE}campaigns[{i}]",
-                    problem="the campaign file is missing or invalid:\n    "
-                    + detail.replace("\n", "\n    "),
-                    value=name,
-                    allowed="the stem of a valid campaigns/<name>.yaml",
-                    example="spikeproof:campaigns: [<name>]  # campaigns/<name>.yaml; check it "
-                    f"with python -m tools.preflight <name> --stack {stack}",
-                )
-            )
-    if errors or settings.fleet is None:
-        return errors
-    try:
-        windows = stack_windows(settings, stack, campaigns)
-        scheduled_actions(
-            windows,
-            normal_min_size=settings.fleet.min_size,
-            max_size=settings.fleet.max_size,
-            now=datetime(1970, 1, 1, tzinfo=UTC),
-        )
-    except WindowError as exc:
-        errors.append(
-            ConfigError(
-                stack_file=stack_file,
-                key_path=f"{NAMESPACE}campaigns",
-                problem=f"a campaign's pre-warm cannot be scheduled: {exc}",
-                value=settings.campaigns,
-                allowed="campaign pre-warms (lead included) that do not overlap each other or "
-                "spikeproof:fleet.campaignWindows, within fleet.maxSize",
-                example="make one window carry the campaign: a hand-written fleet.campaignWindows "
-                "entry that covers it with enough capacity and leadMinutes (then the campaign "
-                "needs no pre-warm of its own, or set prewarm.instances: 0), or move the "
-                "campaign, shorten its prewarm.leadMinutes, raise maxSize",
-            )
-        )
-    return errors
 
 
 def load_settings() -> tuple[Settings, StackContext]:
@@ -353,3 +302,15 @@ def load_settings() -> tuple[Settings, StackContext]:
         secret_keys=secret_keys,
     )
     return settings, context
+
+
+def stack_settings(
+    stack: str, *, config_file: Path | None = None, project_dir: Path = ROOT
+) -> Settings:
+    """A stack file's settings, read as the CLI would hand them to the program (for commands such
+    as the pre-flight and the replay, which run without the engine)."""
+    config, secret_keys, _ = load_stack_config(
+        stack, config_file=config_file, project_dir=project_dir
+    )
+    settings, _region = parse(config, stack=stack, secret_keys=secret_keys)
+    return settings

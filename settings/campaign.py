@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from settings.errors import ConfigError, ConfigErrors
-from settings.files import load_mapping
+from settings.files import ROOT, load_mapping
 from settings.model import FieldError, Model, translate
 
-CAMPAIGN_DIR = Path(__file__).resolve().parent.parent / "campaigns"
+CAMPAIGN_DIR = ROOT / "campaigns"
 NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 PARAM = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")

@@ -1,6 +1,6 @@
 """Settings for the Cloudflare edge (`spikeproof:edge`): zone, hostnames, cache and rate limit
 rules, spike options. Cloudflare's own limits (TTL values, the plan's rate limit periods) are
-checked here through `components.edge_rules.problems`, so a bad value stops the program with a
+checked here through `model.edge_rules.problems`, so a bad value stops the program with a
 ConfigError before anything is registered.
 
 Zone ownership: Cloudflare keeps one entrypoint ruleset per phase per zone, so two stacks that both
@@ -18,24 +18,21 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
-from components.edge_rules import (
+from model.edge_rules import (
     HOSTNAME,
+    ORIGIN_HEADER,
     EdgeRulesSpec,
     Plan,
     RateLimitAction,
     RateLimitSpec,
     problems,
 )
+from model.webserver import STATIC_EXTENSIONS
 from settings.errors import ConfigError
 from settings.model import FieldError, Model
 
 ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
 ACCOUNT_ID = ZONE_ID
-STATIC_EXTENSIONS = (
-    *("css", "js", "mjs"),
-    *("png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico"),
-    *("woff", "woff2"),
-)
 # Cloudflare Waiting Room minimums for both limits.
 WAITING_ROOM_MIN_USERS = 200
 
@@ -138,7 +135,8 @@ class CacheSettings(Model):
     )
     static_extensions: list[str] = Field(
         default_factory=lambda: list(STATIC_EXTENSIONS),
-        description="File extensions cached as static assets. Default: CSS, JS, images, fonts.",
+        description="File extensions cached as static assets. Default: the list the origin marks "
+        "immutable (model/webserver.py): CSS, JS, source maps, images, fonts, video, PDF.",
         examples=["['css', 'js', 'png', 'woff2']"],
     )
     static_edge_ttl_seconds: int = Field(
@@ -283,7 +281,7 @@ class EdgeSettings(Model):
         "transform). Only one stack per zone may. Default: true.",
     )
     origin_header_name: str = Field(
-        default="X-Origin-Verify",
+        default=ORIGIN_HEADER,
         description="Header the edge adds with the origin secret; the ALB requires it.",
     )
     authenticated_origin_pulls: bool = Field(
@@ -500,15 +498,3 @@ def zone_conflicts(
                 )
             )
     return errors
-
-
-def spec_for_stack(stack: str, project_dir: Path | None = None) -> EdgeRulesSpec:
-    """The rules spec a stack file's edge config generates (for tools such as the replay)."""
-    from settings import parse
-    from tools.mockrun import ROOT, load_stack_config
-
-    config, secret_keys, _ = load_stack_config(stack, project_dir=project_dir or ROOT)
-    settings, _region = parse(config, stack=stack, secret_keys=secret_keys)
-    if settings.edge is None:
-        raise SystemExit(f"stack {stack} has no spikeproof:edge config")
-    return settings.edge.rules_spec()

@@ -1,7 +1,7 @@
 """Settings for the web fleet (`spikeproof:fleet`): sizes, types, scaling, campaign windows.
 
 Every cross-field rule lives here so a bad stack file stops before anything is registered. The
-windows are checked by the same code that turns them into scheduled actions (components/schedule).
+windows are checked by the same code that turns them into scheduled actions (model/schedule).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 from pydantic import Field, field_validator, model_validator
 
-from components.schedule import CampaignWindow, WindowError, scheduled_actions
-from components.webserver import CachePolicy
+from model.schedule import CampaignWindow, WindowError, scheduled_actions
+from model.webserver import CachePolicy
 from settings.model import FieldError, Model
 
 INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
@@ -76,7 +76,10 @@ class SpotSettings(Model):
         return value
 
 
-class CacheSettings(Model):
+class PageCacheSettings(Model):
+    """Cache-Control lifetimes the origin sets on marketing pages (the edge's own rules are
+    edge.cache)."""
+
     browser_max_age_seconds: int = Field(
         default=300, ge=0, description="Browser max-age on pages. Default 300."
     )
@@ -151,8 +154,8 @@ class FleetSettings(Model):
     access_logs_bucket: str | None = Field(
         default=None, description="Bucket for ALB access logs. Default: off."
     )
-    cache: CacheSettings = Field(
-        default_factory=CacheSettings, description="Cache-Control lifetimes on pages."
+    cache: PageCacheSettings = Field(
+        default_factory=PageCacheSettings, description="Cache-Control lifetimes on pages."
     )
     campaign_windows: list[WindowSettings] = Field(
         default_factory=list, description="Campaigns to pre-warm for. Default: none."

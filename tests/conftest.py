@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from settings.errors import ConfigErrors
-from tools.analyzer import PolicyPackProcess
-from tools.mockrun import PlanResult, run_program
+from tools.engine.analyzer import PolicyPackProcess
+from tools.engine.mockrun import PlanResult, run_program
 
 PlanFn = Callable[..., PlanResult]
 
@@ -72,7 +72,7 @@ def policy_pack() -> Iterator[PolicyPackProcess]:
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """moto's server on 127.0.0.1 (free port), shared by every test that talks to the emulator."""
-    from tools.forms_harness import start_moto
+    from tools.loadtest.forms import start_moto
 
     server, endpoint = start_moto()
     yield endpoint

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.analyzer import (
-    ROOT,
+from settings.files import ROOT
+from tools.engine.analyzer import (
     SECRET_SIG,
     SIG_KEY,
     UNKNOWN,

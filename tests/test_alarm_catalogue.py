@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tools.mockrun import ROOT
+from settings.files import ROOT
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 CATALOGUE = ROOT / "docs" / "runbooks" / "alarms.md"

@@ -1,6 +1,6 @@
-"""tools/analyzer.py: the pack driven like the engine drives it (launch, port handshake, info,
-config reconciliation and validation, Configure/ConfigureStack, Analyze, AnalyzeStack, shutdown),
-and the shipped stacks analysed with their own policy configs."""
+"""tools/engine/analyzer.py: the pack driven like the engine drives it (launch, port handshake,
+info, config reconciliation and validation, Configure/ConfigureStack, Analyze, AnalyzeStack,
+shutdown), and the shipped stacks analysed with their own policy configs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from settings.files import ROOT
 from tests import (
     test_policies_campaign,
     test_policies_compute,
@@ -19,8 +20,7 @@ from tests import (
 )
 from tests.conftest import PlanFn
 from tests.policy_support import CONFIG, PRIMARY_HOST, describe, res, run, secret
-from tools.analyzer import (
-    ROOT,
+from tools.engine.analyzer import (
     UNKNOWN,
     AnalyzerError,
     AnalyzerResource,
@@ -30,6 +30,7 @@ from tools.analyzer import (
     from_plan,
     load_policy_config,
 )
+from tools.engine.mockrun import FIXTURES
 
 LAMBDA = "aws:lambda/function:Function"
 
@@ -165,7 +166,7 @@ def test_missing_primary_database_uses_schema_default_and_is_rejected(
 
 def test_schema_defaults_applied(policy_pack: PolicyPackProcess, tmp_path: Path) -> None:
     config = _prod_with()
-    del config["rds-instance-deletion-protection"]
+    assert "rds-instance-deletion-protection" not in config, "prod.json states only exceptions"
     reconciled = load_policy_config(_config(tmp_path, config), policy_pack.policies())
     level, props = reconciled["rds-instance-deletion-protection"]
     assert (level, props) == ("mandatory", {"required": True}), (level, props)
@@ -283,7 +284,7 @@ def test_policy_config_primary_matches_the_stack(stack: str) -> None:
         f"{CONFIG[stack].name}: isolation policies disagree about the primary"
     )
     primary = primaries[0]
-    fixture = json.loads((ROOT / "tools" / "fixtures" / f"{stack}.json").read_text())
+    fixture = json.loads((FIXTURES / f"{stack}.json").read_text())
     answers = [
         i["result"] for i in fixture["invokes"] if i["token"] == "aws:rds/getInstance:getInstance"
     ]

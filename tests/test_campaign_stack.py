@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 import settings.campaign as campaign_module
+from forecast.projection import prewarm_needed, project
+from settings import stack_settings
 from settings.campaign import load_campaign
-from tools.mockrun import run_program
-from tools.preflight import stack_settings
-from tools.projection import prewarm_needed, project
+from tools.engine.mockrun import run_program
 
 SCHEDULE = "aws:autoscaling/schedule:Schedule"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from tools import diagram
-from tools.mockrun import PlanResult, RecordedResource, run_program
+from tools.engine.mockrun import PlanResult, RecordedResource, run_program
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The CloudflareEdge component under Pulumi's mocks: what the program actually registers.
 
 Rules are checked on the RECORDED Ruleset inputs (wire form, camelCase), parsed and evaluated by
-`tools.edge_check`, so what is proven is what would be sent to Cloudflare.
+`model.edge_eval`, so what is proven is what would be sent to Cloudflare.
 """
 
 from __future__ import annotations
@@ -9,22 +9,31 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pulumi
 import pytest
 
-from components.edge import CloudflareEdge, CloudflareEdgeArgs, validation_records
-from components.edge_rules import (
+from components.edge import CloudflareEdge, CloudflareEdgeArgs
+from model.edge_eval import Request, Rulesets, evaluate, normalize, rulesets_from_resources
+from model.edge_rules import (
     CACHE_PHASE,
     RATELIMIT_PHASE,
     TRANSFORM_PHASE,
     cache_rules,
     rate_limit_rules,
 )
-from settings.edge import spec_for_stack
-from tools.edge_check import Request, Rulesets, evaluate, normalize, rulesets_from_resources
-from tools.mockrun import SECRET_SIG, SIG_KEY, PlanResult, display, is_secret, run_program
+from settings import stack_settings
+from tools.engine.mockrun import (
+    SECRET_SIG,
+    SIG_KEY,
+    PlanResult,
+    display,
+    is_secret,
+    plain,
+    run_program,
+)
 
 DNS = "cloudflare:index/dnsRecord:DnsRecord"
 RULESET = "cloudflare:index/ruleset:Ruleset"
@@ -32,14 +41,14 @@ EDGE = "spikeproof:edge:CloudflareEdge"
 
 
 def recorded_rulesets(result: PlanResult, **kw: Any) -> Rulesets:
-    return rulesets_from_resources(result.resources, **kw)
+    return rulesets_from_resources(((r.type, plain(r.inputs)) for r in result.resources), **kw)
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_marketing_records_are_proxied_with_automatic_ttl(plan, stack: str) -> None:
     result = plan(stack)
     records = [r for r in result.of_type(DNS) if r.name.startswith("edge-dns-")]
-    hosts = spec_for_stack(stack).hostnames
+    hosts = stack_settings(stack).edge.rules_spec().hostnames
     assert sorted(r.input("name") for r in records) == sorted(hosts)
     for r in records:
         assert r.input("proxied") is True, f"{r.urn}: marketing records must be proxied"
@@ -56,7 +65,7 @@ def test_marketing_records_are_proxied_with_automatic_ttl(plan, stack: str) -> N
 def test_recorded_rules_never_cache_api_app_or_form_paths(plan, stack: str) -> None:
     result = plan(stack)
     rs = recorded_rulesets(result)
-    s = spec_for_stack(stack)
+    s = stack_settings(stack).edge.rules_spec()
     assert len(rs.cache) >= 3 and rs.ratelimit and rs.transform, f"{stack}: phases missing"
     caching = [r for r in rs.cache if r.params.get("cache") is True]
     for prefix in s.all_bypass_prefixes:
@@ -100,7 +109,7 @@ def test_the_origin_secret_is_secret_everywhere(plan) -> None:
 def test_prod_turnstile_site_key_is_exported_and_its_secret_is_not(plan) -> None:
     result = plan("prod")
     widget = result.named("edge-turnstile")
-    assert widget.input("domains") == list(spec_for_stack("prod").hostnames)
+    assert widget.input("domains") == list(stack_settings("prod").edge.rules_spec().hostnames)
     outputs = result.plain_outputs()
     assert outputs["turnstile_site_key"] == widget.outputs["sitekey"]
     assert "turnstile_site_key" not in result.secret_outputs, "the site key is public"
@@ -149,7 +158,7 @@ def test_a_zone_setting_set_to_null_is_left_alone(plan) -> None:
 def test_a_stack_that_does_not_own_the_zone_rulesets_creates_none(plan) -> None:
     result = plan("staging", {"edge": {"ownsZoneRulesets": False}})
     assert result.of_type(RULESET) == [], "rulesets belong to the owning stack only"
-    hosts = spec_for_stack("staging").hostnames
+    hosts = stack_settings("staging").edge.rules_spec().hostnames
     assert len(result.of_type(DNS)) == 2 * len(hosts), "DNS and ACM records are still this stack's"
 
 
@@ -178,13 +187,13 @@ def test_authenticated_origin_pulls_when_asked(plan) -> None:
 
 def _component_run(build) -> PlanResult:
     """Run the component alone under the recording engine, as a tiny program."""
-    import tools.mockrun as mockrun
+    import tools.engine.mockrun as mockrun
 
     mockrun.COMPONENT_UNDER_TEST = {"build": build}  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as tmp:
         program = Path(tmp)
         (program / "__main__.py").write_text(
-            "import tools.mockrun as m\n\nm.COMPONENT_UNDER_TEST['build']()\n"
+            "import tools.engine.mockrun as m\n\nm.COMPONENT_UNDER_TEST['build']()\n"
         )
         (program / "Pulumi.yaml").write_text("name: spikeproof\nruntime: python\n")
         (program / "Pulumi.staging.yaml").write_text("config:\n  aws:region: eu-west-1\n")
@@ -209,16 +218,20 @@ def test_acm_validation_records_are_dns_only_and_indexed_by_hostname() -> None:
     ]
 
     def build() -> None:
-        spec = spec_for_stack("prod")
+        origin = SimpleNamespace(  # the two attributes CloudflareEdge reads of the fleet
+            alb_dns_name=pulumi.Output.from_input("alb-1.eu-west-1.elb.amazonaws.com"),
+            domain_validation_options=pulumi.Output.from_input(options),
+        )
+        config = stack_settings("prod").edge.model_copy(
+            update={"hostnames": list(hosts), "owns_zone_rulesets": False}
+        )
         CloudflareEdge(
             "edge",
             CloudflareEdgeArgs(
-                zone_id="3f9c2a7d1b8e4c6f0a5d7e9b2c4f6a81",
-                rules=spec,
-                origin_hostname="alb-1.eu-west-1.elb.amazonaws.com",
+                config=config,
+                origin=origin,
                 origin_secret=pulumi.Output.secret("s"),
-                validation_records=validation_records(hosts, pulumi.Output.from_input(options)),
-                owns_zone_rulesets=False,
+                comment="spikeproof/test edge",
             ),
         )
 
@@ -242,7 +255,7 @@ def test_deployed_rules_are_exactly_the_generated_ones(plan, stack: str) -> None
     # The verdict table in test_edge_rules.py evaluates the generated lists; this ties them to
     # what the program sends to Cloudflare (same expressions, same order, same parameters).
     result = plan(stack)
-    spec = spec_for_stack(stack)
+    spec = stack_settings(stack).edge.rules_spec()
     comment = f"spikeproof/{stack} edge"
     recorded = {r.input("phase"): normalize(r.input("rules")) for r in result.of_type(RULESET)}
     assert recorded[CACHE_PHASE] == cache_rules(spec, comment=comment)

@@ -1,6 +1,6 @@
 """The generated edge rules, judged by parsing and evaluating the expressions themselves.
 
-Verdicts come from `tools.edge_check` applied to the rule lists the stacks' config generates (order
+Verdicts come from `model.edge_eval` applied to the rule lists the stacks' config generates (order
 and phase semantics included), never from the config they were built from.
 """
 
@@ -11,16 +11,7 @@ import random
 
 import pytest
 
-from components.edge_rules import (
-    STANDARD_TRACKING_PARAMETERS,
-    EdgeRulesSpec,
-    cache_rules,
-    problems,
-    rate_limit_rules,
-    transform_rules,
-)
-from settings.edge import spec_for_stack
-from tools.edge_check import (
+from model.edge_eval import (
     ExpressionError,
     RateLimiter,
     Request,
@@ -28,6 +19,15 @@ from tools.edge_check import (
     evaluate,
     parse_expression,
 )
+from model.edge_rules import (
+    STANDARD_TRACKING_PARAMETERS,
+    EdgeRulesSpec,
+    cache_rules,
+    problems,
+    rate_limit_rules,
+    transform_rules,
+)
+from settings import stack_settings
 from tools.edge_replay import ANONYMOUS, TARGET, campaign_log, run
 
 SPECS: dict[str, EdgeRulesSpec] = {}
@@ -35,7 +35,7 @@ SPECS: dict[str, EdgeRulesSpec] = {}
 
 def spec(stack: str) -> EdgeRulesSpec:
     if stack not in SPECS:
-        SPECS[stack] = spec_for_stack(stack)
+        SPECS[stack] = stack_settings(stack).edge.rules_spec()
     return SPECS[stack]
 
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from settings import ConfigErrors, parse
-from tools.mockrun import ROOT, load_stack_config
+from settings.files import ROOT, load_stack_config
 
 # (stack, override of spikeproof:edge, key path named, words the problem must contain)
 BAD = [

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from components.fleet import edge_cidrs, request_count_target
-from tools.mockrun import ROOT, PlanResult, is_secret
+from settings.files import ROOT
+from tools.engine.mockrun import PlanResult, is_secret
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 POLICY = "aws:autoscaling/policy:Policy"
@@ -381,23 +382,28 @@ def test_certificate_covers_the_edge_hostnames_and_waits_for_the_edge_records(
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"instance_types": []}, "instance_types"),
-        ({"min_size": 5, "max_size": 4}, "min_size"),
-        ({"spot_percent": 150}, "spot_percent"),
+        ({"domain_names": []}, "domain_names"),
         ({"campaign_windows": [object()]}, "now"),
     ],
 )
-def test_fleet_args_reject_bad_combinations(overrides: dict[str, object], field: str) -> None:
+def test_fleet_args_reject_what_settings_cannot_check(
+    overrides: dict[str, object], field: str
+) -> None:
+    """The fleet's own keys are checked by settings (tests/test_settings.py); the Args check only
+    what other resources supply."""
+    from components.core import NetworkFacts
     from components.fleet import WebFleetArgs
+    from settings import stack_settings
 
+    config = stack_settings("staging").fleet
     base: dict[str, object] = {
-        "vpc_id": "vpc-1",
-        "private_subnet_ids": ["a", "b"],
-        "public_subnet_ids": ["c", "d"],
+        "config": config,
+        "network": NetworkFacts("vpc-1", ["a", "b"], ["c", "d"]),
         "domain_names": ["origin.example.com"],
+        "origin_header_name": "X-Origin-Verify",
         "origin_secret": "x" * 32,
         "alarm_topic_arn": "arn:aws:sns:eu-west-1:111122223333:t",
-        "instance_types": ["t4g.medium"],
+        "name_prefix": "t",
     }
     with pytest.raises(ValueError, match=f"WebFleetArgs.{field}"):
         WebFleetArgs(**{**base, **overrides})  # type: ignore[arg-type]
@@ -408,7 +414,7 @@ def test_a_fleet_without_an_edge_plans_and_finishes() -> None:
     records from the edge, so no deferred output may be left unresolved (the engine would wait
     for it for ever: this once hung). A child process, so a regression fails instead of hanging."""
     script = (
-        "from tools.mockrun import run_program\n"
+        "from tools.engine.mockrun import run_program\n"
         "r = run_program('staging', overrides={'edge': None, 'forms': None,"
         " 'fleet': {'domainName': 'origin.marketing.example.com'}})\n"
         "print(len(r.of_type('aws:lb/loadBalancer:LoadBalancer')),"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.mockrun import PlanResult, is_secret
-from tools.package_forms import build
+from functions.package import build
+from tools.engine.mockrun import PlanResult, is_secret
 
 FN = "aws:lambda/function:Function"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

@@ -27,7 +27,7 @@ from functions.forms.store import SubscriberStore
 from functions.forms.turnstile import TurnstileVerifier, VerifierUnavailable
 from functions.forms.validation import Rejection, normalise_email
 from functions.forms.worker import make_handler as make_worker
-from tools.forms_harness import ORIGIN, Infra, client, http_event, provision, sqs_event
+from tools.loadtest.forms import ORIGIN, Infra, client, http_event, provision, sqs_event
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@
 the real ingest handler; the real worker drains the queue meanwhile through pollers that behave
 like the SQS event source mapping (visibility timeout, partial batch failures, redrive policy to
 the DLQ); the list adapter fails 20% of calls at random and every call during a 3-second outage.
-Then the DLQ is redriven with tools.redrive and drained. The scenario is tools.forms_harness.flood
+Then the DLQ is redriven with tools.redrive and drained. The scenario is tools.loadtest.forms.flood
 (the benchmark runs it with 5,000).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.forms_harness import FloodResult, flood
+from tools.loadtest.forms import FloodResult, flood
 
 SUBMISSIONS = 2000
 CLIENTS = 32

@@ -7,7 +7,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from tools.package_forms import FIXED_TIME, SOURCE, build
+from functions.package import FIXED_TIME, SOURCE, build
 
 
 def test_unchanged_code_builds_identical_bytes(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from contracts import CONTRACT_VERSION, load_schema, secret_outputs
 from contracts.consumer import ContractMismatch
-from tools.mockrun import ROOT, run_program
+from settings.files import ROOT
+from tools.engine.mockrun import run_program
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])

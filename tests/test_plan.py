@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from settings.files import ROOT
 from tools import plan as plan_tool
-from tools.mockrun import ROOT
 
 KEYS = {"urn", "type", "name", "parent", "custom", "inputs", "dependencies", "propertyDependencies"}
 
@@ -43,7 +43,7 @@ def test_inputs_are_in_wire_form_with_camel_case_keys(staging_json: dict) -> Non
 
 
 def test_secrets_and_unknowns_are_shown_as_markers() -> None:
-    from tools.mockrun import SECRET_SIG, SIG_KEY, UNKNOWN, display, plain
+    from tools.engine.mockrun import SECRET_SIG, SIG_KEY, UNKNOWN, display, plain
 
     wire = {
         "endpoint": {SIG_KEY: SECRET_SIG, "value": "https://hooks.example.com/token"},

@@ -16,7 +16,7 @@ from tests.policy_support import (
     res,
     run,
 )
-from tools.analyzer import AnalyzerResource, PolicyPackProcess, from_plan
+from tools.engine.analyzer import AnalyzerResource, PolicyPackProcess, from_plan
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TAG = "spikeproof:campaign"

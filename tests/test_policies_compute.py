@@ -15,7 +15,7 @@ from tests.policy_support import (
     res,
     run,
 )
-from tools.analyzer import AnalyzerResource, PolicyPackProcess
+from tools.engine.analyzer import AnalyzerResource, PolicyPackProcess
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"

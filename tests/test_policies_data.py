@@ -17,7 +17,7 @@ from tests.policy_support import (
     run,
     urn,
 )
-from tools.analyzer import AnalyzerResource, PolicyPackProcess
+from tools.engine.analyzer import AnalyzerResource, PolicyPackProcess
 
 RDS = "aws:rds/instance:Instance"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

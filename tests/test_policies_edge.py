@@ -15,7 +15,7 @@ from tests.policy_support import (
     res,
     run,
 )
-from tools.analyzer import PolicyPackProcess
+from tools.engine.analyzer import PolicyPackProcess
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"

@@ -26,7 +26,7 @@ from tests.policy_support import (
     run,
     secret,
 )
-from tools.analyzer import AnalyzerResource, PolicyPackProcess
+from tools.engine.analyzer import AnalyzerResource, PolicyPackProcess
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"

@@ -15,7 +15,7 @@ from tests.policy_support import (
     res,
     run,
 )
-from tools.analyzer import AnalyzerResource, PolicyPackProcess
+from tools.engine.analyzer import AnalyzerResource, PolicyPackProcess
 
 LAMBDA = "aws:lambda/function:Function"
 EIC = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"

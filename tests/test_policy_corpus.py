@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from settings.files import ROOT
 from tools import plan as plan_tool
-from tools.mockrun import ROOT
 
 CORPUS = ROOT / "tests" / "policy_corpus"
 STACK_FILE = CORPUS / "Pulumi.prod.yaml"

@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 import yaml
 
-from components.schedule import CampaignWindow
+from forecast import projection
+from forecast.projection import ClickCurve, decide, prewarm_needed, project, stack_windows
+from model.schedule import CampaignWindow
+from settings import stack_settings
 from settings.campaign import iso_duration, load_campaign
 from settings.errors import ConfigErrors
+from settings.files import ROOT
 from tools import preflight
-from tools.mockrun import ROOT
-from tools.preflight import ClickCurve, decide, project, stack_settings
-from tools.projection import prewarm_needed, stack_windows
 
 REHEARSAL = Path(__file__).resolve().parent.parent / "campaigns" / "spring-coupon-blast.yaml"
 
@@ -165,7 +166,7 @@ def test_overload_beyond_three_times_max_is_no_go(tmp_path: Path) -> None:
     )
     settings = stack_settings("prod")
     verdict = decide(project(campaign, settings, "prod"), settings)
-    assert verdict.word == "NO-GO" and verdict.code == preflight.EXIT_NO_GO
+    assert verdict.word == "NO-GO" and verdict.code == projection.EXIT_NO_GO
 
 
 def test_form_throttle_action(tmp_path: Path) -> None:
@@ -187,23 +188,23 @@ def test_exit_codes_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     chart = tmp_path / "chart.svg"
     code = preflight.main(["spring-coupon-blast", "--stack", "prod", "--chart", str(chart)])
     out = capsys.readouterr().out
-    assert code == preflight.EXIT_ACTIONS and "Verdict: GO WITH ACTIONS" in out
+    assert code == projection.EXIT_ACTIONS and "Verdict: GO WITH ACTIONS" in out
     assert chart.read_text().lstrip().startswith("<?xml") and "<svg" in chart.read_text()
     assert preflight.main(["spring-coupon-blast", "--stack", "prod", "--assume-tracking",
-                           "coupon"]) == preflight.EXIT_GO  # fmt: skip
+                           "coupon"]) == projection.EXIT_GO  # fmt: skip
     bad = write(tmp_path, {"dataAccess": "primary-write"})
-    assert preflight.main([str(bad), "--stack", "prod"]) == preflight.EXIT_NO_GO
+    assert preflight.main([str(bad), "--stack", "prod"]) == projection.EXIT_NO_GO
     assert "NO-GO" in capsys.readouterr().err
-    assert preflight.main(["no-such-campaign", "--stack", "prod"]) == preflight.EXIT_INVALID
+    assert preflight.main(["no-such-campaign", "--stack", "prod"]) == projection.EXIT_INVALID
     err = capsys.readouterr().err
     assert "no such campaign file" in err
     assert "nothing was projected" in err and "deployed" not in err
     other = write(tmp_path, {"dataAccess": "everything"}, name="other")
-    assert preflight.main([str(other), "--stack", "prod"]) == preflight.EXIT_INVALID, (
+    assert preflight.main([str(other), "--stack", "prod"]) == projection.EXIT_INVALID, (
         "a wrong dataAccess value is an invalid file, not the primary-write NO-GO"
     )
     assert "NO-GO" not in capsys.readouterr().err
-    assert preflight.main(["spring-coupon-blast", "--stack", "nowhere"]) == preflight.EXIT_INVALID
+    assert preflight.main(["spring-coupon-blast", "--stack", "nowhere"]) == projection.EXIT_INVALID
     err = capsys.readouterr().err
     assert err.strip(), err
 
@@ -333,7 +334,7 @@ def test_a_ramp_that_outruns_scaling_is_never_go_and_the_prewarm_covers_it(
     assert need is not None and need.instances == 21
     under = project(press, settings, "prod", prewarm=12)
     assert under.overloaded, "12 instances (4,800 req/s) cannot carry 5,000"
-    assert decide(under, settings).code == preflight.EXIT_ACTIONS, "overload is never GO"
+    assert decide(under, settings).code == projection.EXIT_ACTIONS, "overload is never GO"
     held = project(press, settings, "prod", prewarm=need.instances)
     assert not held.overloaded and prewarm_needed(held) is None
 

@@ -9,7 +9,8 @@ import pulumi
 import pytest
 
 from components.replica import PrimaryPreconditionError
-from tools.mockrun import ROOT, PlanResult, run_program
+from settings.files import ROOT
+from tools.engine.mockrun import PlanResult, run_program
 
 RDS = "aws:rds/instance:Instance"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -88,7 +89,7 @@ def test_cross_region_encrypted_primary_without_a_key_stops_with_advice() -> Non
 
 
 def test_primary_without_backups_stops_before_any_replica(tmp_path: Path) -> None:
-    fixtures = json.loads((ROOT / "tools/fixtures/staging.json").read_text())
+    fixtures = json.loads((ROOT / "tools/engine/fixtures/staging.json").read_text())
     for invoke in fixtures["invokes"]:
         if invoke["token"] == "aws:rds/getInstance:getInstance":
             invoke["result"]["backupRetentionPeriod"] = 0
@@ -145,18 +146,27 @@ def test_security_group_admits_only_the_given_groups_on_the_db_port(plan) -> Non
 
 
 def test_allowed_groups_become_one_ingress_rule_each() -> None:
+    from components.core import NetworkFacts
     from components.replica import ReadReplica, ReadReplicaArgs
+    from settings.core import PrimarySettings, ReplicaSettings
 
     result = _component_run(
         lambda: ReadReplica(
             "r",
             ReadReplicaArgs(
-                source_db_identifier="core-staging-db",
-                name_prefix="t",
-                vpc_id="vpc-0a1b2c3d4e5f60718",
-                subnet_ids=["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
+                config=ReplicaSettings.model_validate({}),
+                primary=PrimarySettings.model_validate({}),
+                primary_identifier="core-staging-db",
+                stack_region="eu-west-1",
+                network=NetworkFacts(
+                    vpc_id="vpc-0a1b2c3d4e5f60718",
+                    private_subnet_ids=["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
+                    public_subnet_ids=[],
+                ),
                 allowed_security_group_ids=["sg-0000000000000000a", "sg-0000000000000000b"],
                 alarm_topic_arn="arn:aws:sns:eu-west-1:111122223333:alerts",
+                protect=True,
+                name_prefix="t",
             ),
         )
     )
@@ -245,7 +255,7 @@ def test_prod_reads_network_and_primary_from_the_core_stack(plan) -> None:
 
 def _component_run(build) -> PlanResult:
     """Run one component alone under the same recording engine, as a tiny program."""
-    import tools.mockrun as mockrun
+    import tools.engine.mockrun as mockrun
 
     program = Path(__file__).parent / "programs" / "component"
     program.mkdir(parents=True, exist_ok=True)
@@ -253,7 +263,7 @@ def _component_run(build) -> PlanResult:
     mockrun.COMPONENT_UNDER_TEST = holder  # read by the tiny program below
     (program / "__main__.py").write_text(
         # Written ruff-clean: the file is committed and `make check` lints it.
-        'import tools.mockrun as m\n\nm.COMPONENT_UNDER_TEST["build"]()\n'
+        'import tools.engine.mockrun as m\n\nm.COMPONENT_UNDER_TEST["build"]()\n'
     )
     (program / "Pulumi.yaml").write_text("name: spikeproof\nruntime: python\n")
     (program / "Pulumi.staging.yaml").write_text("config:\n  aws:region: eu-west-1\n")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from components.schedule import (
+from model.schedule import (
     UNCHANGED,
     CampaignWindow,
     ScheduledAction,

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from settings.errors import ConfigErrors
-from tools.mockrun import load_stack_config, run_program
+from settings.files import load_stack_config
+from tools.engine.mockrun import run_program
 
 NET = "spikeproof:network"
 

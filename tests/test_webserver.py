@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.webserver import (
+from model.webserver import (
     CachePolicy,
     NginxRuntime,
     SiteSource,
@@ -159,7 +159,7 @@ def test_nginx_rejects_a_broken_config(tmp_path: Path) -> None:
     # Proves the check above can fail: the same file with one brace removed must be refused.
     binary = nginx_binary()
     text = render_nginx_conf(
-        WebServerConfig(document_root=str(tmp_path), listen_port=free_port()),
+        WebServerConfig(document_root=str(tmp_path), listen_port=free_port(), cache=CACHE),
         runtime_under(tmp_path),
     )
     conf = tmp_path / "broken.conf"
@@ -235,9 +235,9 @@ def test_user_data_is_cloud_config_with_the_same_nginx_conf() -> None:
 
 
 def test_user_data_is_deterministic_and_skips_sync_for_baked_ami() -> None:
-    config = WebServerConfig()
+    config = WebServerConfig(cache=CACHE)
     baked = render_user_data(config, SiteSource(s3_uri=None))
-    assert baked == render_user_data(WebServerConfig(), SiteSource(s3_uri=None))
+    assert baked == render_user_data(WebServerConfig(cache=CACHE), SiteSource(s3_uri=None))
     assert "s3" not in [c[1] for c in yaml.safe_load(baked)["runcmd"] if len(c) > 1]
     assert render_user_data(config, SiteSource(s3_uri="s3://a/b/")) != baked
 
@@ -252,12 +252,14 @@ def test_user_data_is_deterministic_and_skips_sync_for_baked_ami() -> None:
 )
 def test_config_rejects_bad_values(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        WebServerConfig(**kwargs)  # type: ignore[arg-type]
+        WebServerConfig(cache=CACHE, **kwargs)  # type: ignore[arg-type]
 
 
 def test_cache_policy_rejects_negative_lifetime() -> None:
     with pytest.raises(ValueError, match="browser_max_age_seconds"):
-        CachePolicy(browser_max_age_seconds=-1)
+        CachePolicy(
+            browser_max_age_seconds=-1, edge_max_age_seconds=0, stale_while_revalidate_seconds=0
+        )
 
 
 def test_site_source_requires_s3_uri() -> None:

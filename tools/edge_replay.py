@@ -5,7 +5,7 @@
 Generates a seeded click log (per-recipient tracking parameters on every landing link, a few landing
 pages, the assets each page loads, some logged-in users, some form posts, one client hammering the
 form), runs it through the rules the stack's config generates (parsed and evaluated by
-`tools.edge_check`), simulates the edge cache per location with tiered cache, and prints the edge
+`model.edge_eval`), simulates the edge cache per location with tiered cache, and prints the edge
 hit ratio and origin request count; then the same with the tracking-parameter rule switched off.
 Exit status 1 when the anonymous page and asset ratio is under the 95% target.
 """
@@ -19,13 +19,14 @@ import sys
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from components.edge_rules import (
+from model.edge_eval import ReplayStats, Request, Rulesets, replay
+from model.edge_rules import (
     EdgeRulesSpec,
     cache_rules,
     rate_limit_rules,
     transform_rules,
 )
-from tools.edge_check import ReplayStats, Request, Rulesets, replay
+from settings import stack_settings
 
 TARGET = 0.95
 ANONYMOUS = ("page", "asset")
@@ -186,9 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=120_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    from settings.edge import spec_for_stack
-
-    spec = spec_for_stack(args.stack)
+    edge = stack_settings(args.stack).edge
+    if edge is None:
+        raise SystemExit(f"stack {args.stack} has no spikeproof:edge config")
+    spec = edge.rules_spec()
     log = campaign_log(spec, requests=args.requests, seed=args.seed)
     with_rule, without = run(spec, log)
     print(f"campaign replay, stack {args.stack}, seed {args.seed}")

@@ -1,15 +1,14 @@
 """The offline plan: `python -m tools.plan --stack NAME [--config-file F] [--json F] [--preview]`.
 
-Runs the real program under Pulumi's mock runtime (tools/mockrun.py) with the stack's config, then
-prints the resources it would register (type, name, parent and the inputs that matter) and the stack
-outputs. `--json` writes the full record in the engine's wire form. No Pulumi CLI, credentials or
-network. Then the CrossGuard pack in policies/ analyses the recorded resources over the Analyzer
+Runs the real program under Pulumi's mock runtime (tools/engine/mockrun.py) with the stack's config,
+then prints the resources it would register (type, name, parent and the inputs that matter) and the
+stack outputs. `--json` writes the full record in the engine's wire form. No Pulumi CLI, credentials
+or network. Then the CrossGuard pack in policies/ analyses the recorded resources over the Analyzer
 protocol, as `pulumi preview --policy-pack policies --policy-pack-config
-policies/config/<stack>.json` would (tools/analyzer.py): diagnostics are printed and written to the
-JSON's `diagnostics`; policies skipped because a value is unknown (preview) are listed separately.
-Exit 0 for a clean plan, 1 for any mandatory policy violation, 2 for a config, policy-config or
-program error (with a message, not a traceback).
-"""
+policies/config/<stack>.json` would (tools/engine/analyzer.py): diagnostics are printed and written
+to the JSON's `diagnostics`; policies skipped because a value is unknown (preview) are listed
+separately. Exit 0 for a clean plan, 1 for any mandatory policy violation, 2 for a config,
+policy-config or program error (with a message, not a traceback)."""
 
 from __future__ import annotations
 
@@ -20,15 +19,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from settings.errors import ConfigErrors
-from tools.analyzer import (
+from settings.files import ROOT
+from tools.engine.analyzer import (
     POLICY_DIR,
     AnalysisResult,
     AnalyzerError,
     PolicyConfigError,
     from_plan,
 )
-from tools.analyzer import analyze as analyze_policies
-from tools.mockrun import ROOT, PlanError, PlanResult, RecordedResource, display, run_program
+from tools.engine.analyzer import analyze as analyze_policies
+from tools.engine.mockrun import PlanError, PlanResult, RecordedResource, display, run_program
 
 EXIT_OK = 0
 EXIT_POLICY = 1

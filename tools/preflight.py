@@ -3,7 +3,7 @@
 Projects a campaign (campaigns/<name>.yaml) against a stack's real settings, minute by minute over
 its first hours, and ends with GO, GO WITH ACTIONS or NO-GO plus concrete actions.
 
-The model is tools/projection.py (docs/campaigns.md has the derivation and sources).
+The model is forecast/projection.py (docs/campaigns.md has the derivation and sources).
 
 Exit codes: 0 GO, 1 GO WITH ACTIONS, 2 NO-GO (including a `primary-write` campaign), 3 the
 campaign or stack file is invalid (a message names the problem).
@@ -16,16 +16,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from settings import Settings, parse
-from settings.campaign import iso_duration, load_campaign
-from settings.errors import ConfigErrors
-from tools.mockrun import load_stack_config
-from tools.projection import (
+from forecast.campaigns import prepare
+from forecast.projection import (
     EXIT_ACTIONS,
-    EXIT_GO,
     EXIT_INVALID,
     EXIT_NO_GO,
-    ClickCurve,
     Projection,
     Verdict,
     decide,
@@ -33,26 +28,11 @@ from tools.projection import (
     prewarm_needed,
     project,
 )
+from settings import Settings, stack_settings
+from settings.campaign import iso_duration, load_campaign
+from settings.errors import ConfigErrors
 
-__all__ = [
-    "EXIT_ACTIONS",
-    "EXIT_GO",
-    "EXIT_INVALID",
-    "EXIT_NO_GO",
-    "ClickCurve",
-    "chart",
-    "decide",
-    "main",
-    "project",
-    "report",
-    "stack_settings",
-]
-
-
-def stack_settings(stack: str) -> Settings:
-    config, secrets, _ = load_stack_config(stack)
-    settings, _region = parse(config, stack=stack, secret_keys=secrets)
-    return settings
+__all__ = ["chart", "main", "report"]
 
 
 def report(p: Projection, verdict: Verdict) -> str:
@@ -195,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     try:
         settings = stack_settings(args.stack)
+        prepare(settings, stack=args.stack)  # the stack's own campaigns must be schedulable
         p = project(
             campaign,
             settings,

@@ -1,3 +1,3 @@
-import tools.mockrun as m
+import tools.engine.mockrun as m
 
 m.COMPONENT_UNDER_TEST["build"]()

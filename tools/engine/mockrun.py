@@ -5,7 +5,8 @@ with its defaults, then the stack file), runs `__main__.py` inside `run_in_stack
 Python language host does, and records through a `MockMonitor` subclass every resource the program
 registers (type, name, parent, inputs in the engine's wire form, dependencies, options), every read,
 every invoke and the stack outputs. Invokes and StackReferences are answered from
-`tools/fixtures/<stack>.json`; creates return realistic computed outputs (`tools/mockstate.py`).
+`tools/engine/fixtures/<stack>.json`; creates return realistic computed outputs
+(`tools/engine/mockstate.py`).
 With `preview=True` the engine's preview is reproduced: computed outputs of new resources are
 unknown, so `apply` callbacks on them never run.
 
@@ -37,19 +38,16 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from settings.errors import ConfigError, ConfigErrors
-from settings.files import load_mapping
-from tools.mockstate import Where, compute_state
+from settings.files import ROOT, load_stack_config
+from tools.engine.mockstate import Where, compute_state
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tools" / "fixtures"
+FIXTURES = Path(__file__).with_name("fixtures")
 
 # The engine's wire sentinels (sdk/go/common/resource/plugin/rpc.go).
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-OFFLINE_SECRET = "offline-plan-secret"
 
 
 class PlanError(Exception):
@@ -191,162 +189,6 @@ def _ints(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------------------
-# Config, as the CLI assembles it
-
-
-def load_stack_config(
-    stack: str,
-    *,
-    config_file: Path | None = None,
-    overrides: Mapping[str, Any] | None = None,
-    project_dir: Path = ROOT,
-) -> tuple[dict[str, str], frozenset[str], str]:
-    """The flat config map the engine would hand the program, its secret keys and the project name.
-
-    Mirrors the CLI: Pulumi.yaml's declared keys get their defaults and type checks, the stack
-    file's values win, structured values are sent as JSON text. `overrides` (tests) merge over the
-    stack file key by key, objects merged deeply.
-    """
-    project_file = project_dir / "Pulumi.yaml"
-    project = _read_yaml(project_file)
-    project_name = str(project.get("name", "project"))
-    stack_path = config_file or project_dir / f"Pulumi.{stack}.yaml"
-    if not stack_path.exists():
-        raise ConfigErrors(
-            [
-                ConfigError(
-                    stack_file=stack_path.name,
-                    key_path="(file)",
-                    problem=f"stack file not found at {stack_path}",
-                    has_value=False,
-                    allowed="an existing Pulumi.<stack>.yaml",
-                    example=f"make plan STACK=staging, or --config-file {stack_path.name}",
-                )
-            ]
-        )
-    document = _read_yaml(stack_path)
-    values = document.get("config") or {}
-    if not isinstance(values, Mapping):
-        raise ConfigErrors(
-            [
-                ConfigError(
-                    stack_file=stack_path.name,
-                    key_path="config",
-                    problem="must be a mapping of keys to values",
-                    value=values,
-                    example="config:\n    aws:region: eu-west-1",
-                )
-            ]
-        )
-    values = dict(values)
-    for key, value in (overrides or {}).items():
-        full = key if ":" in key else f"{project_name}:{key}"
-        if value is None:
-            values.pop(full, None)
-        elif isinstance(value, Mapping) and isinstance(values.get(full), Mapping):
-            values[full] = _deep_merge(values[full], value)
-        else:
-            values[full] = value
-
-    errors: list[ConfigError] = []
-    declared = project.get("config") or {}
-    for raw_key, spec in declared.items():
-        full = raw_key if ":" in raw_key else f"{project_name}:{raw_key}"
-        if not isinstance(spec, Mapping):  # a plain project-level value
-            values.setdefault(full, spec)
-            continue
-        if full not in values:
-            if "default" in spec:
-                values[full] = spec["default"]
-            else:
-                errors.append(
-                    ConfigError(
-                        stack_file=stack_path.name,
-                        key_path=full,
-                        problem=f"stack '{stack}' is missing this required value (Pulumi.yaml "
-                        "declares it without a default)",
-                        has_value=False,
-                        allowed=str(spec.get("description", spec.get("type", ""))),
-                        example=f"{full}: <{spec.get('type', 'value')}>",
-                    )
-                )
-                continue
-        problem = _type_problem(values[full], spec.get("type"))
-        if problem:
-            errors.append(
-                ConfigError(
-                    stack_file=stack_path.name,
-                    key_path=full,
-                    problem=problem,
-                    value=values[full],
-                    allowed=f"a {spec.get('type')} ({spec.get('description', '')})",
-                )
-            )
-    if errors:
-        raise ConfigErrors(errors)
-
-    flat: dict[str, str] = {}
-    secret_keys: set[str] = set()
-    for key, value in values.items():
-        if _has_secure(value):
-            secret_keys.add(key)
-            value = _stand_in(key, value)
-        flat[key] = value if isinstance(value, str) else json.dumps(value)
-        if isinstance(value, bool):
-            flat[key] = "true" if value else "false"
-    return flat, frozenset(secret_keys), project_name
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    return load_mapping(
-        path, label=path.name, shape="a YAML mapping with a top-level 'config:' key"
-    )
-
-
-def _type_problem(value: Any, declared: Any) -> str | None:
-    if declared == "string" and not isinstance(value, str):
-        return f"must be a string, got {type(value).__name__}"
-    if declared == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-        return f"must be an integer, got {type(value).__name__}"
-    if declared == "boolean" and not isinstance(value, bool):
-        return f"must be a boolean (true or false, unquoted), got {type(value).__name__}"
-    if declared == "array" and not isinstance(value, list):
-        return f"must be a list, got {type(value).__name__}"
-    return None
-
-
-def _deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(copy.deepcopy(base))
-    for key, value in extra.items():
-        if value is None:
-            merged.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _has_secure(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return (set(value) == {"secure"}) or any(_has_secure(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_secure(v) for v in value)
-    return False
-
-
-def _stand_in(key: str, value: Any) -> Any:
-    """Replace `secure:` ciphertexts (not decryptable offline) with a recognisable stand-in."""
-    if isinstance(value, Mapping):
-        if set(value) == {"secure"}:
-            return f"{OFFLINE_SECRET}:{key}"
-        return {k: _stand_in(f"{key}.{k}", v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_stand_in(f"{key}[{i}]", v) for i, v in enumerate(value)]
-    return value
-
-
-# --------------------------------------------------------------------------------------------------
 # The mock engine
 
 
@@ -363,7 +205,8 @@ class Fixtures:
         if not path.exists():
             raise PlanError(
                 f"no fixtures for stack '{stack}': {path} is missing. "
-                "Copy tools/fixtures/staging.json and adapt the primary database and core stack "
+                "Copy tools/engine/fixtures/staging.json and adapt the primary database and core "
+                "stack "
                 "answers."
             )
         data = json.loads(path.read_text())

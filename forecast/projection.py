@@ -13,7 +13,7 @@ The model (docs/campaigns.md has the derivation and sources):
   scanners (`scannerShare` of recipients) open the landing link within seconds of delivery, spread
   over `sendMinutes`. Other channels: a plateau at `expectedPeakRps`.
 - Each visitor loads the landing page, `assetsPerPage` assets per page and `pagesPerVisit` pages.
-- The edge: each request kind is evaluated by tools/edge_check against the rules the stack
+- The edge: each request kind is evaluated by model/edge_eval against the rules the stack
   generates (the same expressions the program deploys); a cached kind whose cache key is shared by
   all recipients reaches the origin only as fills (one per location per TTL), one whose key differs
   per recipient (a coupon id the cache key keeps) reaches it every time.
@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from components.edge_rules import EdgeRulesSpec, cache_rules, rate_limit_rules, transform_rules
-from components.schedule import CampaignWindow
+from model.edge_eval import Request, Rulesets, evaluate
+from model.edge_rules import EdgeRulesSpec, cache_rules, rate_limit_rules, transform_rules
+from model.schedule import CampaignWindow
 from settings import Settings
 from settings.campaign import Campaign, load_campaign
-from tools.edge_check import Request, Rulesets, evaluate
 
 EXIT_GO, EXIT_ACTIONS, EXIT_NO_GO, EXIT_INVALID = 0, 1, 2, 3
 # Published email figures (docs/campaigns.md): share of all clicks by 60 and 180 minutes.

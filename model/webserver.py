@@ -17,10 +17,12 @@ listener rule does it, before a request reaches an instance), and any dynamic ap
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
+# File types served as fingerprinted static assets: the origin marks them immutable for a year and
+# the edge caches them as assets (the default of edge.cache.staticExtensions), one list for both.
 STATIC_EXTENSIONS: tuple[str, ...] = (
     "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico",
     "woff", "woff2", "ttf", "otf", "mp4", "webm", "pdf",
@@ -54,12 +56,12 @@ _MIME_TYPES: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True, kw_only=True)
 class CachePolicy:
-    browser_max_age_seconds: int = 300
-    """`max-age` on marketing pages: browsers re-check after 5 minutes by default."""
-    edge_max_age_seconds: int = 3600
-    """`s-maxage` on marketing pages: the edge keeps a page for 1 hour by default."""
-    stale_while_revalidate_seconds: int = 86400
-    """`stale-while-revalidate`: the edge may serve a stale page for 1 day while it refetches."""
+    browser_max_age_seconds: int
+    """`max-age` on marketing pages (fleet.cache.browserMaxAgeSeconds)."""
+    edge_max_age_seconds: int
+    """`s-maxage` on marketing pages (fleet.cache.edgeMaxAgeSeconds)."""
+    stale_while_revalidate_seconds: int
+    """`stale-while-revalidate` on pages (fleet.cache.staleWhileRevalidateSeconds)."""
     static_max_age_seconds: int = 31536000
     """`max-age` (with `immutable`) on static assets: 1 year, for fingerprinted file names."""
 
@@ -120,8 +122,8 @@ class WebServerConfig:
     """Answered by nginx itself with 200 `ok`, never cached."""
     no_store_prefixes: tuple[str, ...] = ("/api/", "/forms/")
     """Path prefixes that are `no-store` whatever they return."""
-    cache: CachePolicy = field(default_factory=CachePolicy)
-    """Cache lifetimes; see CachePolicy for each default."""
+    cache: CachePolicy
+    """Cache lifetimes (the stack's fleet.cache)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.listen_port <= 65535:
@@ -160,7 +162,7 @@ def render_nginx_conf(config: WebServerConfig, runtime: NginxRuntime | None = No
         for prefix in config.no_store_prefixes
     )
     user = f"user {rt.user};\n" if rt.user else ""
-    return f"""# Rendered by spikeproof components/webserver.py; overwritten on every deploy.
+    return f"""# Rendered by spikeproof model/webserver.py; overwritten on every deploy.
 {user}worker_processes {rt.worker_processes};
 pid {rt.pid_path};
 error_log {rt.error_log} warn;

@@ -2,7 +2,7 @@
 
 Pure functions from typed inputs to plain rule dicts shaped like `cloudflare.RulesetRuleArgsDict`
 (snake_case keys), so the component hands them straight to `cloudflare.Ruleset(rules=...)` and the
-checker (`tools/edge_check.py`) parses and evaluates exactly what is deployed. No Pulumi resources
+checker (`model/edge_eval.py`) parses and evaluates exactly what is deployed. No Pulumi resources
 and no config reads here; the only non-literal value that passes through is the secret origin header
 value, which is carried opaquely (it may be a `pulumi.Output`).
 
@@ -35,6 +35,9 @@ RateLimitAction = Literal["block", "managed_challenge", "js_challenge", "challen
 CACHE_PHASE = "http_request_cache_settings"
 RATELIMIT_PHASE = "http_ratelimit"
 TRANSFORM_PHASE = "http_request_late_transform"
+# The header the edge adds to every request it sends to the origin and the ALB requires (with the
+# origin secret as its value); edge.originHeaderName can rename it.
+ORIGIN_HEADER = "X-Origin-Verify"
 
 # Cloudflare's rate limiting availability table (counting periods, mitigation timeouts, rule count).
 RATE_LIMIT_PERIODS_SECONDS: dict[Plan, tuple[int, ...]] = {
@@ -176,7 +179,7 @@ class EdgeRulesSpec:
     """Rate limiting rules, evaluated in this order (put the strict form rule first)."""
     plan: Plan = "pro"
     """Cloudflare plan of the zone; bounds TTLs, rate limit periods and rule counts."""
-    origin_header_name: str = "X-Origin-Verify"
+    origin_header_name: str = ORIGIN_HEADER
     """Header the late transform sets on every request to the origin; the ALB requires it."""
 
     @property
@@ -589,7 +592,7 @@ def problems(spec: EdgeRulesSpec) -> list[Problem]:
                 "not an HTTP header name",
                 spec.origin_header_name,
                 "letters, digits and '-'",
-                "X-Origin-Verify",
+                ORIGIN_HEADER,
             )
         )
     if not out:

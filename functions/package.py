@@ -1,6 +1,6 @@
-"""Build the form functions' Lambda zip deterministically: `python -m tools.package_forms`.
+"""Build the form functions' Lambda zip deterministically: `python -m functions.package`.
 
-    python -m tools.package_forms [--out build/forms.zip]
+    python -m functions.package [--out build/forms.zip]
 
 Entries are the `.py` files of functions/forms (no caches, no bytecode), stored under `forms/`,
 sorted, with a fixed timestamp (1980-01-01, the zip epoch), fixed permissions and fixed
@@ -19,8 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "functions" / "forms"
+SOURCE = Path(__file__).resolve().parent / "forms"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -70,8 +69,8 @@ def build(out: Path, source: Path = SOURCE, package: str = "forms") -> Package:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.package_forms")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "forms.zip")
+    parser = argparse.ArgumentParser(prog="python -m functions.package")
+    parser.add_argument("--out", type=Path, default=Path("build") / "forms.zip")
     args = parser.parse_args(argv)
     pkg = build(args.out)
     print(f"{pkg.path}  {pkg.size_bytes} bytes  sha256 {pkg.sha256_hex}  ({len(pkg.files)} files)")

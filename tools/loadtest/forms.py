@@ -23,11 +23,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from settings.files import ROOT
 
 REGION = "us-east-1"
 ORIGIN = "https://www.example.com"
@@ -121,8 +122,8 @@ class MotoProcess:
 
     def __init__(self) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.forms_harness", "serve"],
-            cwd=Path(__file__).resolve().parent.parent,
+            [sys.executable, "-m", "tools.loadtest.forms", "serve"],
+            cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -684,5 +685,5 @@ def flood(
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["serve"]:
-        sys.exit("usage: python -m tools.forms_harness serve (started by start_moto)")
+        sys.exit("usage: python -m tools.loadtest.forms serve (started by start_moto)")
     serve()

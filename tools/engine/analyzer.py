@@ -41,7 +41,8 @@ from pulumi.runtime.proto import (
     engine_pb2_grpc,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+from settings.files import ROOT
+
 POLICY_DIR = ROOT / "policies"
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -638,7 +639,8 @@ def analyze(
 
 
 def from_plan(records: Iterable[Any]) -> list[AnalyzerResource]:
-    """Adapt tools.mockrun RecordedResource objects; read resources are left out, as the engine
+    """Adapt tools.engine.mockrun RecordedResource objects; read resources are left out, as the
+    engine
     only analyses registrations."""
     out: list[AnalyzerResource] = []
     for r in records:
