@@ -509,7 +509,11 @@ class WebFleet(pulumi.ComponentResource):
             warm_pool=(
                 aws.autoscaling.GroupWarmPoolArgsDict(
                     pool_state="Stopped",
+                    # PutWarmPool: without MaxGroupPreparedCapacity the pool is max - desired (26
+                    # stopped instances in prod); "Only when MaxGroupPreparedCapacity and MinSize
+                    # are set to the same value does the warm pool have an absolute size."
                     min_size=args.config.warm_pool_size,
+                    max_group_prepared_capacity=args.config.warm_pool_size,
                     instance_reuse_policy={"reuse_on_scale_in": True},
                 )
                 if args.config.warm_pool_size

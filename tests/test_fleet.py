@@ -165,7 +165,10 @@ def test_staging_mixes_spot_and_prod_keeps_a_warm_pool(plan) -> None:
     assert group.input("warmPool") is None, "AWS rejects a warm pool with mixed instances"
     (prod_group,) = plan("prod").of_type(ASG)
     assert prod_group.input("mixedInstancesPolicy") is None
-    assert prod_group.input("warmPool")["minSize"] == 6
+    pool = prod_group.input("warmPool")
+    assert pool["minSize"] == pool["maxGroupPreparedCapacity"] == 6, (
+        f"{prod_group.urn}: the pool has an absolute size only when both are set (PutWarmPool)"
+    )
     assert prod_group.input("capacityRebalance") is False
 
 
