@@ -14,7 +14,6 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -27,9 +26,8 @@ from functions.forms.store import SubscriberStore
 from functions.forms.turnstile import TurnstileVerifier, VerifierUnavailable
 from functions.forms.validation import Rejection, normalise_email
 from functions.forms.worker import make_handler as make_worker
+from settings.files import ROOT
 from tools.loadtest.forms import ORIGIN, Infra, client, http_event, provision, sqs_event
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")

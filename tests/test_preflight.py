@@ -22,7 +22,7 @@ from settings.errors import ConfigErrors
 from settings.files import ROOT
 from tools import preflight
 
-REHEARSAL = Path(__file__).resolve().parent.parent / "campaigns" / "spring-coupon-blast.yaml"
+REHEARSAL = ROOT / "campaigns" / "spring-coupon-blast.yaml"
 
 
 def write(tmp_path: Path, changes: dict[str, Any], name: str = "trial") -> Path:
