@@ -1,4 +1,5 @@
-"""Campaign policies: no campaign writes to the primary; projected overload needs a pre-warm.
+"""Campaign policies: no campaign writes to the primary (mandatory in every stack), none is NO-GO
+(mandatory where the config's level is, prod), projected overload needs a pre-warm (advisory).
 
 A stack that references a campaign (`spikeproof:campaigns`) records what the projection says about
 it as tags on the campaign's window alarms (components/campaign.py):
@@ -102,4 +103,35 @@ CAMPAIGN_PREWARM = resource_policy(
     level=EnforcementLevel.ADVISORY,
 )
 
-POLICIES = [CAMPAIGN_PRIMARY_WRITE, CAMPAIGN_PREWARM]
+
+def _no_go(args: ResourceValidationArgs, report: Report) -> None:
+    name = _tag(args)
+    if name is None:
+        return
+    verdict = _tag(args, "-verdict")
+    if verdict is None:
+        report(f"campaign {name}: the pre-flight's verdict is not recorded (tag {TAG}-verdict).")
+    elif str(verdict) == "NO-GO":
+        report(
+            f"campaign {name}: the pre-flight's verdict as the stack deploys it is NO-GO. Run "
+            "python -m tools.preflight for it and apply its actions, or remove it from "
+            "spikeproof:campaigns."
+        )
+
+
+CAMPAIGN_NO_GO = resource_policy(
+    "campaign-verdict-no-go",
+    describe(
+        "No campaign the stack prepares for has a NO-GO pre-flight verdict (as projected against "
+        "the stack's own rules and fleet, its pre-warm included).",
+        severity="high",
+        remediation="run python -m tools.preflight <campaign> --stack <stack> and apply its "
+        "actions, or move the campaign to a stack and date it can be served on",
+        rules="no Checkov/trivy/AWSGuard equivalent",
+    ),
+    _no_go,
+)
+
+POLICIES = [CAMPAIGN_PRIMARY_WRITE, CAMPAIGN_PREWARM, CAMPAIGN_NO_GO]
+LOCKED = [CAMPAIGN_PRIMARY_WRITE]
+"""Part of the isolation family: mandatory in every stack."""

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
+from iam import Target
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -96,7 +97,15 @@ def walk_strings(
 
 # --- the primary's identity -----------------------------------------------------------------
 
-PRIMARY_KEYS = ("identifiers", "endpoints", "arns", "resourceIds", "securityGroupIds", "secretArns")
+PRIMARY_KEYS = (
+    "identifiers",
+    "endpoints",
+    "arns",
+    "resourceIds",
+    "securityGroupIds",
+    "secretArns",
+    "secretNames",
+)
 
 PRIMARY_SCHEMA = PolicyConfigSchema(
     properties={
@@ -137,6 +146,12 @@ class Primary:
     resource_ids: frozenset[str]
     security_group_ids: frozenset[str]
     secret_arns: frozenset[str]
+    secret_names: frozenset[str]
+    """Configured names, and the names inside the secret ARNs (without the 6-character suffix
+    Secrets Manager appends)."""
+    iam_targets: tuple[Target, ...]
+    """What an IAM Allow must not reach: the instance, its automated snapshots, its rds-db users,
+    its secret by ARN and by name (policies/iam.py)."""
     _pattern: re.Pattern[str] | None
 
     @property
@@ -180,9 +195,12 @@ def primary_from_config(config: Mapping[str, Any] | None) -> Primary:
     cached = _cache.get(values)
     if cached is not None:
         return cached
-    identifiers, endpoints, arns, resource_ids, sgs, secrets = values
+    identifiers, endpoints, arns, resource_ids, sgs, secrets, configured_names = values
+    names = sorted({*configured_names, *(n for n in map(_secret_name, secrets) if n)})
     hosts = sorted({_host(e) for e in endpoints if _host(e)})
-    tokens = sorted({t.lower() for t in (*identifiers, *arns, *resource_ids, *secrets)})
+    tokens = sorted(
+        {t.lower() for t in (*identifiers, *arns, *resource_ids, *secrets, *names, *sgs)}
+    )
     parts = [f"{_HOST_BEFORE}{re.escape(h)}{_HOST_AFTER}" for h in hosts]
     parts += [f"{_TOKEN_BEFORE}{re.escape(t)}{_TOKEN_AFTER}" for t in tokens]
     pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
@@ -193,10 +211,63 @@ def primary_from_config(config: Mapping[str, Any] | None) -> Primary:
         resource_ids=frozenset(r.lower() for r in resource_ids),
         security_group_ids=frozenset(sgs),
         secret_arns=frozenset(s.lower() for s in secrets),
+        secret_names=frozenset(names),
+        iam_targets=_iam_targets(identifiers, arns, resource_ids, secrets, names),
         _pattern=pattern,
     )
     _cache[values] = primary
     return primary
+
+
+_SECRET_ARN = re.compile(
+    r"^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:(?P<name>.+)-[A-Za-z0-9]{6}$"
+)
+
+
+def _secret_name(arn: str) -> str | None:
+    """A secret's name from its full ARN (Secrets Manager appends '-' and 6 random characters)."""
+    match = _SECRET_ARN.match(arn)
+    return match.group("name") if match else None
+
+
+def _arn_parts(arns: Sequence[str]) -> tuple[str, str, str]:
+    """Partition, region and account of the primary (from its ARN), or wildcards."""
+    for arn in arns:
+        parts = arn.split(":")
+        if len(parts) >= 6 and parts[0] == "arn":
+            return parts[1], parts[3], parts[4]
+    return "*", "*", "*"
+
+
+def _iam_targets(
+    identifiers: Sequence[str],
+    arns: Sequence[str],
+    resource_ids: Sequence[str],
+    secrets: Sequence[str],
+    names: Sequence[str],
+) -> tuple[Target, ...]:
+    partition, region, account = _arn_parts(arns)
+    base = f"arn:{partition}:{{service}}:{region}:{account}"
+    rds = base.format(service="rds")
+    db_arns = sorted({*arns, *(f"{rds}:db:{i}" for i in identifiers)})
+    targets = [Target("rds", arn, "the primary instance") for arn in db_arns]
+    targets += [Target("rds-data", arn, "the primary instance") for arn in db_arns]
+    targets += [
+        Target("rds", f"{rds}:snapshot:rds:{i}-*", "the primary's automated snapshots")
+        for i in identifiers
+    ]
+    rds_db = base.format(service="rds-db")
+    targets += [
+        Target("rds-db", f"{rds_db}:dbuser:{rid}/*", "the primary's database users")
+        for rid in resource_ids
+    ]
+    targets += [Target("secretsmanager", arn, "the primary's secret") for arn in secrets]
+    sm = base.format(service="secretsmanager")
+    targets += [
+        Target("secretsmanager", f"{sm}:secret:{name}-??????", f"the primary's secret {name}")
+        for name in names
+    ]
+    return tuple(targets)
 
 
 _B64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
@@ -357,3 +428,57 @@ def depends_on(resource: Any, key: str, urn: str) -> bool:
     where names are still unknown)."""
     deps = resource.property_dependencies.get(key) or []
     return any(d.urn == urn for d in deps)
+
+
+# --- the primary's identity, stated once; enforcement that config cannot lower ---------------
+
+IDENTITY_POLICY = "rds-instance-primary-replica-source"
+"""The one policy whose config carries `primaryDatabase` (it checks what the replicas replicate);
+every isolation policy reads the identity from there."""
+
+_configured: dict[str, dict[str, Any]] = {}
+
+
+def configured_primary(args: ResourceValidationArgs | StackValidationArgs) -> Primary:
+    """The primary as the policy config states it (under IDENTITY_POLICY), whichever policy asks."""
+    own = args.get_config()
+    if own and "primaryDatabase" in own:
+        return primary_from_config(own)
+    return primary_from_config(_configured.get(IDENTITY_POLICY))
+
+
+def lock_enforcement(servicer: type[Any], locked: Sequence[str]) -> None:
+    """Make the SDK's Configure refuse a config that lowers any `locked` policy below mandatory,
+    and keep every policy's configured properties for `configured_primary`.
+
+    The CLI passes the `--policy-pack-config` levels to the pack in Configure; the SDK would then
+    report a lowered policy as advisory (or not run it). A refusal here stops `pulumi preview` and
+    `pulumi up` with the policy named, whatever the file says."""
+    import grpc
+    from google.protobuf import json_format
+
+    original = servicer.Configure
+
+    def configure(self: Any, request: Any, context: Any) -> Any:
+        lowered = []
+        for name in locked:
+            if name in request.policyConfig:
+                level = self._convert_enforcement_level(request.policyConfig[name].enforcementLevel)
+                if level != EnforcementLevel.MANDATORY:
+                    lowered.append(f"{name} ({level.value})")
+        if lowered:
+            context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "the policy config lowers isolation policies below mandatory: "
+                + ", ".join(lowered)
+                + ". The isolation family is mandatory in every stack (docs/policies.md): "
+                "remove their entries from the --policy-pack-config file, or set them to "
+                '"mandatory".',
+            )
+        response = original(self, request, context)
+        _configured.clear()
+        for name in request.policyConfig:
+            _configured[name] = json_format.MessageToDict(request.policyConfig[name].properties)
+        return response
+
+    servicer.Configure = configure

@@ -9,6 +9,7 @@ which the engine does not analyse and which cannot create access.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from helpers import (
@@ -16,14 +17,15 @@ from helpers import (
     Primary,
     Report,
     as_list,
+    configured_primary,
     describe,
     get,
     load_json,
-    primary_from_config,
     resource_policy,
     truthy,
     walk_strings,
 )
+from iam import allow_grants
 from pulumi_policy import ResourceValidationArgs
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
@@ -34,7 +36,7 @@ SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 
 def _primary(args: ResourceValidationArgs) -> Primary:
-    return primary_from_config(args.get_config())
+    return configured_primary(args)
 
 
 # --- security group rules -------------------------------------------------------------------
@@ -76,7 +78,6 @@ SG_PRIMARY_ACCESS = resource_policy(
         rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
     ),
     _sg_rules,
-    config_schema=PRIMARY_SCHEMA,
 )
 
 
@@ -126,11 +127,18 @@ COMPUTE_PRIMARY_GROUP = resource_policy(
         rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
     ),
     _compute_groups,
-    config_schema=PRIMARY_SCHEMA,
 )
 
 
 # --- any property naming the primary ------------------------------------------------------
+
+
+_SG_PATH_TEXT = tuple(".".join(map(str, p)) for p in _SG_PATHS)
+
+
+def _is_sg_path(path: str) -> bool:
+    bare = re.sub(r"\[\d+\]", "", path)
+    return bare in _SG_PATH_TEXT or bare == "networkInterfaces.securityGroups"
 
 
 def _references(args: ResourceValidationArgs, report: Report) -> None:
@@ -145,6 +153,10 @@ def _references(args: ResourceValidationArgs, report: Report) -> None:
         if args.resource_type == RDS_INSTANCE and path == "replicateSourceDb":
             continue  # the one allowed reference; rds-instance-primary-replica-source checks it
         found = primary.find_deep(text)
+        if found and (args.resource_type in _SG_RULE_TYPES or _is_sg_path(path)):
+            # The security-group policies own these places; report only other forms there.
+            groups = {g.lower() for g in primary.security_group_ids}
+            found = [f for f in found if f not in groups]
         if found:
             hits.append(f"{path} carries {', '.join(found)}")
     for hit in hits:
@@ -166,7 +178,6 @@ PRIMARY_REFERENCE = resource_policy(
         rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
     ),
     _references,
-    config_schema=PRIMARY_SCHEMA,
 )
 
 
@@ -181,16 +192,6 @@ _IAM_DOC_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _grants_database(action: str) -> bool:
-    a = action.lower()
-    if a in ("*", "rds-db:*", "rds:*", "rds-data:*", "secretsmanager:*"):
-        return True
-    return a.startswith(("rds:", "rds-data:")) or a in (
-        "rds-db:connect",
-        "secretsmanager:getsecretvalue",
-    )
-
-
 def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
     props = args.props
     docs: list[tuple[str, Any]] = []
@@ -203,45 +204,30 @@ def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
 
 
 def _iam(args: ResourceValidationArgs, report: Report) -> None:
-    primary = _primary(args)
+    targets = _primary(args).iam_targets
     for where, raw in _iam_documents(args):
         doc = load_json(raw)
         if doc is None:
             continue
-        for i, statement in enumerate(as_list(get(doc, "Statement"))):
-            if get(statement, "Effect") != "Allow":
-                continue
-            actions = [a for a in as_list(get(statement, "Action")) if isinstance(a, str)]
-            granted = [a for a in actions if _grants_database(a)]
-            if not granted:
-                continue
-            for resource in as_list(get(statement, "Resource")):
-                if not isinstance(resource, str):
-                    continue
-                found = primary.find(resource)
-                if found:
-                    report(
-                        f"{where} Statement[{i}] allows {', '.join(granted)} on "
-                        f"{resource} (the primary: {', '.join(found)})."
-                    )
-                elif resource.strip() in ("*", "arn:aws:rds:*", "arn:aws:rds-db:*"):
-                    report(
-                        f"{where} Statement[{i}] allows {', '.join(granted)} on "
-                        f"'{resource}', which includes the primary; name the replicas instead."
-                    )
+        for grant in allow_grants(doc, targets):
+            report(
+                f"{where} Statement[{grant.statement}] allows {', '.join(grant.actions)} on "
+                f"{grant.resource}, which reaches {grant.target.label} ({grant.target.arn}). "
+                "Name the replicas (their ARNs, dbuser resource ids, their own secrets) instead."
+            )
 
 
 IAM_PRIMARY_ACCESS = resource_policy(
     "iam-policy-primary-access",
     describe(
-        "No IAM document (managed or inline policy, secret policy) may allow rds-db:connect, "
-        "rds:*, rds-data:* or secretsmanager:GetSecretValue on the primary (or on '*').",
+        "No Allow statement of an IAM document (managed, inline, role or secret policy) may "
+        "reach the primary, its snapshots, its rds-db users or its secret, as IAM evaluates it: "
+        "Action/NotAction, Resource/NotResource, '*' and '?' wildcards; Deny never grants.",
         severity="critical",
         remediation="scope the statement to the replicas' ARNs / dbuser resource ids",
         rules="no direct equivalent; related: Checkov CKV_AWS_355 (no '*' resource)",
     ),
     _iam,
-    config_schema=PRIMARY_SCHEMA,
 )
 
 
@@ -306,7 +292,6 @@ REPLICA_SETTINGS = resource_policy(
         rules="no Checkov/trivy/AWSGuard equivalent (project-specific)",
     ),
     _replica_settings,
-    config_schema=PRIMARY_SCHEMA,
 )
 
 POLICIES = [

@@ -20,7 +20,7 @@ from tools.engine.analyzer import (
 )
 
 CONFIG = {stack: ROOT / "policies" / "config" / f"{stack}.json" for stack in ("staging", "prod")}
-PRIMARY = json.loads(CONFIG["prod"].read_text())["any-resource-primary-reference"][
+PRIMARY = json.loads(CONFIG["prod"].read_text())["rds-instance-primary-replica-source"][
     "primaryDatabase"
 ]
 PRIMARY_SG = PRIMARY["securityGroupIds"][0]

@@ -33,6 +33,14 @@ from tools.engine.analyzer import (
 from tools.engine.mockrun import FIXTURES
 
 LAMBDA = "aws:lambda/function:Function"
+ISOLATION = (
+    "ec2-security-group-primary-access",
+    "ec2-compute-primary-security-group",
+    "any-resource-primary-reference",
+    "iam-policy-primary-access",
+    "rds-instance-primary-replica-source",
+    "rds-replica-credentials-forbidden",
+)
 
 
 def test_every_policy_in_the_pack_has_the_four_cases(policy_pack: PolicyPackProcess) -> None:
@@ -70,7 +78,9 @@ def test_policy_metadata(policy_pack: PolicyPackProcess) -> None:
         assert p.severity in ("low", "medium", "high", "critical"), f"{p.name}: no severity"
         assert p.remediation_steps, f"{p.name}: no remediation steps"
         assert p.tags and p.tags[0] in p.description, f"{p.name}: rule ids not tagged"
-    isolation = [p for p in policy_pack.policies() if "primaryDatabase" in str(p.config_schema)]
+    holders = [p.name for p in policy_pack.policies() if "primaryDatabase" in str(p.config_schema)]
+    assert holders == ["rds-instance-primary-replica-source"], "the primary is configured once"
+    isolation = [p for p in policy_pack.policies() if p.name in ISOLATION]
     assert len(isolation) == 6 and all(p.severity in ("high", "critical") for p in isolation)
     types = {p.name: p.policy_type for p in policy_pack.policies()}
     assert types["rds-replica-lag-alarm"] == "POLICY_TYPE_STACK"
@@ -101,13 +111,13 @@ def _prod_with(**changes: object) -> dict[str, object]:
         (
             _prod_with(
                 **{
-                    "any-resource-primary-reference": {
+                    "rds-instance-primary-replica-source": {
                         "primaryDatabase": {"identifiers": "core-prod-db"}
                     }
                 }
             ),
             [
-                "policy 'any-resource-primary-reference'",
+                "policy 'rds-instance-primary-replica-source'",
                 "primaryDatabase.identifiers",
                 "is not of type 'array'",
             ],
@@ -115,12 +125,12 @@ def _prod_with(**changes: object) -> dict[str, object]:
         (
             _prod_with(
                 **{
-                    "iam-policy-primary-access": {
+                    "rds-instance-primary-replica-source": {
                         "primaryDatabase": {"identifiers": ["x"], "hostnames": ["h"]}
                     }
                 }
             ),
-            ["policy 'iam-policy-primary-access'", "'hostnames' was unexpected"],
+            ["policy 'rds-instance-primary-replica-source'", "'hostnames' was unexpected"],
         ),
         (
             _prod_with(**{"rds-instance-deletion-protection": {"required": "yes"}}),
@@ -273,17 +283,17 @@ def test_shipped_replicas_without_lag_alarms_are_caught(
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_policy_config_primary_matches_the_stack(stack: str) -> None:
     """policies/config/<stack>.json names the primary the stack replicates (the fixture's answer
-    for it), identically in every isolation policy."""
+    for it), stated once."""
     config = json.loads(CONFIG[stack].read_text())
     primaries = [
-        v["primaryDatabase"]
-        for v in config.values()
+        (name, v["primaryDatabase"])
+        for name, v in config.items()
         if isinstance(v, dict) and "primaryDatabase" in v
     ]
-    assert len(primaries) == 6 and all(p == primaries[0] for p in primaries), (
-        f"{CONFIG[stack].name}: isolation policies disagree about the primary"
+    assert [name for name, _ in primaries] == ["rds-instance-primary-replica-source"], (
+        f"{CONFIG[stack].name}: the primary is stated once, under the replica-source policy"
     )
-    primary = primaries[0]
+    primary = primaries[0][1]
     fixture = json.loads((FIXTURES / f"{stack}.json").read_text())
     answers = [
         i["result"] for i in fixture["invokes"] if i["token"] == "aws:rds/getInstance:getInstance"

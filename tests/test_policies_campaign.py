@@ -32,6 +32,7 @@ def _alarm(**tags: object) -> AnalyzerResource:
 
 SAFE = {
     "data_access": "none",
+    "verdict": "GO WITH ACTIONS",
     "overloaded_minutes": "0",
     "prewarm_instances": "5",
     "peak_origin_rps": "1009",
@@ -56,6 +57,15 @@ CASES = [
         absent_violates=True,
         unknown=[_alarm(**{**SAFE, "overloaded_minutes": UNKNOWN})],
         level="advisory",
+    ),
+    Case(
+        "campaign-verdict-no-go",
+        compliant=[_alarm(**SAFE)],
+        violating=[_alarm(**{**SAFE, "verdict": "NO-GO"})],
+        absent=[_alarm(**{k: v for k, v in SAFE.items() if k != "verdict"})],
+        absent_violates=True,
+        unknown=[_alarm(**{**SAFE, "verdict": UNKNOWN})],
+        note="an unrecorded verdict is not proof of GO",
     ),
 ]
 
@@ -137,3 +147,16 @@ def test_an_unwarmable_fleet_gets_the_advisory(plan, policy_pack: PolicyPackProc
     assert all(d.enforcement_level == "advisory" for d in found)
     assert "no pre-warm is scheduled" in found[0].message
     assert not analysis.mandatory, describe(analysis)
+
+
+def test_a_no_go_campaign_blocks_prod_and_warns_in_staging(policy_pack: PolicyPackProcess) -> None:
+    """Prod's config leaves the NO-GO policy at 'all': mandatory; staging's 'all' is advisory."""
+    bad = _alarm(**{**SAFE, "verdict": "NO-GO"})
+    levels = {
+        stack: {
+            d.enforcement_level
+            for d in run(policy_pack, [bad], stack=stack).by_policy("campaign-verdict-no-go")
+        }
+        for stack in ("prod", "staging")
+    }
+    assert levels == {"prod": {"mandatory"}, "staging": {"advisory"}}, levels

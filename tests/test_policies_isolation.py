@@ -409,3 +409,180 @@ def test_known_reference_reported_even_when_other_values_are_unknown(
         describe(result)
     )
     assert not result.skipped_policy("any-resource-primary-reference"), describe(result)
+
+
+# --- issue 17: the bypasses a hurried engineer might write, and their controls -----------------
+
+ACCOUNT = PRIMARY_ARN.split(":")[4]
+REGION = PRIMARY_ARN.split(":")[3]
+SECRET_NAME = PRIMARY_SECRET.split(":secret:", 1)[1].rsplit("-", 1)[0]
+SECRET_BASE = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{SECRET_NAME}"
+DBUSER = f"arn:aws:rds-db:{REGION}:{ACCOUNT}:dbuser"
+
+
+def _statements(*statements: dict[str, object]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _allow(action: object, resource: object, *, key: str = "Resource") -> dict[str, object]:
+    return {"Effect": "Allow", "Action": action, key: resource}
+
+
+IAM_BYPASSES = {
+    "secret-trailing-star": _statements(_allow("secretsmanager:GetSecretValue", f"{SECRET_BASE}*")),
+    "secret-six-question-marks": _statements(
+        _allow("secretsmanager:GetSecretValue", f"{SECRET_BASE}-??????")
+    ),
+    "rds-star-on-id-prefix": _statements(
+        _allow("rds:*", f"arn:aws:rds:{REGION}:{ACCOUNT}:db:{PRIMARY_ID[:6]}*")
+    ),
+    "rds-any-region-account": _statements(_allow("rds:Modify*", "arn:aws:rds:*:*:db:core-*")),
+    "rds-db-connect-any-resource-id": _statements(
+        _allow("rds-db:connect", f"{DBUSER}:*/marketing")
+    ),
+    "rds-db-connect-this-user": _statements(
+        _allow("rds-db:connect", f"{DBUSER}:{PRIMARY_RESOURCE_ID}/marketing")
+    ),
+    "not-resource-grants-the-rest": _statements(
+        _allow(
+            "secretsmanager:GetSecretValue",
+            f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:marketing/*",
+            key="NotResource",
+        )
+    ),
+    "not-action-grants-the-rest": json.dumps(
+        {"Statement": {"Effect": "Allow", "NotAction": ["s3:*", "sqs:*"], "Resource": "*"}}
+    ),
+    "statement-as-object": json.dumps({"Statement": _allow("rds:*", PRIMARY_ARN)}),
+    "policy-variable": _statements(
+        _allow("rds:*", f"arn:aws:rds:{REGION}:{ACCOUNT}:db:${{aws:PrincipalTag/db}}")
+    ),
+    "automated-snapshot": _statements(
+        _allow(
+            "rds:RestoreDBInstanceFromDBSnapshot",
+            f"arn:aws:rds:{REGION}:{ACCOUNT}:snapshot:rds:{PRIMARY_ID}-*",
+        )
+    ),
+    "secret-by-name-action-case": _statements(
+        _allow("SecretsManager:getsecretvalue", f"{SECRET_BASE}-??????")
+    ),
+}
+
+IAM_CONTROLS = {
+    "deny-guard-naming-the-primary": _statements(
+        {"Effect": "Deny", "Action": "*", "Resource": [PRIMARY_ARN, PRIMARY_SECRET]},
+        _allow("rds:Describe*", f"arn:aws:rds:{REGION}:{ACCOUNT}:db:spikeproof-prod-replica-*"),
+    ),
+    "replica-prefixed-grant": _statements(
+        _allow("rds:*", f"arn:aws:rds:{REGION}:{ACCOUNT}:db:{PRIMARY_ID}-replica-*")
+    ),
+    "one-question-mark-short": _statements(
+        _allow("secretsmanager:GetSecretValue", f"{SECRET_BASE}-?????")
+    ),
+    "near-miss-secret-name": _statements(
+        _allow("secretsmanager:GetSecretValue", f"{SECRET_BASE}-old-??????")
+    ),
+    "other-account": _statements(
+        _allow(
+            "secretsmanager:GetSecretValue",
+            f"arn:aws:secretsmanager:{REGION}:111122223333:secret:{SECRET_NAME}-??????",
+        )
+    ),
+    "other-database-user": _statements(_allow("rds-db:connect", f"{DBUSER}:db-REPLICA0001/*")),
+    "not-resource-excluding-the-secret": _statements(
+        _allow("secretsmanager:GetSecretValue", [f"{SECRET_BASE}-??????"], key="NotResource")
+    ),
+    "not-action-excluding-the-services": json.dumps(
+        {
+            "Statement": {
+                "Effect": "Allow",
+                "NotAction": ["rds:*", "rds-db:*", "rds-data:*", "secretsmanager:*"],
+                "Resource": "*",
+            }
+        }
+    ),
+    "other-service-on-star": _statements(_allow(["sqs:SendMessage", "logs:*"], "*")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(IAM_BYPASSES))
+def test_iam_bypass_is_caught(policy_pack: PolicyPackProcess, name: str) -> None:
+    policy = res(IAM_POLICY, name, {"policy": IAM_BYPASSES[name]})
+    result = run(policy_pack, [policy])
+    assert result.by_policy("iam-policy-primary-access"), (
+        f"{policy.urn}: {name} reaches the primary but was not flagged\n"
+        f"{IAM_BYPASSES[name]}\n{describe(result)}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(IAM_CONTROLS))
+def test_iam_control_passes(policy_pack: PolicyPackProcess, name: str) -> None:
+    policy = res(IAM_POLICY, name, {"policy": IAM_CONTROLS[name]})
+    result = run(policy_pack, [policy])
+    assert not result.by_policy("iam-policy-primary-access"), (
+        f"{policy.urn}: {name} does not reach the primary but was flagged\n{describe(result)}"
+    )
+
+
+def test_the_secret_by_name_is_caught_and_near_misses_are_not(
+    policy_pack: PolicyPackProcess,
+) -> None:
+    by_name = res(LAMBDA, "by-name", {"environment": {"variables": {"DB_SECRET": SECRET_NAME}}})
+    upper = res(LAMBDA, "upper", {"environment": {"variables": {"S": SECRET_NAME.upper()}}})
+    in_url = res(
+        LAMBDA,
+        "in-url",
+        {"environment": {"variables": {"U": f"https://sm.example/get?id={SECRET_NAME}&v=1"}}},
+    )
+    for resource in (by_name, upper, in_url):
+        assert _flagged(policy_pack, "any-resource-primary-reference", resource), (
+            f"{resource.urn}: the primary's secret by name was not flagged"
+        )
+    for near in (f"{SECRET_NAME}-old", f"{SECRET_NAME}2", f"x{SECRET_NAME}"):
+        quiet = res(LAMBDA, "near", {"environment": {"variables": {"S": near}}})
+        result = run(policy_pack, [quiet])
+        assert not result.by_policy("any-resource-primary-reference"), (
+            f"{near!r} is another secret, but was flagged:\n{describe(result)}"
+        )
+
+
+def test_the_primary_group_anywhere_is_named_once(policy_pack: PolicyPackProcess) -> None:
+    """A security group id in any property is the reference policy's; where the group policies
+    look (an attachment) it is theirs alone, so one mistake is one diagnostic."""
+    env = res(LAMBDA, "env-sg", {"environment": {"variables": {"SG": PRIMARY_SG}}})
+    assert _flagged(policy_pack, "any-resource-primary-reference", env)
+    attached = res(LT, "lt", {"vpcSecurityGroupIds": [PRIMARY_SG]})
+    result = run(policy_pack, [attached])
+    assert result.by_policy("ec2-compute-primary-security-group"), describe(result)
+    assert not result.by_policy("any-resource-primary-reference"), describe(result)
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"iam-policy-primary-access": "advisory"},
+        {"any-resource-primary-reference": {"enforcementLevel": "disabled"}},
+        {"campaign-data-access-primary-write": "remediate"},
+        {"all": "advisory"},
+    ],
+    ids=["advisory", "disabled", "remediate", "all-advisory"],
+)
+def test_no_config_can_lower_the_isolation_family(
+    policy_pack: PolicyPackProcess, tmp_path, override: dict[str, object]
+) -> None:
+    from tests.policy_support import CONFIG
+    from tools.engine.analyzer import PolicyConfigError
+
+    config = {**json.loads(CONFIG["prod"].read_text()), **override}
+    path = tmp_path / "lowered.json"
+    path.write_text(json.dumps(config))
+    with pytest.raises(PolicyConfigError) as info:
+        run(policy_pack, [res(RDS, "replica", {"replicateSourceDb": PRIMARY_ID})], config_file=path)
+    text = info.value.render()
+    assert str(path) in text and "mandatory in every stack" in text, text
+    lowered = next(iter(override)) if "all" not in override else "iam-policy-primary-access"
+    assert lowered in text, text
+    # The pack is usable again afterwards (the refusal did not leave it half-configured).
+    assert not run(policy_pack, [res(RDS, "ok", {"replicateSourceDb": PRIMARY_ID})]).by_policy(
+        "rds-instance-primary-replica-source"
+    )

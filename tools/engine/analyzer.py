@@ -420,11 +420,14 @@ class PolicyPackProcess:
 
     # protocol
 
-    def _call(self, method: str, request: Any) -> Any:
+    def _stub_call(self, method: str, request: Any) -> Any:
         if self._stub is None:
             raise AnalyzerError("policy pack is not running")
+        return getattr(self._stub, method)(request, timeout=_CALL_TIMEOUT_SECONDS)
+
+    def _call(self, method: str, request: Any) -> Any:
         try:
-            return getattr(self._stub, method)(request, timeout=_CALL_TIMEOUT_SECONDS)
+            return self._stub_call(method, request)
         except grpc.RpcError as exc:
             raise AnalyzerError(
                 f"{method} failed: {exc.code().name} {exc.details()}\npack stderr:\n"
@@ -472,7 +475,16 @@ class PolicyPackProcess:
             entry = request.policyConfig[name]
             entry.enforcementLevel = LEVELS[level]
             entry.properties.update(props)
-        self._call("Configure", request)
+        try:
+            self._stub_call("Configure", request)
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.INVALID_ARGUMENT:
+                raise AnalyzerError(
+                    f"Configure failed: {exc.code().name} {exc.details()}"
+                ) from None
+            # The pack refused the config (the isolation family cannot be lowered): as the CLI
+            # would, stop with the pack's reason, here naming the file.
+            raise PolicyConfigError(config_file, [str(exc.details())]) from None
         self._call(
             "ConfigureStack",
             analyzer_pb2.AnalyzerStackConfigureRequest(
