@@ -133,8 +133,11 @@ def metric_alarm(
     first, so say what it means.
     """
     one = metric_queries is None
-    if one == (metric_name is None):
-        raise ValueError(f"alarm {name}: give one metric or metric_queries, not both or neither")
+    single = (namespace, metric_name, dimensions, extended_statistic)
+    if one and (namespace is None or metric_name is None):
+        raise ValueError(f"alarm {name}: a single-metric alarm needs namespace and metric_name")
+    if not one and any(v is not None for v in single):
+        raise ValueError(f"alarm {name}: metric_queries carry their own metrics; give no other")
     return aws.cloudwatch.MetricAlarm(
         name,
         alarm_description=description,

@@ -171,13 +171,13 @@ class EdgeRulesSpec:
     query_allowlist: tuple[str, ...] | None = None
     """If set, the cache key keeps only these parameters (an `include` list; empty keeps none)
     instead of excluding the tracking ones. Default: exclude the tracking parameters."""
-    serve_stale: bool = True
+    serve_stale: bool
     """Serve stale content while revalidating an expired object. Default on."""
-    cache_deception_armor: bool = True
+    cache_deception_armor: bool
     """Refuse to cache a response whose content type does not match the path's extension."""
     rate_limits: tuple[RateLimitSpec, ...] = ()
     """Rate limiting rules, evaluated in this order (put the strict form rule first)."""
-    plan: Plan = "pro"
+    plan: Plan
     """Cloudflare plan of the zone; bounds TTLs, rate limit periods and rule counts."""
     origin_header_name: str = ORIGIN_HEADER
     """Header the late transform sets on every request to the origin; the ALB requires it."""

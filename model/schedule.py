@@ -52,7 +52,7 @@ class CampaignWindow:
     """IANA zone the start and end are written in, e.g. `Europe/London`."""
     capacity: int
     """Instances held as min and desired from the pre-warm until the end."""
-    lead_minutes: int = 30
+    lead_minutes: int
     """How long before the start the pre-warm runs: 30 minutes by default, enough for
     instances to boot, sync the site and pass health checks before the first click."""
 

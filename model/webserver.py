@@ -162,7 +162,10 @@ def render_nginx_conf(config: WebServerConfig, runtime: NginxRuntime | None = No
         for prefix in config.no_store_prefixes
     )
     user = f"user {rt.user};\n" if rt.user else ""
-    return f"""# Rendered by spikeproof model/webserver.py; overwritten on every deploy.
+    # The first line is part of the launch template's user data: any change to it rolls every
+    # instance. It keeps the module's former path (components/webserver.py, now model/) until the
+    # next real change to the rendered file.
+    return f"""# Rendered by spikeproof components/webserver.py; overwritten on every deploy.
 {user}worker_processes {rt.worker_processes};
 pid {rt.pid_path};
 error_log {rt.error_log} warn;
