@@ -10,6 +10,7 @@ which the engine does not analyse and which cannot create access.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from helpers import (
@@ -183,32 +184,33 @@ PRIMARY_REFERENCE = resource_policy(
 
 # --- IAM ----------------------------------------------------------------------------------
 
-_IAM_DOC_PATHS: dict[str, tuple[str, ...]] = {
-    "aws:iam/policy:Policy": ("policy",),
-    "aws:iam/rolePolicy:RolePolicy": ("policy",),
-    "aws:iam/userPolicy:UserPolicy": ("policy",),
-    "aws:iam/groupPolicy:GroupPolicy": ("policy",),
-    "aws:secretsmanager/secretPolicy:SecretPolicy": ("policy",),
-}
-
 
 def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
-    props = args.props
+    """Every IAM policy document the resource carries, wherever it sits: managed and inline
+    policies, a role's inline policies, resource policies (secret, KMS key, bucket, queue, topic
+    policies), recognised by shape (a JSON object with a `Statement`), not by a list of types.
+    An unknown value where a policy document may sit (a key ending in `policy`) is re-raised when
+    nothing was found, so the policy is reported as skipped in preview rather than passing."""
     docs: list[tuple[str, Any]] = []
-    if args.resource_type in _IAM_DOC_PATHS:
-        docs.append(("policy", get(props, "policy")))
-    elif args.resource_type == "aws:iam/role:Role":
-        for i, inline in enumerate(as_list(get(props, "inlinePolicies"))):
-            docs.append((f"inlinePolicies[{i}].policy", get(inline, "policy")))
+    unknown = None
+    for path, text, error in walk_strings(args.props):
+        if error is not None:
+            if path.rsplit(".", 1)[-1].lower().endswith("policy"):
+                unknown = unknown or error
+            continue
+        if text is None or "Statement" not in text:
+            continue
+        doc = load_json(text)
+        if isinstance(doc, Mapping) and "Statement" in doc:
+            docs.append((path, doc))
+    if not docs and unknown is not None:
+        raise unknown
     return docs
 
 
 def _iam(args: ResourceValidationArgs, report: Report) -> None:
     targets = _primary(args).iam_targets
-    for where, raw in _iam_documents(args):
-        doc = load_json(raw)
-        if doc is None:
-            continue
+    for where, doc in _iam_documents(args):
         for grant in allow_grants(doc, targets):
             report(
                 f"{where} Statement[{grant.statement}] allows {', '.join(grant.actions)} on "
@@ -220,7 +222,8 @@ def _iam(args: ResourceValidationArgs, report: Report) -> None:
 IAM_PRIMARY_ACCESS = resource_policy(
     "iam-policy-primary-access",
     describe(
-        "No Allow statement of an IAM document (managed, inline, role or secret policy) may "
+        "No Allow statement of any IAM document the plan carries (managed, inline, role or "
+        "resource policy, found by shape) may "
         "reach the primary, its snapshots, its rds-db users or its secret, as IAM evaluates it: "
         "Action/NotAction, Resource/NotResource, '*' and '?' wildcards; Deny never grants.",
         severity="critical",

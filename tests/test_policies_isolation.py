@@ -515,6 +515,27 @@ def test_iam_bypass_is_caught(policy_pack: PolicyPackProcess, name: str) -> None
     )
 
 
+def test_a_policy_document_is_found_by_shape_on_any_resource(
+    policy_pack: PolicyPackProcess,
+) -> None:
+    """Not a list of resource types: a document on a type nobody listed is still read."""
+    doc = _statements(_allow("secretsmanager:GetSecretValue", f"{SECRET_BASE}-*"))
+    for resource in (
+        res("aws:kms/key:Key", "key", {"policy": doc}),
+        res("aws:iam/role:Role", "role", {"inlinePolicies": [{"name": "x", "policy": doc}]}),
+        res(
+            "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy",
+            "sso",
+            {
+                "inlinePolicy": doc,
+            },
+        ),
+    ):
+        assert _flagged(policy_pack, "iam-policy-primary-access", resource), (
+            f"{resource.urn}: a grant on the primary's secret in {resource.type} was not flagged"
+        )
+
+
 @pytest.mark.parametrize("name", sorted(IAM_CONTROLS))
 def test_iam_control_passes(policy_pack: PolicyPackProcess, name: str) -> None:
     policy = res(IAM_POLICY, name, {"policy": IAM_CONTROLS[name]})
