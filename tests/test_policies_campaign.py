@@ -160,3 +160,20 @@ def test_a_no_go_campaign_blocks_prod_and_warns_in_staging(policy_pack: PolicyPa
         for stack in ("prod", "staging")
     }
     assert levels == {"prod": {"mandatory"}, "staging": {"advisory"}}, levels
+
+
+def test_a_no_go_campaign_referenced_by_prod_blocks_its_plan(
+    plan, policy_pack: PolicyPackProcess
+) -> None:  # type: ignore[no-untyped-def]
+    """End to end: a fleet so small that the rehearsal needs more than three times its maximum
+    (NO_GO_FACTOR in forecast/projection.py) makes the projection's verdict NO-GO; prod's plan is
+    then blocked, not advised."""
+    tiny = {"spikeproof:fleet": {**SMALL_FLEET["spikeproof:fleet"], "perInstanceCapacityRps": 20}}
+    result = plan("prod", tiny)
+    tagged = [r for r in result.of_type(ALARM) if (r.inputs.get("tags") or {}).get(TAG) is not None]
+    assert tagged and all(r.inputs["tags"][f"{TAG}-verdict"] == "NO-GO" for r in tagged), [
+        r.inputs["tags"].get(f"{TAG}-verdict") for r in tagged
+    ]
+    analysis = run(policy_pack, from_plan(result.resources))
+    found = analysis.by_policy("campaign-verdict-no-go")
+    assert found and all(d.enforcement_level == "mandatory" for d in found), describe(analysis)
