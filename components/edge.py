@@ -84,6 +84,11 @@ class EdgeOrigin(Protocol):
     @property
     def domain_validation_options(self) -> pulumi.Output[list[dict[str, str]]]: ...
 
+    @property
+    def min_capacity_rps(self) -> float:
+        """Requests per second the origin serves at its minimum size (sizes the flood rule)."""
+        ...
+
 
 @dataclass(frozen=True, kw_only=True)
 class CloudflareEdgeArgs:
@@ -119,7 +124,9 @@ class CloudflareEdge(pulumi.ComponentResource):
         super().__init__("spikeproof:edge:CloudflareEdge", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         config = args.config
-        spec = config.rules_spec()
+        spec = config.rules_spec(
+            origin_capacity_rps=args.origin.min_capacity_rps if args.origin else None
+        )
         comment = args.comment
         zone_id: pulumi.Input[str] = (
             config.zone_id

@@ -105,11 +105,14 @@ class WebFleet(pulumi.ComponentResource):
     """The target group's ARN suffix (CloudWatch's TargetGroup dimension)."""
     group_name: pulumi.Output[str]
     """The Auto Scaling group's name (CloudWatch's AutoScalingGroupName dimension)."""
+    min_capacity_rps: float
+    """Requests per second the fleet serves at minSize (the edge's flood rule derives from it)."""
 
     def __init__(
         self, name: str, args: WebFleetArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("spikeproof:compute:WebFleet", name, None, opts)
+        self.min_capacity_rps = args.config.min_size * args.config.per_instance_capacity_rps
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
 

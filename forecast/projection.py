@@ -257,8 +257,8 @@ def project(
     settings: Settings,
     stack: str,
     *,
-    tracking_rule: bool = True,
-    extra_tracking: Sequence[str] = (),
+    query_ignored: bool = True,
+    unkeyed: Sequence[str] = (),
     prewarm: int | None = None,
     max_size: int | None = None,
     windows: Sequence[CampaignWindow] | None = None,
@@ -269,10 +269,16 @@ def project(
     if settings.edge is None or settings.fleet is None:
         raise ValueError(f"stack {stack} has no edge or no fleet: nothing to project against")
     edge, fleet = settings.edge, settings.fleet
-    spec = edge.rules_spec(ignore_tracking_parameters=tracking_rule)
-    if extra_tracking:
+    spec = settings.edge_rules(page_query_ignored=query_ignored)
+    if unkeyed:
+        # As if the parameters were taken out of every keyed group (the pre-flight's "after").
         spec = dataclasses.replace(
-            spec, extra_tracking_parameters=(*spec.extra_tracking_parameters, *extra_tracking)
+            spec,
+            keyed_paths=tuple(
+                dataclasses.replace(g, parameters=tuple(q for q in g.parameters if q not in unkeyed))
+                for g in spec.keyed_paths
+                if set(g.parameters) - set(unkeyed)
+            ),
         )
     kinds, splitting = request_kinds(campaign, spec)
     curve = ClickCurve.fitted()
@@ -362,12 +368,13 @@ def decide(p: Projection, settings: Settings) -> Verdict:
     needed = instances_needed(p, peak.origin_rps)
     if p.unique_keys_from:
         findings.append(
-            f"landing links carry {p.unique_keys_from}, which the edge keeps in the cache key: "
-            "every recipient's click misses the cache and reaches the origin"
+            f"landing links carry per-recipient {p.unique_keys_from}, which the stack keeps in the "
+            "cache key (edge.cache.keyedPaths): every recipient's click misses the cache and "
+            "reaches the origin"
         )
         actions.append(
-            f"add {p.unique_keys_from} to edge.cache.trackingParameters (the landing page must "
-            "read them in the browser, not on the server)"
+            f"take {p.unique_keys_from} out of edge.cache.keyedPaths for the landing path (the "
+            "page reads them in the browser, not on the server: docs/edge.md)"
         )
     if needed > NO_GO_FACTOR * (settings.fleet.max_size if settings.fleet else 0):
         findings.append(

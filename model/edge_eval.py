@@ -640,7 +640,15 @@ class _Matched(TypedDict):
 
 
 def cache_key(host: str, path: str, query: str, key_params: Mapping[str, Any]) -> str:
-    """Host, path and the query string after the cache key's include/exclude lists."""
+    """Host, path and the query string after the cache key's include/exclude lists, read from the
+    rule's emitted `cache_key` action parameters (cloudflare-docs cache/how-to/cache-keys.mdx,
+    "Query String": "You can include specific query string parameters or exclude them ... When you
+    include a query string parameter, the value of the query string parameter is used in the Cache
+    Key"; `exclude` all is "Ignore query string"). Without a custom key, the default key keeps the
+    whole query string. Parameter names compare exactly (case-sensitive, as URL query components
+    are); every occurrence of a repeated name is kept, percent-decoded. Cloudflare documents
+    neither case nor repetition; the program's design does not rest on them: pages ignore the whole
+    query string."""
     pairs = parse_qsl(query, keep_blank_values=True)
     qs = ((key_params.get("custom_key") or {}).get("query_string")) or {}
     include, exclude = qs.get("include") or {}, qs.get("exclude") or {}
@@ -724,15 +732,21 @@ def evaluate(
     headers = tuple(
         h for r in matched(rulesets.transform, "transform") for h in r.params.get("headers", {})
     )
-    for rule in matched(rulesets.ratelimit, "ratelimit"):
-        if limiter.check(rule, request) and rule.action != "log":
-            outcome: Outcome = "rate_limited" if rule.action == "block" else "challenged"
-            return Verdict(outcome, rate_rule=rule.ref, waiting_room=waiting, turnstile=turnstile)
     settings: dict[str, Any] = {}
     refs: list[str] = []
     for rule in matched(rulesets.cache, "cache"):
         refs.append(rule.ref)
         settings.update(rule.params)  # later rules override earlier ones, setting by setting
+    cacheable = settings.get("cache") is True and request.method.upper() in ("GET", "HEAD")
+    for rule in matched(rulesets.ratelimit, "ratelimit"):
+        if (rule.ratelimit or {}).get("requests_to_origin") and cacheable:
+            # "only the requests going to the origin (that is, requests that are not cached) will
+            # be considered" (rate limiting parameters, requests_to_origin). A cacheable request is
+            # taken as a hit: the replay's fills are a few per location and TTL.
+            continue
+        if limiter.check(rule, request) and rule.action != "log":
+            outcome: Outcome = "rate_limited" if rule.action == "block" else "challenged"
+            return Verdict(outcome, rate_rule=rule.ref, waiting_room=waiting, turnstile=turnstile)
     common: _Matched = {
         "cache_rules": tuple(refs),
         "origin_headers": headers,
@@ -741,7 +755,7 @@ def evaluate(
     }
     if settings.get("cache") is False:
         return Verdict("bypassed", **common)
-    if settings.get("cache") is not True or request.method.upper() not in ("GET", "HEAD"):
+    if not cacheable:
         return Verdict("origin", **common)
     return Verdict(
         "cached",
@@ -786,10 +800,19 @@ class ReplayStats:
     outcomes: Counter[str] = field(default_factory=Counter)
     by_label: dict[str, ClassStats] = field(default_factory=lambda: defaultdict(ClassStats))
     distinct_cache_keys: int = 0
+    origin_by_path: Counter[str] = field(default_factory=Counter)
+    """Origin requests per path."""
+    keys_by_path: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """The distinct cache keys each cached path was stored under (more than one: a split key)."""
 
     @property
     def edge_ratio(self) -> float:
         return self.answered_by_edge / self.total if self.total else 0.0
+
+    def split_keys(self) -> dict[str, set[str]]:
+        """Paths cached under more than one key, most keys first."""
+        split = {p: k for p, k in self.keys_by_path.items() if len(k) > 1}
+        return dict(sorted(split.items(), key=lambda item: (-len(item[1]), item[0])))
 
     def ratio_for(self, labels: Iterable[str]) -> float:
         wanted = set(labels)
@@ -799,7 +822,11 @@ class ReplayStats:
 
 
 def replay(
-    rulesets: Rulesets, requests: Iterable[Request], *, tiered_cache: bool = True
+    rulesets: Rulesets,
+    requests: Iterable[Request],
+    *,
+    tiered_cache: bool = True,
+    trace: list[dict[str, Any]] | None = None,
 ) -> ReplayStats:
     """Run requests (in time order) through the rules and a simulated edge cache.
 
@@ -807,6 +834,8 @@ def replay(
     tier before the origin. An object is fresh for its edge TTL; after that, with serve-stale on,
     the edge still answers and revalidates with one origin request. Bypassed, origin-bound and
     admitted form posts each cost one origin request; blocked and challenged requests cost none.
+    With `trace`, one record per request is appended: the rules that matched, its cache key and
+    who answered it.
     """
     stats = ReplayStats()
     limiter = RateLimiter()
@@ -825,6 +854,7 @@ def replay(
             ttl = v.edge_ttl_seconds or 0
             key = v.cache_key
             keys.add(key)
+            stats.keys_by_path[req.path].add(key)
             expiry = lower.get((req.colo, key))
             if expiry is not None and expiry > t:
                 edge = True
@@ -844,6 +874,23 @@ def replay(
         cls.requests += 1
         cls.answered_by_edge += edge
         cls.origin_requests += origin
+        if origin:
+            stats.origin_by_path[req.path] += origin
+        if trace is not None:
+            trace.append(
+                {
+                    "time": round(req.time_seconds, 3),
+                    "method": req.method,
+                    "host": req.host,
+                    "path": req.path,
+                    "query": req.query,
+                    "label": req.label,
+                    "outcome": v.outcome,
+                    "rules": [*v.cache_rules, *([v.rate_rule] if v.rate_rule else [])],
+                    "cacheKey": v.cache_key,
+                    "answeredBy": "edge" if edge else "origin",
+                }
+            )
     stats.distinct_cache_keys = len(keys)
     return stats
 

@@ -12,14 +12,15 @@ nothing placed before a bypass can re-enable caching of an API, app, admin or fo
 logged-in request. Every caching rule also carries the bypass guard in its own expression, so no
 caching rule ever matches a bypass path even if the order were changed.
 
-The cache key drops tracking parameters with an explicit `exclude` list: Cloudflare's list does
-not take wildcards, so `utm_*` is expanded to the utm_ parameters analytics tools define (see
-`STANDARD_TRACKING_PARAMETERS`) plus the stack's own list. An `include` allow-list would drop
-unknown per-recipient parameters too, but it would also silently collapse any parameter a page
-really varies on (an asset's `?v=` cache-buster, a `?page=` listing) into one cached object; the
-exclude list keeps every parameter the site did not declare as tracking, which fails safe (a miss,
-never wrong content). Stacks whose pages vary on nothing can choose the allow-list instead
-(`query_allowlist`).
+Cache keys are an allow-list, not a list of the world's tracking parameters: a marketing page is
+cached under its path alone (Cloudflare's "Ignore query string", available on every plan), so no
+parameter, known or not, in any case, splits it. Pages that really vary by a parameter (a
+listing's `page`) are a keyed group whose key keeps exactly those parameters (an `include` list,
+Enterprise-only: QUERY_KEY_LIST_PLANS); assets keep only their version parameter on Enterprise and
+Cloudflare's default key (their whole query string, which comes from the site's own HTML, not from
+campaign links) elsewhere. A path matches with and without its trailing slash (`/pricing` and
+`/pricing/`): no redirect, because which form a CMS treats as canonical varies, and a redirect the
+wrong way would loop with one that redirects back; the two forms cost one extra fill each.
 """
 
 from __future__ import annotations
@@ -39,20 +40,51 @@ TRANSFORM_PHASE = "http_request_late_transform"
 # origin secret as its value); edge.originHeaderName can rename it.
 ORIGIN_HEADER = "X-Origin-Verify"
 
-# Cloudflare's rate limiting availability table (counting periods, mitigation timeouts, rule count).
+# Cloudflare's rate limiting availability by plan (cloudflare-docs,
+# src/content/partials/waf/rate-limiting-availability-by-plan.mdx): "Counting periods" free 10 s,
+# pro "all supported values up to 1 min", business "up to 10 min", enterprise "up to 65,535 s";
+# "Mitigation timeout periods" free 10 s, pro up to 1 h, business and enterprise up to 1 day;
+# "Number of rules" 1, 2, 5, 100. Footnote 3 lists the supported values.
+_RATE_LIMIT_VALUES_SECONDS: tuple[int, ...] = (
+    *(10, 15, 20, 30, 40, 45, 60, 90, 120, 180, 240, 300, 480, 600),
+    *(900, 1200, 1800, 2400, 3600, 65535, 86400),
+)
+
+
+def _up_to(limit: int) -> tuple[int, ...]:
+    return tuple(v for v in _RATE_LIMIT_VALUES_SECONDS if v <= limit)
+
+
 RATE_LIMIT_PERIODS_SECONDS: dict[Plan, tuple[int, ...]] = {
     "free": (10,),
-    "pro": (10, 60),
-    "business": (10, 60, 600),
-    "enterprise": (10, 60, 120, 300, 600, 3600),
+    "pro": _up_to(60),
+    "business": _up_to(600),
+    "enterprise": _up_to(65535),
 }
 RATE_LIMIT_TIMEOUTS_SECONDS: dict[Plan, tuple[int, ...]] = {
     "free": (10,),
-    "pro": (10, 60, 3600),
-    "business": (10, 60, 3600, 86400),
-    "enterprise": (10, 60, 120, 300, 600, 3600, 86400),
+    "pro": _up_to(3600),
+    "business": _up_to(86400),
+    "enterprise": _up_to(86400),
 }
-RATE_LIMIT_MAX_RULES: dict[Plan, int] = {"free": 1, "pro": 2, "business": 5, "enterprise": 5}
+RATE_LIMIT_MAX_RULES: dict[Plan, int] = {"free": 1, "pro": 2, "business": 5, "enterprise": 100}
+# Rate limiting parameters (cloudflare-docs src/content/docs/waf/rate-limiting-rules/
+# parameters.mdx, "For duration"): "If you are on a Free, Pro, or Business plan and are using the
+# API, you must enable request throttling by setting the mitigation_timeout value to 0 (zero) when
+# using the actions managed_challenge, js_challenge, or challenge"; "Only Enterprise customers can
+# throttle requests using the Block action" (a block with 0).
+CHALLENGE_ACTIONS: frozenset[str] = frozenset({"managed_challenge", "js_challenge", "challenge"})
+# "Available fields in rule expression": Free has Path and Verified Bot only (no Host); Method
+# from Business up.
+RATE_LIMIT_HOST_PLANS: frozenset[Plan] = frozenset({"pro", "business", "enterprise"})
+RATE_LIMIT_METHOD_PLANS: frozenset[Plan] = frozenset({"business", "enterprise"})
+# Cache rules settings (cloudflare-docs src/content/docs/cache/how-to/cache-rules/settings.mdx,
+# "Cache Key"): "Enterprise customers have these additional options for custom Cache Keys: In the
+# Query string section, you can select All query string parameters, All query string parameters
+# except ..., No query parameters except ..., or Ignore query string (also available for
+# Pay-as-you-go customers)." So on every plan a cache key can ignore the whole query string; an
+# include list of parameters is Enterprise-only.
+QUERY_KEY_LIST_PLANS: frozenset[Plan] = frozenset({"enterprise"})
 # Cache rules' Edge TTL: the plan sets the minimum, one year is the maximum everywhere.
 EDGE_TTL_MIN_SECONDS: dict[Plan, int] = {"free": 7200, "pro": 3600, "business": 1, "enterprise": 1}
 EDGE_TTL_MAX_SECONDS = 31_536_000
@@ -86,26 +118,6 @@ BROWSER_TTL_VALUES_SECONDS: tuple[int, ...] = (
     16070400,
     31536000,
 )
-# `utm_*` expanded (Google Analytics' five plus GA4's utm_id and three newer ones), then click ids
-# and Mailchimp's per-recipient campaign/email ids that the issue names.
-UTM_PARAMETERS: tuple[str, ...] = (
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "utm_id",
-    "utm_source_platform",
-    "utm_creative_format",
-    "utm_marketing_tactic",
-)
-STANDARD_TRACKING_PARAMETERS: tuple[str, ...] = (
-    *UTM_PARAMETERS,
-    "gclid",
-    "fbclid",
-    "mc_cid",
-    "mc_eid",
-)
 RATE_LIMIT_CHARACTERISTICS: tuple[str, ...] = ("ip.src", "cf.colo.id")
 
 # Cloudflare refuses rule expressions longer than this.
@@ -135,8 +147,22 @@ class RateLimitSpec:
     mitigation_timeout_seconds: int
     """How long the action applies once tripped; one the plan offers (RATE_LIMIT_TIMEOUTS_SECONDS).
     """
-    action: RateLimitAction = "block"
-    """What a client over the limit gets. Default: block (HTTP 429)."""
+    action: RateLimitAction
+    """What a client over the limit gets."""
+    requests_to_origin: bool = False
+    """Count only requests that reach the origin (Cloudflare's `requests_to_origin`: "only the
+    requests going to the origin (that is, requests that are not cached) will be considered")."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyedPaths:
+    """Pages that really vary by a few query parameters (a listing's `page`): cached under their
+    path plus those parameters' values, every other parameter ignored."""
+
+    paths: tuple[str, ...]
+    """Paths as in marketing_paths (`/blog`, `/blog/*`)."""
+    parameters: tuple[str, ...]
+    """Parameter names kept in the key, exactly as the page's links spell them."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,13 +190,14 @@ class EdgeRulesSpec:
     """Edge TTL for static assets."""
     static_browser_ttl_seconds: int
     """Browser TTL for static assets."""
-    ignore_tracking_parameters: bool = True
-    """Drop tracking parameters from the cache key. Default on; off only to measure the effect."""
-    extra_tracking_parameters: tuple[str, ...] = ()
-    """Tracking parameters beyond STANDARD_TRACKING_PARAMETERS (e.g. an ESP's per-recipient id)."""
-    query_allowlist: tuple[str, ...] | None = None
-    """If set, the cache key keeps only these parameters (an `include` list; empty keeps none)
-    instead of excluding the tracking ones. Default: exclude the tracking parameters."""
+    keyed_paths: tuple[KeyedPaths, ...] = ()
+    """Page groups whose cache key keeps an allow-list of query parameters (Enterprise)."""
+    asset_version_parameters: tuple[str, ...]
+    """The only parameters an asset's cache key keeps (Enterprise; elsewhere Cloudflare's default
+    key, whole query string, applies to assets)."""
+    page_query_ignored: bool = True
+    """Marketing pages are keyed by path alone. False only to measure what the allow-list saves
+    (the default Cloudflare key: every parameter, in any case, splits it)."""
     serve_stale: bool
     """Serve stale content while revalidating an expired object. Default on."""
     cache_deception_armor: bool
@@ -181,13 +208,6 @@ class EdgeRulesSpec:
     """Cloudflare plan of the zone; bounds TTLs, rate limit periods and rule counts."""
     origin_header_name: str = ORIGIN_HEADER
     """Header the late transform sets on every request to the origin; the ALB requires it."""
-
-    @property
-    def tracking_parameters(self) -> tuple[str, ...]:
-        seen: dict[str, None] = dict.fromkeys(
-            (*STANDARD_TRACKING_PARAMETERS, *self.extra_tracking_parameters)
-        )
-        return tuple(seen)
 
     @property
     def all_bypass_prefixes(self) -> tuple[str, ...]:
@@ -234,8 +254,14 @@ def session_expression(cookies: Sequence[str]) -> str:
     return "(" + " or ".join(f"http.cookie contains {quote(c + '=')}" for c in cookies) + ")"
 
 
+def slash_forms(path: str) -> list[str]:
+    """A page path with and without its trailing slash (`/` stays itself)."""
+    bare = path.rstrip("/") or "/"
+    return [bare] if bare == "/" else [bare, bare + "/"]
+
+
 def marketing_expression(paths: Sequence[str]) -> str:
-    exact = [p for p in paths if not p.endswith("*")]
+    exact = list(dict.fromkeys(f for p in paths if not p.endswith("*") for f in slash_forms(p)))
     prefixes = [p[:-1] for p in paths if p.endswith("*")]
     parts = [f"http.request.uri.path in {_set(exact)}"] if exact else []
     parts += [f"starts_with(http.request.uri.path, {quote(p)})" for p in prefixes]
@@ -246,30 +272,32 @@ def bypass_guard(spec: EdgeRulesSpec) -> str:
     return f"not {under_expression(spec.all_bypass_prefixes)}"
 
 
-def _cache_key(spec: EdgeRulesSpec) -> dict[str, Any]:
+def _cache_key(query: dict[str, Any] | None, spec: EdgeRulesSpec) -> dict[str, Any]:
     key: dict[str, Any] = {
         "cache_deception_armor": spec.cache_deception_armor,
         "ignore_query_strings_order": True,
     }
-    if spec.query_allowlist is not None:
-        query: dict[str, Any] = (
-            {"include": {"lists": list(spec.query_allowlist)}}
-            if spec.query_allowlist
-            else {"exclude": {"all": True}}
-        )
+    if query is not None:
         key["custom_key"] = {"query_string": query}
-    elif spec.ignore_tracking_parameters:
-        key["custom_key"] = {"query_string": {"exclude": {"lists": list(spec.tracking_parameters)}}}
     return key
 
 
-def _cache_params(spec: EdgeRulesSpec, edge_ttl: int, browser_ttl: int) -> dict[str, Any]:
+IGNORE_QUERY: dict[str, Any] = {"exclude": {"all": True}}
+
+
+def _keep_only(parameters: Sequence[str]) -> dict[str, Any]:
+    return {"include": {"lists": list(parameters)}} if parameters else IGNORE_QUERY
+
+
+def _cache_params(
+    spec: EdgeRulesSpec, edge_ttl: int, browser_ttl: int, query: dict[str, Any] | None
+) -> dict[str, Any]:
     return {
         "cache": True,
         "edge_ttl": {"mode": "override_origin", "default": edge_ttl},
         "browser_ttl": {"mode": "override_origin", "default": browser_ttl},
         "serve_stale": {"disable_stale_while_updating": not spec.serve_stale},
-        "cache_key": _cache_key(spec),
+        "cache_key": _cache_key(query, spec),
     }
 
 
@@ -278,25 +306,52 @@ def cache_rules(spec: EdgeRulesSpec, *, comment: str = "spikeproof") -> list[dic
     hosts = host_expression(spec.hostnames)
     guard = bypass_guard(spec)
     exts = _set(spec.static_extensions)
+    page_query = IGNORE_QUERY if spec.page_query_ignored else None
     rules: list[dict[str, Any]] = [
         {
             "ref": "marketing_pages",
-            "description": f"{comment}: cache marketing pages, tracking parameters ignored",
+            "description": f"{comment}: cache marketing pages under their path alone",
             "expression": f"{hosts} and {marketing_expression(spec.marketing_paths)} and {guard}",
             "action": "set_cache_settings",
             "action_parameters": _cache_params(
-                spec, spec.edge_ttl_seconds, spec.browser_ttl_seconds
+                spec, spec.edge_ttl_seconds, spec.browser_ttl_seconds, page_query
             ),
             "enabled": True,
         },
+    ]
+    # After the pages rule: the last matching rule's cache key wins (cloudflare-docs
+    # cache/how-to/cache-rules/order.mdx: "If several matching rules set a value for the same
+    # setting, the value in the last matching rule wins").
+    for i, group in enumerate(spec.keyed_paths):
+        rules.append(
+            {
+                "ref": f"keyed_pages_{i}",
+                "description": f"{comment}: cache pages keyed by {', '.join(group.parameters)}",
+                "expression": f"{hosts} and {marketing_expression(group.paths)} and {guard}",
+                "action": "set_cache_settings",
+                "action_parameters": _cache_params(
+                    spec,
+                    spec.edge_ttl_seconds,
+                    spec.browser_ttl_seconds,
+                    _keep_only(group.parameters) if spec.page_query_ignored else None,
+                ),
+                "enabled": True,
+            }
+        )
+    asset_query = (
+        _keep_only(spec.asset_version_parameters)
+        if spec.plan in QUERY_KEY_LIST_PLANS and spec.asset_version_parameters
+        else None
+    )
+    rules += [
         {
-            # After the pages rule so an asset under a marketing prefix gets the asset TTLs.
+            # After the page rules so an asset under a marketing prefix gets the asset TTLs.
             "ref": "static_assets",
             "description": f"{comment}: long TTLs for static assets",
             "expression": f"{hosts} and http.request.uri.path.extension in {exts} and {guard}",
             "action": "set_cache_settings",
             "action_parameters": _cache_params(
-                spec, spec.static_edge_ttl_seconds, spec.static_browser_ttl_seconds
+                spec, spec.static_edge_ttl_seconds, spec.static_browser_ttl_seconds, asset_query
             ),
             "enabled": True,
         },
@@ -324,7 +379,8 @@ def cache_rules(spec: EdgeRulesSpec, *, comment: str = "spikeproof") -> list[dic
 
 
 def rate_limit_rules(spec: EdgeRulesSpec, *, comment: str = "spikeproof") -> list[dict[str, Any]]:
-    """Rate limiting rules in order; each counts per IP per Cloudflare location."""
+    """Rate limiting rules in order; each counts per IP per Cloudflare location (`cf.colo.id` is
+    mandatory in the API: parameters.mdx, "With the same characteristics")."""
     hosts = host_expression(spec.hostnames)
     rules: list[dict[str, Any]] = []
     for limit in spec.rate_limits:
@@ -344,6 +400,7 @@ def rate_limit_rules(spec: EdgeRulesSpec, *, comment: str = "spikeproof") -> lis
                     "period": limit.period_seconds,
                     "requests_per_period": limit.requests_per_period,
                     "mitigation_timeout": limit.mitigation_timeout_seconds,
+                    **({"requests_to_origin": True} if limit.requests_to_origin else {}),
                 },
                 "enabled": True,
             }
@@ -474,22 +531,68 @@ def problems(spec: EdgeRulesSpec) -> list[Problem]:
                     "css",
                 )
             )
-    params = [*spec.extra_tracking_parameters, *(spec.query_allowlist or ())]
-    for i, q in enumerate(params):
-        if not QUERY_PARAM.match(q):
-            where = (
-                "extra_tracking_parameters"
-                if i < len(spec.extra_tracking_parameters)
-                else "query_allowlist"
+    named = [
+        (f"asset_version_parameters[{i}]", q) for i, q in enumerate(spec.asset_version_parameters)
+    ]
+    for g, group in enumerate(spec.keyed_paths):
+        named += [(f"keyed_paths[{g}].parameters[{i}]", q) for i, q in enumerate(group.parameters)]
+        if not group.parameters:
+            out.append(
+                Problem(
+                    f"keyed_paths[{g}].parameters",
+                    "a keyed group keeps at least one parameter (pages keyed by path alone "
+                    "belong in marketing_paths)",
+                    [],
+                    "one or more parameter names",
+                    "['page']",
+                )
             )
+        for i, path in enumerate(group.paths):
+            body = path[:-1] if path.endswith("*") else path
+            if not PATH.match(body) or "*" in body:
+                out.append(
+                    Problem(
+                        f"keyed_paths[{g}].paths[{i}]",
+                        "not an absolute URL path",
+                        path,
+                        "a path starting with '/', optionally ending in '*'",
+                        "/blog/*",
+                    )
+                )
+            for b in spec.all_bypass_prefixes:
+                if marketing_overlaps(path, b):
+                    out.append(
+                        Problem(
+                            f"keyed_paths[{g}].paths[{i}]",
+                            f"overlaps the bypass path {b!r}",
+                            path,
+                            "paths disjoint from API, app, admin and form paths",
+                            "/blog/*",
+                        )
+                    )
+    if spec.keyed_paths and plan not in QUERY_KEY_LIST_PLANS:
+        out.append(
+            Problem(
+                "keyed_paths",
+                f"a cache key that keeps chosen query parameters is an Enterprise option; the "
+                f"{plan} plan can only ignore the whole query string (Cloudflare, Cache Rules "
+                "settings: 'No query parameters except' is Enterprise-only)",
+                [list(g.parameters) for g in spec.keyed_paths],
+                "keyedPaths on an enterprise zone; elsewhere bypass those pages "
+                "(cache.bypassPaths) or move the parameter into the path (/blog/page/2)",
+                "remove cache.keyedPaths",
+            )
+        )
+    for where, q in named:
+        if not QUERY_PARAM.match(q):
             out.append(
                 Problem(
                     where,
-                    "not a literal query parameter name (Cloudflare's cache-key "
-                    "lists take no wildcards; utm_* is built in)",
+                    "not a literal query parameter name (Cloudflare's cache-key lists take no "
+                    "wildcards)",
                     q,
                     "letters, digits, '_', '.', '~', '-'",
-                    "mkt_tok",
+                    "page",
                 )
             )
     lo = EDGE_TTL_MIN_SECONDS[plan]
@@ -544,7 +647,31 @@ def problems(spec: EdgeRulesSpec) -> list[Problem]:
                 )
             )
         timeouts = RATE_LIMIT_TIMEOUTS_SECONDS[plan]
-        if rl.mitigation_timeout_seconds not in timeouts:
+        challenge = rl.action in CHALLENGE_ACTIONS
+        if challenge and plan != "enterprise":
+            if rl.mitigation_timeout_seconds != 0:
+                out.append(
+                    Problem(
+                        f"rate_limits[{i}].mitigation_timeout_seconds",
+                        f"a {rl.action} rule cannot have a duration on the {plan} plan: "
+                        "Cloudflare throttles challenge actions instead (mitigation_timeout must "
+                        "be 0 below Enterprise)",
+                        rl.mitigation_timeout_seconds,
+                        "0 with a challenge action; a duration with block",
+                        "0",
+                    )
+                )
+        elif rl.mitigation_timeout_seconds == 0 and not challenge and plan != "enterprise":
+            out.append(
+                Problem(
+                    f"rate_limits[{i}].mitigation_timeout_seconds",
+                    f"0 (throttling) with {rl.action} is Enterprise-only",
+                    0,
+                    "one of " + ", ".join(map(str, timeouts)),
+                    str(timeouts[-1]),
+                )
+            )
+        elif rl.mitigation_timeout_seconds != 0 and rl.mitigation_timeout_seconds not in timeouts:
             out.append(
                 Problem(
                     f"rate_limits[{i}].mitigation_timeout_seconds",
@@ -552,6 +679,18 @@ def problems(spec: EdgeRulesSpec) -> list[Problem]:
                     rl.mitigation_timeout_seconds,
                     "one of " + ", ".join(map(str, timeouts)),
                     str(timeouts[-1]),
+                )
+            )
+        if plan not in RATE_LIMIT_HOST_PLANS:
+            out.append(
+                Problem(
+                    f"rate_limits[{i}]",
+                    f"rate limiting rules on the {plan} plan can match on the path only, and "
+                    "these are scoped to the marketing hostnames (Cloudflare: 'Available fields "
+                    "in rule expression')",
+                    rl.name,
+                    "a pro, business or enterprise zone",
+                    "plan: pro",
                 )
             )
         if rl.requests_per_period < 1:
@@ -564,7 +703,7 @@ def problems(spec: EdgeRulesSpec) -> list[Problem]:
                     "20",
                 )
             )
-        if rl.methods and plan in ("free", "pro"):
+        if rl.methods and plan not in RATE_LIMIT_METHOD_PLANS:
             out.append(
                 Problem(
                     f"rate_limits[{i}].methods",

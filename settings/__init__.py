@@ -20,6 +20,7 @@ from typing import Any
 import pulumi
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from model.edge_rules import EdgeRulesSpec, problems
 from settings.core import (
     REGION,
     AlertingSettings,
@@ -193,6 +194,27 @@ class Settings(Model):
                 allowed="exactly one of spikeproof:network and spikeproof:coreStack",
                 example="remove spikeproof:network and read the ids from the core stack",
             )
+        flood = self.edge.rate_limits.flood if self.edge is not None else None
+        if flood is not None and flood.requests_per_period is None and self.fleet is None:
+            raise FieldError(
+                "edge.rateLimits.flood.requestsPerPeriod",
+                "the flood rule's limit is derived from the fleet's capacity, and this stack has "
+                "no spikeproof:fleet",
+                allowed="requestsPerPeriod set, or a stack with a fleet",
+                example="spikeproof:edge: {rateLimits: {flood: {requestsPerPeriod: 600, "
+                "periodSeconds: 60, action: managed_challenge}}}",
+            )
+        if self.edge is not None and self.fleet is not None:
+            found = problems(self.edge_rules())
+            if found:
+                p = found[0]
+                raise FieldError(
+                    "edge.rateLimits.flood",
+                    f"the flood limit derived from the fleet is refused: {p.problem}",
+                    value=p.value,
+                    allowed=p.allowed,
+                    example=p.example or None,
+                )
         if self.primary.identifier is None and self.core_stack is None:
             raise FieldError(
                 "primary.identifier",
@@ -201,6 +223,21 @@ class Settings(Model):
                 example="spikeproof:primary: {identifier: core-prod-db}",
             )
         return self
+
+    @property
+    def origin_capacity_rps(self) -> float | None:
+        """What the fleet serves at its minimum size (None without a fleet)."""
+        if self.fleet is None:
+            return None
+        return self.fleet.min_size * self.fleet.per_instance_capacity_rps
+
+    def edge_rules(self, *, page_query_ignored: bool = True) -> EdgeRulesSpec:
+        """The edge's rules as the stack deploys them (the flood limit derived from the fleet)."""
+        if self.edge is None:
+            raise ValueError("this stack has no spikeproof:edge")
+        return self.edge.rules_spec(
+            origin_capacity_rps=self.origin_capacity_rps, page_query_ignored=page_query_ignored
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -305,12 +342,17 @@ def load_settings() -> tuple[Settings, StackContext]:
 
 
 def stack_settings(
-    stack: str, *, config_file: Path | None = None, project_dir: Path = ROOT
+    stack: str,
+    *,
+    config_file: Path | None = None,
+    project_dir: Path = ROOT,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
     """A stack file's settings, read as the CLI would hand them to the program (for commands such
-    as the pre-flight and the replay, which run without the engine)."""
+    as the pre-flight and the replay, which run without the engine). `overrides` (tests) merge
+    over the stack file key by key, as in load_stack_config."""
     config, secret_keys, _ = load_stack_config(
-        stack, config_file=config_file, project_dir=project_dir
+        stack, config_file=config_file, project_dir=project_dir, overrides=overrides
     )
     settings, _region = parse(config, stack=stack, secret_keys=secret_keys)
     return settings

@@ -11,6 +11,7 @@ claims the same zone's rulesets. It reads only their `spikeproof:edge` block, as
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -19,9 +20,11 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from model.edge_rules import (
+    CHALLENGE_ACTIONS,
     HOSTNAME,
     ORIGIN_HEADER,
     EdgeRulesSpec,
+    KeyedPaths,
     Plan,
     RateLimitAction,
     RateLimitSpec,
@@ -48,8 +51,8 @@ _SPEC_KEYS = {
     "static_extensions": "cache.staticExtensions",
     "static_edge_ttl_seconds": "cache.staticEdgeTtlSeconds",
     "static_browser_ttl_seconds": "cache.staticBrowserTtlSeconds",
-    "extra_tracking_parameters": "cache.trackingParameters",
-    "query_allowlist": "cache.queryAllowlist",
+    "keyed_paths": "cache.keyedPaths",
+    "asset_version_parameters": "cache.assetVersionParameters",
     "origin_header_name": "originHeaderName",
     "rate_limits": "rateLimits",
 }
@@ -94,8 +97,45 @@ class ZoneSettingsSettings(Model):
         return {k: v for k, v in wanted.items() if v is not None}
 
 
+class KeyedPathsSettings(Model):
+    paths: list[str] = Field(
+        description="Paths as in marketingPaths ('/blog' exactly, '/blog/*' the prefix).",
+        examples=["['/blog', '/blog/*']"],
+    )
+    query_parameters: list[str] = Field(
+        description="Parameter names kept in the key, spelled exactly as the page's links spell "
+        "them.",
+        examples=["['page']"],
+    )
+
+
+_REPLACED_CACHE_KEYS = {
+    "trackingParameters": "a list of the world's tracking parameters cannot be complete: "
+    "marketing pages are now cached under their path alone, so every parameter, listed or not, "
+    "in any case, is ignored. Remove the key; a page that really varies by a parameter goes in "
+    "edge.cache.keyedPaths (Enterprise) or edge.cache.bypassPaths",
+    "queryAllowlist": "the allow-list is now per page group: edge.cache.keyedPaths "
+    "(Enterprise), with every other marketing page keyed by path alone",
+}
+
+
 class CacheSettings(Model):
     """What the edge caches, for how long, and what it never caches."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, why in _REPLACED_CACHE_KEYS.items():
+                if key in data:
+                    raise FieldError(
+                        key,
+                        f"edge.cache.{key} was removed: {why}",
+                        value=data[key],
+                        allowed="no such key",
+                        example=f"delete edge.cache.{key}",
+                    )
+        return data
 
     marketing_paths: list[str] = Field(
         default_factory=lambda: ["/"],
@@ -145,17 +185,21 @@ class CacheSettings(Model):
     static_browser_ttl_seconds: int = Field(
         default=86_400, description="Browser TTL of static assets, seconds. Default: 1 day."
     )
-    tracking_parameters: list[str] = Field(
+    keyed_paths: list[KeyedPathsSettings] = Field(
         default_factory=list,
-        description="Query parameters ignored in the cache key besides the built-in utm_* "
-        "family, gclid, fbclid, mc_cid and mc_eid (literal names; no wildcards). Default: none.",
-        examples=["['mkt_tok', '_hsenc', '_hsmi']"],
+        description="Pages that really vary by a query parameter (a listing's page), cached under "
+        "their path plus exactly those parameters; every other parameter is ignored. Enterprise "
+        "zones only (Cloudflare offers a parameter allow-list on Enterprise; other plans can only "
+        "ignore the whole query string). Default: none: every marketing page is cached under its "
+        "path alone, and no query parameter, known or not, in any case, splits it.",
+        examples=["[{paths: ['/blog', '/blog/*'], queryParameters: [page]}]"],
     )
-    query_allowlist: list[str] | None = Field(
-        default=None,
-        description="If set, the cache key keeps only these query parameters (all others, "
-        "tracking or not, are ignored). Default: unset (tracking parameters are excluded).",
-        examples=["['page', 'lang']"],
+    asset_version_parameters: list[str] = Field(
+        default_factory=lambda: ["v"],
+        description="On Enterprise zones, the only query parameters a static asset's cache key "
+        "keeps (its cache-buster). Other plans keep an asset's whole query string, which comes "
+        "from the site's own HTML, not from campaign links. Default: ['v'].",
+        examples=["['v', 'ver']"],
     )
     serve_stale: bool = Field(
         default=True, description="Serve stale content while revalidating. Default: true."
@@ -175,15 +219,22 @@ class CacheSettings(Model):
 class RateLimitSettings(Model):
     """One rate limiting rule, counted per client IP per Cloudflare location."""
 
-    requests_per_period: int = Field(description="Requests allowed per period.", examples=["5"])
+    requests_per_period: int | None = Field(
+        default=None,
+        description="Requests allowed per period. Required for the form rule; for the flood "
+        "rule, default: derived from the fleet (originSharePercent of its minimum capacity).",
+        examples=["5"],
+    )
     period_seconds: int = Field(
-        description="Counting period; the plan decides (free 10; pro 10, 60; business 10, 60, "
-        "600; enterprise 10 to 3600).",
+        description="Counting period; the plan decides (free 10; pro 10-60; business 10-600; "
+        "enterprise 10-65535: 10, 15, 20, 30, 40, 45, 60, 90, 120, 180, 240, 300, 480, 600, ...).",
         examples=["60"],
     )
-    mitigation_timeout_seconds: int = Field(
-        description="How long the action lasts once tripped (free 10; pro 10, 60, 3600; business "
-        "adds 86400; enterprise 10 to 86400).",
+    mitigation_timeout_seconds: int | None = Field(
+        default=None,
+        description="How long the action lasts once tripped (free 10; pro up to 3600; business "
+        "and enterprise up to 86400). Below Enterprise a challenge action takes no duration "
+        "(Cloudflare throttles it: 0). Default: 0 with a challenge action; required with block.",
         examples=["3600"],
     )
     action: RateLimitAction = Field(
@@ -194,6 +245,20 @@ class RateLimitSettings(Model):
         description="HTTP methods counted (Business plan and up). Default: every method.",
         examples=["['POST']"],
     )
+    origin_share_percent: float = Field(
+        default=5.0,
+        gt=0,
+        le=100,
+        description="Flood rule: the share of the fleet's minimum capacity (minSize x "
+        "perInstanceCapacityRps) one client may take at the origin, when requestsPerPeriod is "
+        "not set. Default: 5.",
+        examples=["5"],
+    )
+
+    def timeout(self) -> int | None:
+        if self.mitigation_timeout_seconds is not None:
+            return self.mitigation_timeout_seconds
+        return 0 if self.action in CHALLENGE_ACTIONS else None
 
 
 class RateLimitsSettings(Model):
@@ -206,8 +271,11 @@ class RateLimitsSettings(Model):
     )
     flood: RateLimitSettings | None = Field(
         default=None,
-        description="General per-client limit on every marketing hostname. Default: none.",
-        examples=["{requestsPerPeriod: 600, periodSeconds: 60, mitigationTimeoutSeconds: 60}"],
+        description="Per-client limit on the marketing hostnames that counts only requests "
+        "reaching the origin (Cloudflare's requests_to_origin): cached page views never count, so "
+        "an office or a mobile carrier behind one address is not challenged during a campaign. "
+        "Default: none.",
+        examples=["{periodSeconds: 60, action: managed_challenge}"],
     )
 
 
@@ -355,6 +423,23 @@ class EdgeSettings(Model):
                         allowed=f"{self.zone_name} or a name ending in .{self.zone_name}",
                         example=f"www.{self.zone_name}",
                     )
+        form = self.rate_limits.form
+        if form.requests_per_period is None:
+            raise FieldError(
+                "rateLimits.form.requestsPerPeriod",
+                "the form rule needs its limit (only the flood rule derives one from the fleet)",
+                allowed="a positive integer",
+                example="spikeproof:edge: {rateLimits: {form: {requestsPerPeriod: 5, ...}}}",
+            )
+        for which, rule in (("form", form), ("flood", self.rate_limits.flood)):
+            if rule is not None and rule.timeout() is None:
+                raise FieldError(
+                    f"rateLimits.{which}.mitigationTimeoutSeconds",
+                    f"a {rule.action} rule needs a duration (only challenge actions take none)",
+                    allowed="a duration the plan offers, e.g. 60 or 3600",
+                    example=f"spikeproof:edge: {{rateLimits: {{{which}: "
+                    "{mitigationTimeoutSeconds: 3600}}}",
+                )
         found = problems(self.rules_spec())
         if found:
             p = found[0]
@@ -399,29 +484,50 @@ class EdgeSettings(Model):
             )
         return self
 
-    def rules_spec(self, *, ignore_tracking_parameters: bool = True) -> EdgeRulesSpec:
+    def flood_requests_per_period(self, origin_capacity_rps: float | None) -> int | None:
+        """The flood rule's limit: as configured, or originSharePercent of the fleet's minimum
+        capacity over the period (None: no flood rule, or nothing to derive it from)."""
+        f = self.rate_limits.flood
+        if f is None:
+            return None
+        if f.requests_per_period is not None:
+            return f.requests_per_period
+        if origin_capacity_rps is None:
+            return None
+        per_second = origin_capacity_rps * f.origin_share_percent / 100
+        return max(1, math.floor(per_second * f.period_seconds))
+
+    def rules_spec(
+        self, *, origin_capacity_rps: float | None = None, page_query_ignored: bool = True
+    ) -> EdgeRulesSpec:
+        """The rules this config generates. `origin_capacity_rps`: the fleet's minimum capacity,
+        which a flood rule without requestsPerPeriod is derived from (settings check that one of
+        the two exists)."""
         c = self.cache
+        form = self.rate_limits.form
         limits = [
             RateLimitSpec(
                 name="form",
                 paths=tuple(c.form_paths),
-                methods=tuple(m.upper() for m in self.rate_limits.form.methods),
-                requests_per_period=self.rate_limits.form.requests_per_period,
-                period_seconds=self.rate_limits.form.period_seconds,
-                mitigation_timeout_seconds=self.rate_limits.form.mitigation_timeout_seconds,
-                action=self.rate_limits.form.action,
+                methods=tuple(m.upper() for m in form.methods),
+                requests_per_period=_checked(form.requests_per_period),
+                period_seconds=form.period_seconds,
+                mitigation_timeout_seconds=_checked(form.timeout()),
+                action=form.action,
             )
         ]
-        if self.rate_limits.flood is not None:
-            f = self.rate_limits.flood
+        f = self.rate_limits.flood
+        if f is not None:
             limits.append(
                 RateLimitSpec(
                     name="flood",
                     methods=tuple(m.upper() for m in f.methods),
-                    requests_per_period=f.requests_per_period,
+                    # 1 stands in until the fleet's capacity is known (Settings checks the rest).
+                    requests_per_period=self.flood_requests_per_period(origin_capacity_rps) or 1,
                     period_seconds=f.period_seconds,
-                    mitigation_timeout_seconds=f.mitigation_timeout_seconds,
+                    mitigation_timeout_seconds=_checked(f.timeout()),
                     action=f.action,
+                    requests_to_origin=True,
                 )
             )
         return EdgeRulesSpec(
@@ -435,15 +541,25 @@ class EdgeSettings(Model):
             static_extensions=tuple(c.static_extensions),
             static_edge_ttl_seconds=c.static_edge_ttl_seconds,
             static_browser_ttl_seconds=c.static_browser_ttl_seconds,
-            ignore_tracking_parameters=ignore_tracking_parameters,
-            extra_tracking_parameters=tuple(c.tracking_parameters),
-            query_allowlist=None if c.query_allowlist is None else tuple(c.query_allowlist),
+            keyed_paths=tuple(
+                KeyedPaths(paths=tuple(k.paths), parameters=tuple(k.query_parameters))
+                for k in c.keyed_paths
+            ),
+            asset_version_parameters=tuple(c.asset_version_parameters),
+            page_query_ignored=page_query_ignored,
             serve_stale=c.serve_stale,
             cache_deception_armor=c.cache_deception_armor,
             rate_limits=tuple(limits),
             plan=self.plan,
             origin_header_name=self.origin_header_name,
         )
+
+
+def _checked(value: int | None) -> int:
+    """A rate limit figure `_rules` has already required (the validator runs before any spec)."""
+    if value is None:
+        raise ValueError("rate limit figure missing after validation")
+    return value
 
 
 def _config_path(spec_field: str) -> str:

@@ -17,6 +17,7 @@ import settings.campaign as campaign_module
 from forecast.projection import prewarm_needed, project
 from settings import stack_settings
 from settings.campaign import load_campaign
+from tests.campaign_support import COUPON_KEYED, with_coupon_keyed
 from tools.engine.mockrun import run_program
 
 SCHEDULE = "aws:autoscaling/schedule:Schedule"
@@ -37,7 +38,7 @@ def test_prod_prewarms_the_rehearsal_from_the_projection(plan) -> None:  # type:
     every one a cache miss (the coupon stays in the key); prod runs 400 req/s per instance at its
     target utilization, so the first minutes need ceil(~1,009 / (400 x u)) instances, from
     lag + 15 minutes before 09:00."""
-    settings = stack_settings("prod")
+    settings = stack_settings("prod", overrides=COUPON_KEYED)
     fleet = settings.fleet
     assert fleet is not None
     lag = 3 + 2 + math.ceil(fleet.warmup_seconds / 60)
@@ -48,7 +49,7 @@ def test_prod_prewarms_the_rehearsal_from_the_projection(plan) -> None:  # type:
     instances = math.ceil(early_peak / per_instance)
     assert instances == 5, "400 req/s x 60% = 240 per instance: 1,009 / 240 -> 5"
 
-    actions = {s.name: s for s in plan("prod").of_type(SCHEDULE)}
+    actions = {s.name: s for s in plan("prod", COUPON_KEYED).of_type(SCHEDULE)}
     warm = actions["web-spring-coupon-blast-prewarm"]
     release = actions["web-spring-coupon-blast-release"]
     assert warm.input("startTime") == _stamp(START - timedelta(minutes=lag + 15))
@@ -62,7 +63,7 @@ def test_prod_prewarms_the_rehearsal_from_the_projection(plan) -> None:  # type:
 
 
 def test_prod_dashboard_charts_every_signal_of_the_campaign(plan) -> None:  # type: ignore[no-untyped-def]
-    result = plan("prod")
+    result = plan("prod", COUPON_KEYED)
     (dashboard,) = result.of_type(DASHBOARD)
     assert dashboard.input("dashboardName") == "spikeproof-prod-campaign-spring-coupon-blast"
     body = json.loads(dashboard.input("dashboardBody"))
@@ -98,7 +99,7 @@ def test_prod_dashboard_charts_every_signal_of_the_campaign(plan) -> None:  # ty
 
 
 def test_prod_window_alarms_are_tighter_and_limited_to_the_window(plan) -> None:  # type: ignore[no-untyped-def]
-    result = plan("prod")
+    result = plan("prod", COUPON_KEYED)
     (monitor,) = result.of_type(MONITOR)
     alarms = {a.name: a for a in result.children_of(monitor.urn) if a.type == ALARM}
     prefix = "campaign-spring-coupon-blast-window-"
@@ -119,7 +120,7 @@ def test_prod_window_alarms_are_tighter_and_limited_to_the_window(plan) -> None:
     for role, threshold in everyday.items():
         assert alarms[prefix + role].input("threshold") < threshold, role
 
-    settings = stack_settings("prod")
+    settings = stack_settings("prod", overrides=COUPON_KEYED)
     fleet = settings.fleet
     assert fleet is not None
     lag = 3 + 2 + math.ceil(fleet.warmup_seconds / 60)
@@ -146,20 +147,20 @@ def test_prod_window_alarms_are_tighter_and_limited_to_the_window(plan) -> None:
 
 
 def test_a_stack_without_campaigns_has_no_monitor(plan) -> None:  # type: ignore[no-untyped-def]
-    result = plan("staging")
+    result = plan("staging", COUPON_KEYED)
     assert not result.of_type(MONITOR) and not result.of_type(DASHBOARD)
     assert not [s for s in result.of_type(SCHEDULE) if "coupon" in s.name]
 
 
 def test_staging_referencing_the_rehearsal_sizes_its_own_prewarm(plan) -> None:  # type: ignore[no-untyped-def]
-    settings = stack_settings("staging")
+    settings = stack_settings("staging", overrides=COUPON_KEYED)
     fleet = settings.fleet
     assert fleet is not None
     bare = project(load_campaign("spring-coupon-blast"), settings, "staging", windows=[])
     need = prewarm_needed(bare)
     # Staging's smaller instances cannot take the scanner burst at its minimum either.
     assert need is not None and fleet.min_size < need.instances <= fleet.max_size
-    result = plan("staging", {"campaigns": ["spring-coupon-blast"]})
+    result = plan("staging", with_coupon_keyed(campaigns=["spring-coupon-blast"]))
     actions = {s.name: s for s in result.of_type(SCHEDULE)}
     warm = actions["web-spring-coupon-blast-prewarm"]
     assert warm.input("minSize") == need.instances
@@ -189,7 +190,7 @@ def test_the_campaign_file_can_turn_off_or_size_the_prewarm(
     monkeypatch.setattr(
         campaign_module, "CAMPAIGN_DIR", _campaign_dir(tmp_path, "trial", prewarm=prewarm)
     )
-    result = run_program("prod", overrides={"campaigns": ["trial"]})
+    result = run_program("prod", overrides=with_coupon_keyed(campaigns=["trial"]))
     actions = {s.name: s for s in result.of_type(SCHEDULE)}
     tags = [a.input("tags") for a in result.of_type(ALARM) if (a.input("tags") or {}).get(TAG)]
     if expected is None:
@@ -227,7 +228,7 @@ def test_the_campaign_file_can_turn_off_or_size_the_prewarm(
             "lacks spikeproof:fleet",
         ),
         (
-            {"campaigns": ["spring-coupon-blast"], "fleet": {"campaignWindows": [
+            {**COUPON_KEYED, "campaigns": ["spring-coupon-blast"], "fleet": {"campaignWindows": [
                 {"name": "launch", "start": "2027-03-09T10:00", "end": "2027-03-09T12:00",
                  "timeZone": "UTC", "capacity": 6}]}},
             "spikeproof:campaigns",
@@ -278,7 +279,7 @@ def test_a_campaign_that_is_over_plans_quietly_and_says_to_remove_it(
     monitor still plans (its alarms are quiet outside the window), and a warning says what to do."""
     directory = _campaign_dir(tmp_path, "last-year", start="2025-03-11T09:00")
     monkeypatch.setattr(campaign_module, "CAMPAIGN_DIR", directory)
-    result = run_program("prod", overrides={"campaigns": ["last-year"]})
+    result = run_program("prod", overrides=with_coupon_keyed(campaigns=["last-year"]))
     assert not [s for s in result.of_type(SCHEDULE) if s.name.startswith("web-last-year")]
     assert len(result.of_type(DASHBOARD)) == 1
     warnings = [line for line in result.logs if "last-year ended" in line]
@@ -286,12 +287,25 @@ def test_a_campaign_that_is_over_plans_quietly_and_says_to_remove_it(
 
 
 def test_the_dashboard_opens_on_the_campaigns_own_time_range(plan) -> None:  # type: ignore[no-untyped-def]
-    (dashboard,) = plan("prod").of_type(DASHBOARD)
+    (dashboard,) = plan("prod", COUPON_KEYED).of_type(DASHBOARD)
     body = json.loads(dashboard.input("dashboardBody"))
-    settings = stack_settings("prod")
+    settings = stack_settings("prod", overrides=COUPON_KEYED)
     fleet = settings.fleet
     assert fleet is not None
     lead = 3 + 2 + math.ceil(fleet.warmup_seconds / 60) + 15
     begin = START - timedelta(minutes=lead + 30)
     assert body["start"] == begin.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert body["end"] == (END + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def test_the_shipped_prod_schedules_no_prewarm_for_the_rehearsal(plan) -> None:  # type: ignore[no-untyped-def]
+    """Prod as shipped keys pages by path alone: the rehearsal's coupon no longer splits the
+    landing page's key, so the program schedules no pre-warm and no in-service window alarm; the
+    dashboard and the other window alarms stay."""
+    result = plan("prod")
+    names = {s.name for s in result.of_type(SCHEDULE)}
+    assert not any("spring-coupon-blast" in n for n in names), names
+    (monitor,) = result.of_type(MONITOR)
+    alarms = {a.name for a in result.children_of(monitor.urn) if a.type == ALARM}
+    assert "campaign-spring-coupon-blast-window-5xx" in alarms
+    assert "campaign-spring-coupon-blast-window-capacity" not in alarms

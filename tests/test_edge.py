@@ -48,7 +48,7 @@ def recorded_rulesets(result: PlanResult, **kw: Any) -> Rulesets:
 def test_marketing_records_are_proxied_with_automatic_ttl(plan, stack: str) -> None:
     result = plan(stack)
     records = [r for r in result.of_type(DNS) if r.name.startswith("edge-dns-")]
-    hosts = stack_settings(stack).edge.rules_spec().hostnames
+    hosts = stack_settings(stack).edge_rules().hostnames
     assert sorted(r.input("name") for r in records) == sorted(hosts)
     for r in records:
         assert r.input("proxied") is True, f"{r.urn}: marketing records must be proxied"
@@ -65,7 +65,7 @@ def test_marketing_records_are_proxied_with_automatic_ttl(plan, stack: str) -> N
 def test_recorded_rules_never_cache_api_app_or_form_paths(plan, stack: str) -> None:
     result = plan(stack)
     rs = recorded_rulesets(result)
-    s = stack_settings(stack).edge.rules_spec()
+    s = stack_settings(stack).edge_rules()
     assert len(rs.cache) >= 3 and rs.ratelimit and rs.transform, f"{stack}: phases missing"
     caching = [r for r in rs.cache if r.params.get("cache") is True]
     for prefix in s.all_bypass_prefixes:
@@ -109,7 +109,7 @@ def test_the_origin_secret_is_secret_everywhere(plan) -> None:
 def test_prod_turnstile_site_key_is_exported_and_its_secret_is_not(plan) -> None:
     result = plan("prod")
     widget = result.named("edge-turnstile")
-    assert widget.input("domains") == list(stack_settings("prod").edge.rules_spec().hostnames)
+    assert widget.input("domains") == list(stack_settings("prod").edge_rules().hostnames)
     outputs = result.plain_outputs()
     assert outputs["turnstile_site_key"] == widget.outputs["sitekey"]
     assert "turnstile_site_key" not in result.secret_outputs, "the site key is public"
@@ -158,7 +158,7 @@ def test_a_zone_setting_set_to_null_is_left_alone(plan) -> None:
 def test_a_stack_that_does_not_own_the_zone_rulesets_creates_none(plan) -> None:
     result = plan("staging", {"edge": {"ownsZoneRulesets": False}})
     assert result.of_type(RULESET) == [], "rulesets belong to the owning stack only"
-    hosts = stack_settings("staging").edge.rules_spec().hostnames
+    hosts = stack_settings("staging").edge_rules().hostnames
     assert len(result.of_type(DNS)) == 2 * len(hosts), "DNS and ACM records are still this stack's"
 
 
@@ -221,6 +221,7 @@ def test_acm_validation_records_are_dns_only_and_indexed_by_hostname() -> None:
         origin = SimpleNamespace(  # the two attributes CloudflareEdge reads of the fleet
             alb_dns_name=pulumi.Output.from_input("alb-1.eu-west-1.elb.amazonaws.com"),
             domain_validation_options=pulumi.Output.from_input(options),
+            min_capacity_rps=1200.0,
         )
         config = stack_settings("prod").edge.model_copy(
             update={"hostnames": list(hosts), "owns_zone_rulesets": False}
@@ -255,7 +256,7 @@ def test_deployed_rules_are_exactly_the_generated_ones(plan, stack: str) -> None
     # The verdict table in test_edge_rules.py evaluates the generated lists; this ties them to
     # what the program sends to Cloudflare (same expressions, same order, same parameters).
     result = plan(stack)
-    spec = stack_settings(stack).edge.rules_spec()
+    spec = stack_settings(stack).edge_rules()
     comment = f"spikeproof/{stack} edge"
     recorded = {r.input("phase"): normalize(r.input("rules")) for r in result.of_type(RULESET)}
     assert recorded[CACHE_PHASE] == cache_rules(spec, comment=comment)

@@ -20,8 +20,8 @@ from model.edge_eval import (
     parse_expression,
 )
 from model.edge_rules import (
-    STANDARD_TRACKING_PARAMETERS,
     EdgeRulesSpec,
+    KeyedPaths,
     cache_rules,
     problems,
     rate_limit_rules,
@@ -35,7 +35,7 @@ SPECS: dict[str, EdgeRulesSpec] = {}
 
 def spec(stack: str) -> EdgeRulesSpec:
     if stack not in SPECS:
-        SPECS[stack] = stack_settings(stack).edge.rules_spec()
+        SPECS[stack] = stack_settings(stack).edge_rules()
     return SPECS[stack]
 
 
@@ -54,11 +54,13 @@ PROD_TABLE = [
     ("/campaigns/spring", UTM + "&mc_eid=ab12", {}, "GET", WWW, "cached", 1800,
      f"{WWW}/campaigns/spring"),
     ("/campaigns/spring", "page=2&gclid=xyz&fbclid=abc", {}, "GET", WWW, "cached", 1800,
-     f"{WWW}/campaigns/spring?page=2"),
+     f"{WWW}/campaigns/spring"),
+    ("/pricing/", "UTM_SOURCE=x&zx_unknown=1", {}, "GET", WWW, "cached", 1800, f"{WWW}/pricing/"),
     ("/pricing", "mkt_tok=per-recipient&_hsenc=x&_hsmi=y", {}, "GET", WWW, "cached", 1800,
      f"{WWW}/pricing"),
+    # Business plan: no parameter list in an asset's key (Enterprise-only), so the whole query.
     ("/assets/site.css", "v=42&utm_source=x", {}, "GET", WWW, "cached", 2678400,
-     f"{WWW}/assets/site.css?v=42"),
+     f"{WWW}/assets/site.css?utm_source=x&v=42"),
     ("/campaigns/hero.png", "", {}, "GET", WWW, "cached", 2678400, f"{WWW}/campaigns/hero.png"),
     ("/pricing", "", {"theme": "dark"}, "GET", WWW, "cached", 1800, f"{WWW}/pricing"),
     ("/pricing", "", {"sp_session": "abc"}, "GET", WWW, "bypassed", None, None),
@@ -154,23 +156,28 @@ def test_no_rule_caches_api_app_admin_or_form_paths(stack: str) -> None:
             assert v.outcome == "bypassed", f"{stack}: {host}{path} got {v.outcome}, not bypassed"
 
 
-def test_tracking_parameters_are_all_excluded_from_the_key() -> None:
+def test_pages_are_keyed_by_path_alone_whatever_the_parameters() -> None:
     s = spec("prod")
-    query = "&".join(f"{p}=v{i}" for i, p in enumerate(STANDARD_TRACKING_PARAMETERS))
-    v = evaluate(rulesets(s), Request(host=WWW, path="/", query=query + "&lang=de"))
-    assert v.cache_key == f"{WWW}/?lang=de", f"tracking parameters left in the key: {v.cache_key}"
-    off = dataclasses.replace(s, ignore_tracking_parameters=False)
-    v = evaluate(rulesets(off), Request(host=WWW, path="/", query=query))
-    assert "utm_content" in (v.cache_key or ""), "with the rule off the key must keep them"
+    query = "utm_source=a&UTM_MEDIUM=b&gclid=c&_hsenc=d&never_heard_of=e&page=2"
+    v = evaluate(rulesets(s), Request(host=WWW, path="/", query=query))
+    assert v.cache_key == f"{WWW}/", f"a parameter split the page's key: {v.cache_key}"
+    default_key = dataclasses.replace(s, page_query_ignored=False)
+    v = evaluate(rulesets(default_key), Request(host=WWW, path="/", query=query))
+    assert "never_heard_of" in (v.cache_key or ""), "Cloudflare's default key keeps every one"
 
 
-def test_query_allowlist_keeps_only_listed_parameters() -> None:
-    s = dataclasses.replace(spec("prod"), query_allowlist=("page",))
-    v = evaluate(rulesets(s), Request(host=WWW, path="/", query="page=2&ref=abc&utm_source=x"))
-    assert v.cache_key == f"{WWW}/?page=2"
-    none = dataclasses.replace(spec("prod"), query_allowlist=())
-    v = evaluate(rulesets(none), Request(host=WWW, path="/", query="page=2"))
-    assert v.cache_key == f"{WWW}/"
+def test_assets_keep_only_their_version_parameter_on_enterprise() -> None:
+    s = dataclasses.replace(spec("prod"), plan="enterprise")
+    v = evaluate(rulesets(s), Request(host=WWW, path="/assets/a.css", query="v=3&utm_source=x"))
+    assert v.cache_key == f"{WWW}/assets/a.css?v=3"
+
+
+def test_keyed_paths_are_refused_below_enterprise() -> None:
+    keyed = (KeyedPaths(paths=("/blog/*",), parameters=("page",)),)
+    business = dataclasses.replace(spec("prod"), keyed_paths=keyed)
+    found = [p for p in problems(business) if p.field == "keyed_paths"]
+    assert found and "Enterprise" in found[0].problem, problems(business)
+    assert not problems(dataclasses.replace(business, plan="enterprise"))
 
 
 def test_form_rule_blocks_a_client_after_its_limit_then_releases_it() -> None:
@@ -189,16 +196,32 @@ def test_form_rule_blocks_a_client_after_its_limit_then_releases_it() -> None:
     assert post(3700) == "bypassed", "after the timeout the client is admitted again"
 
 
-def test_flood_rule_challenges_a_client_over_the_general_limit() -> None:
-    rs = rulesets(spec("prod"))  # 600 per 60 s, managed challenge
+def test_flood_rule_counts_only_what_reaches_the_origin() -> None:
+    """An office or a carrier NAT behind one address browsing cached pages is never counted; one
+    client sending origin-bound requests past its share of the fleet is challenged, and (mitigation
+    timeout 0: Cloudflare's throttling below Enterprise) only while over the rate."""
+    s = spec("prod")  # derived: 5% of 3 x 400 req/s over 60 s = 3,600, managed challenge
+    (flood,) = [r for r in s.rate_limits if r.name == "flood"]
+    assert (flood.requests_per_period, flood.mitigation_timeout_seconds) == (3600, 0)
+    assert flood.requests_to_origin
+    rs = rulesets(s)
     limiter = RateLimiter()
-    outcomes = [
-        evaluate(rs, Request(host=WWW, path="/", ip="198.51.100.7", time_seconds=i * 0.05),
+    office = [
+        evaluate(rs, Request(host=WWW, path="/pricing", ip="198.51.100.7", time_seconds=i * 0.01),
                  limiter=limiter).outcome
-        for i in range(601)
+        for i in range(5000)
     ]  # fmt: skip
-    assert outcomes[:600] == ["cached"] * 600
-    assert outcomes[600] == "challenged"
+    assert set(office) == {"cached"}, "cached page views must not count against the flood limit"
+    origin_bound = [
+        evaluate(rs, Request(host=WWW, path="/apiary", ip="198.51.100.9", time_seconds=i * 0.01),
+                 limiter=limiter).outcome
+        for i in range(3601)
+    ]  # fmt: skip
+    assert origin_bound[:3600] == ["origin"] * 3600
+    assert origin_bound[3600] == "challenged"
+    later = evaluate(rs, Request(host=WWW, path="/apiary", ip="198.51.100.9", time_seconds=61),
+                     limiter=limiter).outcome  # fmt: skip
+    assert later == "origin", "throttling, not a ban: the next window admits the client"
 
 
 BAD_EXPRESSIONS = [
@@ -281,7 +304,7 @@ def test_campaign_replay_meets_the_edge_target_and_shows_the_rule_matters() -> N
     assert ratio >= TARGET, f"anonymous pages+assets answered by the edge: {ratio:.2%}"
     assert with_rule.by_label["page"].edge_ratio >= TARGET, "landing pages must be edge hits"
     assert without.by_label["page"].edge_ratio < 0.5, (
-        "with tracking parameters in the key, per-recipient links should miss; the replay "
+        "with Cloudflare's default key, per-click links should miss; the replay "
         f"shows {without.by_label['page'].edge_ratio:.2%}, so it no longer models the campaign"
     )
     assert without.origin_requests > 2 * with_rule.origin_requests

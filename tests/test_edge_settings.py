@@ -27,7 +27,7 @@ BAD = [
      "browser TTL"),
     ("staging", {"rateLimits": {"form": {"periodSeconds": 600}}},
      "spikeproof:edge.rateLimits.form.periodSeconds", "pro plan"),
-    ("prod", {"rateLimits": {"flood": {"periodSeconds": 30}}},
+    ("prod", {"rateLimits": {"flood": {"periodSeconds": 900}}},
      "spikeproof:edge.rateLimits.flood.periodSeconds", "business plan"),
     ("staging", {"rateLimits": {"form": {"mitigationTimeoutSeconds": 86400}}},
      "spikeproof:edge.rateLimits.form.mitigationTimeoutSeconds", "mitigation timeout"),
@@ -43,7 +43,20 @@ BAD = [
     ("prod", {"cache": {"marketingPaths": ["pricing"]}}, "spikeproof:edge.cache.marketingPaths",
      "absolute"),
     ("prod", {"cache": {"trackingParameters": ["utm_*"]}},
-     "spikeproof:edge.cache.trackingParameters", "wildcards"),
+     "spikeproof:edge.cache.trackingParameters", "was removed"),
+    ("prod", {"cache": {"queryAllowlist": ["page"]}},
+     "spikeproof:edge.cache.queryAllowlist", "edge.cache.keyedPaths"),
+    ("prod", {"cache": {"keyedPaths": [{"paths": ["/blog/*"], "queryParameters": ["page"]}]}},
+     "spikeproof:edge.cache.keyedPaths", "Enterprise"),
+    ("prod", {"plan": "enterprise", "cache": {"keyedPaths": [
+        {"paths": ["/blog/*"], "queryParameters": ["pa*e"]}]}},
+     "spikeproof:edge.cache.keyedPaths", "wildcards"),
+    ("staging", {"rateLimits": {"flood": {"mitigationTimeoutSeconds": 60}}},
+     "spikeproof:edge.rateLimits.flood.mitigationTimeoutSeconds", "throttles"),
+    ("staging", {"rateLimits": {"flood": {"action": "block"}}},
+     "spikeproof:edge.rateLimits.flood.mitigationTimeoutSeconds", "needs a duration"),
+    ("staging", {"rateLimits": {"form": {"methods": ["POST"]}}},
+     "spikeproof:edge.rateLimits.form.methods", "pro plan"),
     ("prod", {"waitingRoom": {"enabled": True, "totalActiveUsers": None}},
      "spikeproof:edge.waitingRoom.totalActiveUsers", "capacity"),
     ("prod", {"waitingRoom": {"enabled": True, "newUsersPerMinute": 50}},
@@ -117,3 +130,12 @@ def test_the_projects_own_stacks_do_not_conflict() -> None:
     for stack in ("staging", "prod"):
         settings, _ = _parse(ROOT, stack)
         assert settings.edge is not None and settings.edge.owns_zone_rulesets, stack
+
+
+def test_a_flood_rule_without_a_limit_needs_a_fleet(config_error) -> None:  # type: ignore[no-untyped-def]
+    """The flood limit derives from the fleet's capacity; an edge in front of an origin this
+    program does not manage must state it."""
+    overrides = {"fleet": None, "forms": None, "edge": {"originHostname": "origin.example.com"}}
+    rendered = config_error("staging", overrides).render()
+    assert "spikeproof:edge.rateLimits.flood.requestsPerPeriod" in rendered, rendered
+    assert "no spikeproof:fleet" in rendered, rendered

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.campaign_support import COUPON_KEYED
 from tests.policy_support import (
     UNKNOWN,
     Case,
@@ -138,7 +139,7 @@ SMALL_FLEET = {
 
 
 def test_an_unwarmable_fleet_gets_the_advisory(plan, policy_pack: PolicyPackProcess) -> None:  # type: ignore[no-untyped-def]
-    result = plan("prod", SMALL_FLEET)
+    result = plan("prod", {**SMALL_FLEET, **COUPON_KEYED})
     tagged = [r for r in result.of_type(ALARM) if (r.inputs.get("tags") or {}).get(TAG) is not None]
     assert tagged and all(r.inputs["tags"][f"{TAG}-prewarm-instances"] == "0" for r in tagged)
     analysis = run(policy_pack, from_plan(result.resources))
@@ -169,7 +170,7 @@ def test_a_no_go_campaign_referenced_by_prod_blocks_its_plan(
     (NO_GO_FACTOR in forecast/projection.py) makes the projection's verdict NO-GO; prod's plan is
     then blocked, not advised."""
     tiny = {"spikeproof:fleet": {**SMALL_FLEET["spikeproof:fleet"], "perInstanceCapacityRps": 20}}
-    result = plan("prod", tiny)
+    result = plan("prod", {**tiny, **COUPON_KEYED})
     tagged = [r for r in result.of_type(ALARM) if (r.inputs.get("tags") or {}).get(TAG) is not None]
     assert tagged and all(r.inputs["tags"][f"{TAG}-verdict"] == "NO-GO" for r in tagged), [
         r.inputs["tags"].get(f"{TAG}-verdict") for r in tagged

@@ -124,24 +124,22 @@ def _after_actions(
     settings: Settings,
     verdict: Verdict,
     *,
-    tracking_rule: bool,
-    extra_tracking: Sequence[str],
+    query_ignored: bool,
 ) -> Projection | None:
-    """The projection once the actions are applied (the parameters that split the cache key
-    ignored, maxSize and the pre-warm as needed), with the user's own options kept."""
+    """The projection once the actions are applied (the per-recipient parameters taken out of the
+    keyed groups, maxSize and the pre-warm as needed), with the user's own options kept."""
     if verdict.code != EXIT_ACTIONS:
         return None
     needed = max(instances_needed(p, m.origin_rps) for m in p.minutes)
-    tracking = [*extra_tracking, *p.unique_keys_from]
     fixed = project(
-        p.campaign, settings, p.stack, tracking_rule=tracking_rule, extra_tracking=tracking,
+        p.campaign, settings, p.stack, query_ignored=query_ignored, unkeyed=p.unique_keys_from,
         max_size=max(p.fleet_max, needed),
     )  # fmt: skip
     need = prewarm_needed(fixed)
     if need is None:
         return fixed
     return project(
-        p.campaign, settings, p.stack, tracking_rule=tracking_rule, extra_tracking=tracking,
+        p.campaign, settings, p.stack, query_ignored=query_ignored, unkeyed=p.unique_keys_from,
         max_size=max(p.fleet_max, needed), prewarm=max(need.instances, fixed.prewarm),
     )  # fmt: skip
 
@@ -152,16 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stack", required=True)
     parser.add_argument("--chart", type=Path, help="write a PNG or SVG chart here")
     parser.add_argument(
-        "--assume-tracking",
-        nargs="+",
-        default=[],
-        metavar="PARAM",
-        help="project as if these parameters were added to edge.cache.trackingParameters",
-    )
-    parser.add_argument(
-        "--no-tracking-rule",
+        "--full-query-key",
         action="store_true",
-        help="project with the edge's tracking-parameter exclusion switched off",
+        help="project with Cloudflare's default cache key (every query parameter kept), to see "
+        "what keying pages by path saves",
     )
     args = parser.parse_args(argv)
     try:
@@ -180,8 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             campaign,
             settings,
             args.stack,
-            tracking_rule=not args.no_tracking_rule,
-            extra_tracking=args.assume_tracking,
+            query_ignored=not args.full_query_key,
         )
     except ConfigErrors as exc:
         head = f"{len(exc.errors)} problem(s) in the stack's settings; nothing was projected."
@@ -197,8 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             p,
             settings,
             verdict,
-            tracking_rule=not args.no_tracking_rule,
-            extra_tracking=args.assume_tracking,
+            query_ignored=not args.full_query_key,
         )
         chart(args.chart, p, after)
         print(f"\nwrote {args.chart}")
