@@ -135,6 +135,8 @@ class Projection:
     replica_count: int = 1
     replica_connections_alarm: int | None = None
     unique_keys_from: list[str] = field(default_factory=list)
+    query_ignored: bool = True
+    """False: projected with Cloudflare's default cache key (every parameter kept)."""
     ready_minutes: int = 0
     """A scheduled pre-warm's instances serve this long after its action runs (boot, warm-up)."""
     own_window: CampaignWindow | None = None
@@ -268,16 +270,17 @@ def project(
     stack schedules, its own and those of the campaigns it references)."""
     if settings.edge is None or settings.fleet is None:
         raise ValueError(f"stack {stack} has no edge or no fleet: nothing to project against")
-    edge, fleet = settings.edge, settings.fleet
+    fleet = settings.fleet
     spec = settings.edge_rules(page_query_ignored=query_ignored)
-    if unkeyed:
+    drop = set(unkeyed)
+    if drop:
         # As if the parameters were taken out of every keyed group (the pre-flight's "after").
         spec = dataclasses.replace(
             spec,
             keyed_paths=tuple(
-                dataclasses.replace(g, parameters=tuple(q for q in g.parameters if q not in unkeyed))
+                dataclasses.replace(g, parameters=tuple(q for q in g.parameters if q not in drop))
                 for g in spec.keyed_paths
-                if set(g.parameters) - set(unkeyed)
+                if set(g.parameters) - drop
             ),
         )
     kinds, splitting = request_kinds(campaign, spec)
@@ -355,6 +358,7 @@ def project(
         replica_count=settings.replicas.count,
         replica_connections_alarm=settings.replicas.connections_alarm,
         unique_keys_from=splitting,
+        query_ignored=query_ignored,
         ready_minutes=ready,
         own_window=own,
     )
@@ -366,7 +370,17 @@ def decide(p: Projection, settings: Settings) -> Verdict:
     c = p.campaign
     peak = p.peak
     needed = instances_needed(p, peak.origin_rps)
-    if p.unique_keys_from:
+    if p.unique_keys_from and not p.query_ignored:
+        findings.append(
+            f"with Cloudflare's default cache key (every query parameter kept), landing links "
+            f"carry per-recipient {p.unique_keys_from}: every recipient's click misses the cache "
+            "and reaches the origin"
+        )
+        actions.append(
+            "key the landing pages by path alone (the stack's edge cache rules as shipped: "
+            "edge.cache.marketingPaths, docs/edge.md)"
+        )
+    elif p.unique_keys_from:
         findings.append(
             f"landing links carry per-recipient {p.unique_keys_from}, which the stack keeps in the "
             "cache key (edge.cache.keyedPaths): every recipient's click misses the cache and "

@@ -82,8 +82,8 @@ def detect(lines: Sequence[str]) -> LogFormat:
     if _COMBINED.match(first):
         return "combined"
     raise LogError(
-        "the first line is not a recognised log format (Logpush JSON, ALB access log, combined log format "
-        "or a list of URLs); pass --format to say which"
+        "the first line is not a recognised log format (Logpush JSON, ALB access log, combined "
+        "log format or a list of URLs); pass --format to say which"
     )
 
 

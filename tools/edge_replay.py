@@ -227,6 +227,8 @@ def profile_row(spec: EdgeRulesSpec, profile: Profile, requests: int, seed: int)
         "source": profile.source,
         "edgeShare": round(deployed.ratio_for(ANONYMOUS), 5),
         "edgeShareDefaultKey": round(default_key.ratio_for(ANONYMOUS), 5),
+        "pagesAtEdge": round(deployed.by_label["page"].edge_ratio, 5),
+        "pagesAtEdgeDefaultKey": round(default_key.by_label["page"].edge_ratio, 5),
         "originPagesPer1000Clicks": round(origin_pages_per_1000(spec, log), 2),
         "splitPaths": len(deployed.split_keys()),
     }
@@ -312,11 +314,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = PROFILES if args.profile == "all" else [p for p in PROFILES if p.name == args.profile]
     rows = [profile_row(spec, p, args.requests, args.seed) for p in chosen]
     print(f"campaign replay, stack {args.stack}, seed {args.seed}, {args.requests} requests each")
-    print(f"{'profile':32} {'edge share':>10} {'default key':>12} {'origin/1k':>10}")
+    print(
+        f"{'profile':30} {'pages+assets at edge':>21} {'pages at edge':>15} {'origin pages/1k':>16}"
+    )
+    print(f"{'':30} {'deployed':>10} {'default':>10} {'deployed':>7} {'default':>7}")
     for r in rows:
         print(
-            f"{r['profile']:32} {r['edgeShare']:>10.2%} {r['edgeShareDefaultKey']:>12.2%} "
-            f"{r['originPagesPer1000Clicks']:>10.2f}"
+            f"{r['profile']:30} {r['edgeShare']:>10.2%} {r['edgeShareDefaultKey']:>10.2%} "
+            f"{r['pagesAtEdge']:>7.2%} {r['pagesAtEdgeDefaultKey']:>7.2%} "
+            f"{r['originPagesPer1000Clicks']:>16.2f}"
         )
     if args.json_path is not None:
         args.json_path.write_text(json.dumps({"stack": args.stack, "profiles": rows}, indent=1))
