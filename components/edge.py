@@ -4,7 +4,7 @@ Creates, in one zone: a proxied DNS record (TTL auto) per marketing hostname poi
 (the fleet's load balancer), the ACM validation records of the fleet's certificate (DNS only: ACM
 must see them), the zone settings the stack asks for, and, when this stack owns them, the zone's
 entrypoint rulesets for three phases (cache settings, rate limiting, late request transform) built
-by `model.edge_rules`. Optional: tiered cache, Cache Reserve, authenticated origin pulls, a
+by `model.edge_rules`. Optional: tiered cache, Cache Reserve, a
 Waiting Room on the campaign landing path, and a Turnstile widget for the form.
 
 The origin secret is only ever handled as an Input (a Pulumi secret): it is placed into the
@@ -89,6 +89,11 @@ class EdgeOrigin(Protocol):
         """Requests per second the origin serves at its minimum size (sizes the flood rule)."""
         ...
 
+    @property
+    def serving(self) -> pulumi.Resource:
+        """What must exist before visitors are sent to the origin (its HTTPS forward rule)."""
+        ...
+
 
 @dataclass(frozen=True, kw_only=True)
 class CloudflareEdgeArgs:
@@ -140,6 +145,7 @@ class CloudflareEdge(pulumi.ComponentResource):
             if args.origin is not None
             else []
         )
+        serving = [args.origin.serving] if args.origin is not None else []
 
         for host in spec.hostnames:
             cloudflare.DnsRecord(
@@ -151,7 +157,8 @@ class CloudflareEdge(pulumi.ComponentResource):
                 proxied=True,
                 ttl=1,
                 comment=f"{comment}: marketing hostname, proxied",
-                opts=child,
+                # Visitors reach the origin only once its HTTPS listener forwards to the fleet.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=serving),
             )
         validation_names: list[pulumi.Output[str]] = []
         for i, rec in enumerate(records):
@@ -186,10 +193,6 @@ class CloudflareEdge(pulumi.ComponentResource):
         if config.cache.cache_reserve:
             cloudflare.ZoneCacheReserve(
                 f"{name}-cache-reserve", zone_id=zone_id, value="on", opts=child
-            )
-        if config.authenticated_origin_pulls:
-            cloudflare.AuthenticatedOriginPullsSettings(
-                f"{name}-origin-pulls", zone_id=zone_id, enabled=True, opts=child
             )
 
         if config.owns_zone_rulesets:

@@ -107,6 +107,8 @@ class WebFleet(pulumi.ComponentResource):
     """The Auto Scaling group's name (CloudWatch's AutoScalingGroupName dimension)."""
     min_capacity_rps: float
     """Requests per second the fleet serves at minSize (the edge's flood rule derives from it)."""
+    serving: pulumi.Resource
+    """The rule that forwards authorised HTTPS requests to the fleet: proxied DNS waits for it."""
 
     def __init__(
         self, name: str, args: WebFleetArgs, opts: pulumi.ResourceOptions | None = None
@@ -361,7 +363,7 @@ class WebFleet(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        aws.lb.ListenerRule(
+        forward = aws.lb.ListenerRule(
             f"{name}-from-edge",
             listener_arn=https.arn,
             priority=10,
@@ -452,13 +454,24 @@ class WebFleet(pulumi.ComponentResource):
         }
         mixed: aws.autoscaling.GroupMixedInstancesPolicyArgsDict | None = None
         spot = args.config.spot
-        if spot is not None:
-            mixed = {
-                "instances_distribution": {
+        if spot is not None or len(args.config.instance_types) > 1:
+            # Several types without spot are capacity fallback: all on-demand, launched in the
+            # listed order ("prioritized": the first type, then the next when it has no capacity).
+            distribution: aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgsDict = (
+                {
                     "on_demand_base_capacity": spot.on_demand_base,
                     "on_demand_percentage_above_base_capacity": 100 - spot.spot_percent,
                     "spot_allocation_strategy": "price-capacity-optimized",
-                },
+                }
+                if spot is not None
+                else {
+                    "on_demand_base_capacity": 0,
+                    "on_demand_percentage_above_base_capacity": 100,
+                    "on_demand_allocation_strategy": "prioritized",
+                }
+            )
+            mixed = {
+                "instances_distribution": distribution,
                 "launch_template": {
                     "launch_template_specification": {
                         "launch_template_id": template.id,
@@ -560,7 +573,10 @@ class WebFleet(pulumi.ComponentResource):
                 },
                 "target_value": self.request_count_target,
             },
-            opts=child,
+            # ALBRequestCountPerTarget needs the target group attached to the load balancer (a
+            # listener rule forwarding to it); otherwise PutScalingPolicy fails with "the target
+            # group ... is not attached to the load balancer".
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[forward]),
         )
         scale_out = aws.autoscaling.Policy(
             f"{name}-cpu-scale-out",
@@ -629,6 +645,7 @@ class WebFleet(pulumi.ComponentResource):
         self.alb_arn_suffix = alb.arn_suffix
         self.target_group_arn_suffix = tg.arn_suffix
         self.group_name = group.name
+        self.serving = forward
         self.security_group_id = sg.id
         self.domain_validation_options = cert.domain_validation_options.apply(
             lambda opts: [

@@ -107,9 +107,12 @@ class ReadReplica(pulumi.ComponentResource):
         instance_class = pulumi.Output.all(checked, args.config.instance_class).apply(
             lambda t: t[1] or t[0].db_instance_class
         )
-        source = checked.apply(
-            lambda p: p.db_instance_arn if cross_region else p.db_instance_identifier
-        )
+        # The ARN in both regions: the replicas have their own subnet group, and the provider
+        # (rds.Instance.replicate_source_db) says "If specifying the db_subnet_group_name in the
+        # same region, use the arn of the source DB"; with the identifier RDS refuses the subnet
+        # group (DBSubnetGroupNotAllowedFault). terraform-provider-aws#40426 added the form; its
+        # acceptance test re-plans with no diff, so replaceOnChanges does not fire on read-back.
+        source = checked.apply(lambda p: p.db_instance_arn)
         port = checked.apply(lambda p: int(p.port))
         log_exports = (
             pulumi.Output.from_input(list(args.config.log_exports))

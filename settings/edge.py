@@ -313,6 +313,22 @@ class TurnstileSettings(Model):
 class EdgeSettings(Model):
     """The Cloudflare zone in front of the marketing fleet."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "authenticatedOriginPulls" in data:
+            raise FieldError(
+                "authenticatedOriginPulls",
+                "edge.authenticatedOriginPulls was removed: Cloudflare presenting a client "
+                "certificate protects nothing unless the ALB's HTTPS listener verifies it (mutual "
+                "TLS with a trust store), which this program does not configure; the origin is "
+                "protected by the secret origin header and the ALB's Cloudflare-only ingress",
+                value=data["authenticatedOriginPulls"],
+                allowed="no such key",
+                example="delete edge.authenticatedOriginPulls",
+            )
+        return data
+
     zone_id: str | None = Field(
         default=None,
         description="Cloudflare zone id (32 hex characters). Default: looked up from zoneName.",
@@ -351,11 +367,6 @@ class EdgeSettings(Model):
     origin_header_name: str = Field(
         default=ORIGIN_HEADER,
         description="Header the edge adds with the origin secret; the ALB requires it.",
-    )
-    authenticated_origin_pulls: bool = Field(
-        default=False,
-        description="Zone-level authenticated origin pulls (the origin must verify Cloudflare's "
-        "client certificate). Default: false.",
     )
     zone_settings: ZoneSettingsSettings = Field(
         default_factory=ZoneSettingsSettings, description="Zone settings to manage."

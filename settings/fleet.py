@@ -101,8 +101,10 @@ class FleetSettings(Model):
         examples=["origin.marketing.example.com"],
     )
     instance_types: list[str] = Field(
-        description="Instance types, first is the launch template's; several enable mixed "
-        "instances with spot. One architecture only.",
+        description="Instance types, in order of preference: the first is the launch template's; "
+        "several form a mixed instances policy, with spot when spot is set, otherwise "
+        "on-demand capacity fallback (the next type when one has no capacity). One architecture "
+        "only; several types exclude warmPoolSize.",
         examples=['["m7g.large", "m6g.large"]'],
     )
     ami_id: str | None = Field(
@@ -229,14 +231,17 @@ class FleetSettings(Model):
                 allowed=f"0-{self.max_size}",
                 example=f"spikeproof:fleet.warmPoolSize: {self.max_size // 2}",
             )
-        if self.warm_pool_size and self.spot is not None:
-            # An AWS restriction: a group with a mixed instances policy cannot have a warm pool.
+        if self.warm_pool_size and (self.spot is not None or len(self.instance_types) > 1):
+            # An AWS restriction (PutWarmPool): a group with a mixed instances policy cannot have a
+            # warm pool, and spot or several types (capacity fallback) are a mixed policy.
             raise FieldError(
                 "warmPoolSize",
-                "a warm pool cannot be combined with spot (mixed instances); AWS rejects it",
+                "a warm pool cannot be combined with spot or with several instance types (both "
+                "are a mixed instances policy, which AWS refuses with a warm pool)",
                 value=self.warm_pool_size,
-                allowed="warmPoolSize without spot, or spot without warmPoolSize",
-                example="remove spikeproof:fleet.spot, or spikeproof:fleet.warmPoolSize",
+                allowed="warmPoolSize with one instance type and no spot; or spot / several "
+                "types without a warm pool",
+                example="spikeproof:fleet: {instanceTypes: [m7g.large], warmPoolSize: 6}",
             )
         if self.site_s3_uri is None and self.ami_id is None:
             raise FieldError(

@@ -178,11 +178,11 @@ def test_waiting_room_on_the_campaign_path_when_enabled(plan) -> None:
     assert form.turnstile and form.outcome == "bypassed", form
 
 
-def test_authenticated_origin_pulls_when_asked(plan) -> None:
-    kind = "cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings"
-    assert plan("staging").of_type(kind) == []
-    (aop,) = plan("staging", {"edge": {"authenticatedOriginPulls": True}}).of_type(kind)
-    assert aop.input("enabled") is True
+def test_authenticated_origin_pulls_is_refused_with_the_reason(config_error) -> None:  # type: ignore[no-untyped-def]
+    """A toggle that would do nothing for an ALB without mutual TLS is refused, not ignored."""
+    rendered = config_error("staging", {"edge": {"authenticatedOriginPulls": True}}).render()
+    assert "spikeproof:edge.authenticatedOriginPulls" in rendered, rendered
+    assert "mutual TLS" in rendered, rendered
 
 
 def _component_run(build) -> PlanResult:
@@ -222,6 +222,7 @@ def test_acm_validation_records_are_dns_only_and_indexed_by_hostname() -> None:
             alb_dns_name=pulumi.Output.from_input("alb-1.eu-west-1.elb.amazonaws.com"),
             domain_validation_options=pulumi.Output.from_input(options),
             min_capacity_rps=1200.0,
+            serving=pulumi.ComponentResource("test:index:Serving", "serving"),
         )
         config = stack_settings("prod").edge.model_copy(
             update={"hostnames": list(hosts), "owns_zone_rulesets": False}

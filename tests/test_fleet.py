@@ -436,3 +436,24 @@ def test_a_fleet_without_an_edge_plans_and_finishes() -> None:
         pytest.fail("the plan of a fleet without an edge did not finish in 120 s")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["1", "0"], done.stdout
+
+
+def test_several_types_without_spot_are_on_demand_capacity_fallback(plan) -> None:  # type: ignore[no-untyped-def]
+    """Types beyond the first are not ignored: all on-demand, launched in the listed order."""
+    overrides = {"fleet": {"spot": None, "instanceTypes": ["t4g.medium", "t4g.large"]}}
+    (group,) = plan("staging", overrides).of_type(ASG)
+    mixed = group.input("mixedInstancesPolicy")
+    assert mixed is not None, f"{group.urn}: two types must form a mixed instances policy"
+    dist = mixed["instancesDistribution"]
+    assert dist["onDemandPercentageAboveBaseCapacity"] == 100
+    assert dist["onDemandAllocationStrategy"] == "prioritized"
+    assert [o["instanceType"] for o in mixed["launchTemplate"]["overrides"]] == [
+        "t4g.medium",
+        "t4g.large",
+    ]
+
+
+def test_several_types_with_a_warm_pool_are_refused(config_error) -> None:  # type: ignore[no-untyped-def]
+    overrides = {"fleet": {"instanceTypes": ["m7g.large", "m6g.large"]}}
+    rendered = config_error("prod", overrides).render()
+    assert "spikeproof:fleet.warmPoolSize" in rendered and "several instance types" in rendered

@@ -47,12 +47,17 @@ def test_replica_count_follows_config(plan) -> None:
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
-def test_replicas_replicate_the_primary_by_identifier_in_the_same_region(plan, stack: str) -> None:
-    primary = f"core-{stack}-db"
+def test_replicas_replicate_the_primary_by_arn_with_their_own_subnet_group(
+    plan, stack: str
+) -> None:
+    """Same region too: with a subnet group of their own, the provider asks for the source's ARN
+    (RDS refuses the subnet group with the identifier: DBSubnetGroupNotAllowedFault)."""
     for replica in replicas_of(plan(stack)):
-        assert replica.input("replicateSourceDb") == primary, (
-            f"{replica.urn}: a same-region replica must name the primary by identifier"
+        source = replica.input("replicateSourceDb")
+        assert source.startswith("arn:aws:rds:") and source.endswith(f":db:core-{stack}-db"), (
+            f"{replica.urn}: replicateSourceDb {source!r} is not the primary's ARN"
         )
+        assert replica.input("dbSubnetGroupName"), f"{replica.urn}: its own subnet group"
         assert replica.input("kmsKeyId") is None, (
             f"{replica.urn}: same-region replicas inherit the key"
         )
