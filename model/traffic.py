@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import shlex
 from collections.abc import Iterable, Sequence
@@ -98,9 +99,12 @@ def parse(
             continue
         try:
             request = _PARSERS[fmt](line, default_host)
-        except (ValueError, KeyError, IndexError) as exc:
+        except (ValueError, KeyError, IndexError, OverflowError, UnicodeError) as exc:
             raise LogError(f"line {number}: not a {fmt} entry ({exc})") from None
         method, host, path, query, ip, colo, t, cookies = request
+        if t is None:
+            # A line without a time is taken as at the previous line's (or the first's) time.
+            t = out[-1].time_seconds if out else 0.0
         out.append(
             Request(
                 host=host.lower(),
@@ -109,7 +113,7 @@ def parse(
                 method=method,
                 ip=ip or "198.51.100.1",
                 colo=colo or "LHR",
-                time_seconds=t if t is not None else float(number),
+                time_seconds=t,
                 cookies=cookies,
                 label=labels.of(method, path or "/"),
             )
@@ -135,6 +139,7 @@ def _logpush(line: str, default_host: str) -> _Parsed:
     if not isinstance(entry, dict):
         raise ValueError("a JSON object per line")
     uri = str(entry["ClientRequestURI"])
+    uri.encode("utf-8")  # a lone surrogate (JSON allows "\ud800") is no URI
     path, _, query = uri.partition("?")
     headers = entry.get("RequestHeaders") or {}
     cookie = str(headers.get("cookie") or "") if isinstance(headers, dict) else ""
@@ -181,6 +186,8 @@ def _timestamp(value: object) -> float | None:
         return None
     if isinstance(value, int | float):
         number = float(value)
+        if not math.isfinite(number) or not 0 <= number < 1e20:
+            raise ValueError(f"timestamp {value!r} is not a time")
         return number / 1e9 if number > 1e14 else number
     text = str(value)
     if text.isdigit():

@@ -291,7 +291,7 @@ def load_json(text: Any) -> Any:
         return None
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -440,11 +440,15 @@ _configured: dict[str, dict[str, Any]] = {}
 
 
 def configured_primary(args: ResourceValidationArgs | StackValidationArgs) -> Primary:
-    """The primary as the policy config states it (under IDENTITY_POLICY), whichever policy asks."""
-    own = args.get_config()
-    if own and "primaryDatabase" in own:
-        return primary_from_config(own)
-    return primary_from_config(_configured.get(IDENTITY_POLICY))
+    """The primary as the policy config states it (under IDENTITY_POLICY), whichever policy asks.
+    Without it no isolation check could mean anything: an error, never a silent pass."""
+    primary = primary_from_config(_configured.get(IDENTITY_POLICY))
+    if not primary.identifiers:
+        raise ValueError(
+            f"the primary database is not configured: {IDENTITY_POLICY}.primaryDatabase in the "
+            "--policy-pack-config file (policies/config/<stack>.json)"
+        )
+    return primary
 
 
 def lock_enforcement(servicer: type[Any], locked: Sequence[str]) -> None:

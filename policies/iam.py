@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
@@ -53,24 +53,36 @@ def overlaps(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _overlaps(a: str, b: str) -> bool:
+    # Iterative over (i, j), last row first: no recursion, so a 10,000-character pattern (valid
+    # in IAM up to the policy size limit) cannot exhaust the stack and fail the preview.
     m, n = len(a), len(b)
+    # Row m (a exhausted): b's suffix must be all stars. `nxt` is always row i + 1.
+    nxt = [False] * (n + 1)
+    nxt[n] = True
+    for j in range(n - 1, -1, -1):
+        nxt[j] = b[j] == "*" and nxt[j + 1]
+    for i in range(m - 1, -1, -1):
+        cur = [False] * (n + 1)
+        ca = a[i]
+        # j == n (b exhausted): a's suffix must be all stars.
+        cur[n] = ca == "*" and nxt[n]
+        for j in range(n - 1, -1, -1):
+            cb = b[j]
+            if ca == "*":
+                cur[j] = nxt[j] or cur[j + 1]
+            elif cb == "*":
+                cur[j] = cur[j + 1] or nxt[j]
+            else:
+                cur[j] = (ca == "?" or cb == "?" or _literal(ca) == _literal(cb)) and nxt[j + 1]
+        nxt = cur
+    return nxt[0]
 
-    @cache
-    def step(i: int, j: int) -> bool:
-        if i == m and j == n:
-            return True
-        if i < m and a[i] == "*":
-            return step(i + 1, j) or (j < n and step(i, j + 1))
-        if j < n and b[j] == "*":
-            return step(i, j + 1) or (i < m and step(i + 1, j))
-        if i == m or j == n:
-            return False
-        ca, cb = a[i], b[j]
-        if ca == "?" or cb == "?" or _literal(ca) == _literal(cb):
-            return step(i + 1, j + 1)
-        return False
 
-    return step(0, 0)
+def _has_variable(text: str) -> bool:
+    """A policy variable other than the escaped literals `${*}`, `${?}`, `${$}`."""
+    for escaped in _ESCAPED_VARIABLE:
+        text = text.replace(escaped, "")
+    return bool(_VARIABLE.search(text))
 
 
 def action_reaches(pattern: str, service: str) -> bool:
@@ -79,7 +91,10 @@ def action_reaches(pattern: str, service: str) -> bool:
 
 
 def covers_service(pattern: str, service: str) -> bool:
-    """Whether a (Not)Action pattern names every action of `service`: `*`, `rds:*`, `r?s:*`."""
+    """Whether a (Not)Action pattern names every action of `service`: `*`, `rds:*`, `r?s:*`.
+    A pattern with a policy variable is never certain to (the variable varies per request)."""
+    if _has_variable(pattern):
+        return False
     p = _pattern(pattern.lower())
     if ":" not in p:
         return p.strip("*") == ""
@@ -154,6 +169,8 @@ def _covers(pattern: str, target: str) -> bool:
     """Whether every string `target` stands for matches `pattern` (for NotResource). Exact for a
     literal target; for a wildcard target, only when the pattern is the target or a `*` prefix of
     it (conservative: an uncertain exclusion does not remove the grant)."""
+    if _has_variable(pattern):
+        return False  # excludes one resource per request, not the target for every principal
     p, t = _pattern(pattern), _pattern(target)
     if "*" not in t and "?" not in t:
         return _overlaps(p, t)

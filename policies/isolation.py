@@ -9,6 +9,7 @@ which the engine does not analyse and which cannot create access.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +29,7 @@ from helpers import (
 )
 from iam import allow_grants
 from pulumi_policy import ResourceValidationArgs
+from pulumi_policy.proxy import UnknownValueError
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -188,9 +190,10 @@ PRIMARY_REFERENCE = resource_policy(
 def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
     """Every IAM policy document the resource carries, wherever it sits: managed and inline
     policies, a role's inline policies, resource policies (secret, KMS key, bucket, queue, topic
-    policies), recognised by shape (a JSON object with a `Statement`), not by a list of types.
-    An unknown value where a policy document may sit (a key ending in `policy`) is re-raised when
-    nothing was found, so the policy is reported as skipped in preview rather than passing."""
+    policies), recognised by shape (an object with a `Statement`: a JSON string, or an object the
+    program passed as a policy document), not by a list of types. An unknown value where a policy
+    document may sit (a key ending in `policy`) is re-raised when nothing was found, so the policy
+    is reported as skipped in preview rather than passing."""
     docs: list[tuple[str, Any]] = []
     unknown = None
     for path, text, error in walk_strings(args.props):
@@ -203,9 +206,41 @@ def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
         doc = load_json(text)
         if isinstance(doc, Mapping) and "Statement" in doc:
             docs.append((path, doc))
+    docs += _document_objects(args.props)
     if not docs and unknown is not None:
         raise unknown
     return docs
+
+
+def _document_objects(props: Any) -> list[tuple[str, Any]]:
+    """Policy documents passed as objects (`PolicyDocumentArgsDict`), at any depth; their known
+    parts only (an unknown inside one is read as absent)."""
+    found: list[tuple[str, Any]] = []
+    stack: list[tuple[str, Any]] = [("", props)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, Mapping):
+            keys = list(value)
+            if "Statement" in keys:
+                with contextlib.suppress(UnknownValueError):
+                    found.append((where or "(document)", _plain(value)))
+                continue
+            for key in keys:
+                try:
+                    stack.append((f"{where}.{key}" if where else str(key), value[key]))
+                except UnknownValueError:
+                    continue
+        elif isinstance(value, list | tuple):
+            stack += [(f"{where}[{i}]", v) for i, v in enumerate(value)]
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(value[k]) for k in value}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _iam(args: ResourceValidationArgs, report: Report) -> None:

@@ -99,6 +99,7 @@ class ZoneSettingsSettings(Model):
 
 class KeyedPathsSettings(Model):
     paths: list[str] = Field(
+        min_length=1,
         description="Paths as in marketingPaths ('/blog' exactly, '/blog/*' the prefix).",
         examples=["['/blog', '/blog/*']"],
     )

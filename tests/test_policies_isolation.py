@@ -466,6 +466,16 @@ IAM_BYPASSES = {
     "secret-by-name-action-case": _statements(
         _allow("SecretsManager:getsecretvalue", f"{SECRET_BASE}-??????")
     ),
+    # A variable in NotResource excludes one resource per principal, not the primary's secret.
+    "not-resource-with-a-variable": _statements(
+        _allow(
+            "secretsmanager:GetSecretValue",
+            f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:${{aws:username}}",
+            key="NotResource",
+        )
+    ),
+    # Valid in IAM, and long: must neither be missed nor crash the preview.
+    "a-very-long-pattern": _statements(_allow("rds:*", "arn:aws:rds:" + "*" * 3000)),
 }
 
 IAM_CONTROLS = {
@@ -513,6 +523,19 @@ def test_iam_bypass_is_caught(policy_pack: PolicyPackProcess, name: str) -> None
         f"{policy.urn}: {name} reaches the primary but was not flagged\n"
         f"{IAM_BYPASSES[name]}\n{describe(result)}"
     )
+
+
+def test_a_policy_document_passed_as_an_object_is_read(policy_pack: PolicyPackProcess) -> None:
+    """pulumi_aws accepts `policy=` as a PolicyDocument object, not only as JSON text."""
+    doc = {"Statement": [{"Effect": "Allow", "Action": "rds:*", "Resource": "*"}]}
+    policy = res(IAM_POLICY, "as-object", {"policy": doc})
+    assert _flagged(policy_pack, "iam-policy-primary-access", policy)
+
+
+def test_deeply_nested_json_does_not_fail_the_preview(policy_pack: PolicyPackProcess) -> None:
+    nested = res(LAMBDA, "deep", {"environment": {"variables": {"X": "[" * 50_000 + "Statement"}}})
+    result = run(policy_pack, [nested])
+    assert not result.by_policy("iam-policy-primary-access"), describe(result)
 
 
 def test_a_policy_document_is_found_by_shape_on_any_resource(
