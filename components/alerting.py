@@ -2,8 +2,10 @@
 
 Creates an SNS topic (optionally encrypted with a customer-managed KMS key that CloudWatch may use;
 the AWS-managed `alias/aws/sns` key cannot receive alarms), a topic policy that lets only this
-account's CloudWatch alarms publish, and e-mail / HTTPS subscriptions. Does not create chat
-integrations or on-call schedules: those subscribe to the topic from outside.
+account's CloudWatch alarms publish, e-mail / HTTPS subscriptions, and the shared Slack channel
+through AWS Chatbot (a Slack channel configuration subscribed to the topic, its role and a read-only
+guardrail). Does not authorise the Slack workspace (a one-time console step, docs/first-deploy.md)
+or create on-call schedules.
 """
 
 from __future__ import annotations
@@ -93,6 +95,51 @@ class Alerting(pulumi.ComponentResource):
                 topic=topic.arn,
                 protocol=protocol,
                 endpoint=endpoint,
+                opts=child,
+            )
+
+        slack = args.config.slack
+        if slack is not None:
+            # The real path to chat: an SNS subscription to a Slack webhook can never confirm.
+            # AWS Chatbot assumes this role to read what it shows; the guardrail caps what anyone
+            # in the channel can do through it at read-only.
+            chatbot_role = aws.iam.Role(
+                f"{name}-chatbot-role",
+                assume_role_policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "chatbot.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+                tags={**args.tags, "Name": f"{name}-chatbot-role"},
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-chatbot-read",
+                role=chatbot_role.name,
+                policy_arn=partition.partition.apply(
+                    lambda p: f"arn:{p}:iam::aws:policy/CloudWatchReadOnlyAccess"
+                ),
+                opts=child,
+            )
+            aws.chatbot.SlackChannelConfiguration(
+                f"{name}-slack",
+                configuration_name=f"{name}-{slack.channel_name}"[:128],
+                slack_team_id=slack.workspace_id,
+                slack_channel_id=slack.channel_id,
+                iam_role_arn=chatbot_role.arn,
+                guardrail_policy_arns=[
+                    partition.partition.apply(lambda p: f"arn:{p}:iam::aws:policy/ReadOnlyAccess")
+                ],
+                sns_topic_arns=[topic.arn],
+                logging_level="ERROR",
+                tags={**args.tags, "Name": f"{name}-slack"},
                 opts=child,
             )
 

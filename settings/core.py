@@ -284,6 +284,37 @@ class ReplicaSettings(Model):
         return value
 
 
+class SlackSettings(Model):
+    """A Slack channel that gets the alarms through AWS Chatbot (Amazon Q Developer in chat
+    applications): the workspace must be authorised once in the AWS console
+    (docs/first-deploy.md)."""
+
+    workspace_id: str = Field(
+        pattern=r"^T[A-Z0-9]{8,11}$",
+        description="Slack workspace (team) id authorised with AWS Chatbot, e.g. T07EA123LEP.",
+        examples=["T07EA123LEP"],
+    )
+    channel_id: str = Field(
+        pattern=r"^[CG][A-Z0-9]{8,11}$",
+        description="Channel id (the channel's 'About' tab), e.g. C07EZ1ABC23.",
+        examples=["C07EZ1ABC23"],
+    )
+    channel_name: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$",
+        description="Channel name without '#', for the configuration's name and the runbooks.",
+        examples=["marketing-eng-sync"],
+    )
+
+
+# Incoming-webhook hosts: an SNS HTTPS subscription to them never confirms (SNS posts a
+# SubscriptionConfirmation the webhook cannot answer), so nothing would ever be delivered.
+_CHAT_WEBHOOKS = re.compile(
+    r"^https://(hooks\.slack\.com|[a-z0-9.-]*\.webhook\.office\.com|outlook\.office(365)?\.com"
+    r"/webhook|[a-z0-9.-]*\.logic\.azure\.com)",
+    re.IGNORECASE,
+)
+
+
 class AlertingSettings(Model):
     """Where alarms go."""
 
@@ -303,6 +334,11 @@ class AlertingSettings(Model):
         description="Encrypt the topic with a customer-managed KMS key that CloudWatch may use "
         "(the AWS-managed SNS key cannot take alarms). Default true.",
     )
+    slack: SlackSettings | None = Field(
+        default=None,
+        description="The shared chat channel (#marketing-eng-sync) that gets every alarm, through "
+        "AWS Chatbot subscribed to the topic. Default: none.",
+    )
 
     @field_validator("emails")
     @classmethod
@@ -320,3 +356,25 @@ class AlertingSettings(Model):
             # The URLs are secret: name their positions, never echo them.
             raise ValueError(f"entries {bad} are not https:// URLs")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _chat_webhooks(cls, data: object) -> object:
+        endpoints = data.get("httpsEndpoints") if isinstance(data, dict) else None
+        if isinstance(endpoints, list):
+            chat = [
+                i for i, v in enumerate(endpoints) if isinstance(v, str) and _CHAT_WEBHOOKS.match(v)
+            ]
+            if chat:
+                raise FieldError(
+                    "httpsEndpoints",
+                    f"entries {chat} are Slack or Teams incoming webhooks: an SNS subscription to "
+                    "one never confirms, so no alarm would arrive: use spikeproof:alerting.slack "
+                    "(AWS Chatbot) for the chat channel",
+                    # The URLs carry their tokens: never echoed.
+                    value="[webhook URLs hidden]",
+                    allowed="HTTPS endpoints that confirm SNS subscriptions",
+                    example="spikeproof:alerting: {slack: {workspaceId: T07EA123LEP, channelId: "
+                    "C07EZ1ABC23, channelName: marketing-eng-sync}} (AWS Chatbot) instead",
+                )
+        return data

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 SUB = "aws:sns/topicSubscription:TopicSubscription"
 
 
@@ -54,3 +56,35 @@ def test_only_this_accounts_cloudwatch_may_publish(plan) -> None:
     assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert statement["Action"] == "sns:Publish"
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "444455556666"}}
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_alarms_reach_the_shared_slack_channel_through_chatbot(plan, stack: str) -> None:  # type: ignore[no-untyped-def]
+    """The real path to chat: a Chatbot Slack channel configuration subscribed to the topic, with
+    its own role (trusted by chatbot.amazonaws.com only) and a read-only guardrail."""
+    result = plan(stack)
+    (topic,) = result.of_type("aws:sns/topic:Topic")
+    (slack,) = result.of_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration")
+    assert slack.input("snsTopicArns") == [topic.outputs["arn"]], f"{slack.urn}: not on the topic"
+    assert slack.input("configurationName").endswith("marketing-eng-sync")
+    assert slack.input("guardrailPolicyArns") == ["arn:aws:iam::aws:policy/ReadOnlyAccess"], (
+        f"{slack.urn}: without a guardrail, AdministratorAccess applies by default"
+    )
+    (role,) = [r for r in result.of_type("aws:iam/role:Role") if r.name == "alerts-chatbot-role"]
+    trust = json.loads(role.input("assumeRolePolicy"))
+    assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "chatbot.amazonaws.com"}]
+    assert slack.input("iamRoleArn") == role.outputs["arn"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.slack.com/services/T000/B000/XXXX",
+        "https://acme.webhook.office.com/webhookb2/abc",
+        "https://prod-01.westeurope.logic.azure.com:443/workflows/abc",
+    ],
+)
+def test_a_chat_webhook_is_refused_with_the_key_that_replaces_it(config_error, url: str) -> None:  # type: ignore[no-untyped-def]
+    rendered = config_error("staging", {"alerting": {"httpsEndpoints": [url]}}).render()
+    assert "spikeproof:alerting.httpsEndpoints" in rendered and "alerting.slack" in rendered
+    assert url not in rendered, "webhook URLs carry tokens: never echoed"

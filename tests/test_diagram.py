@@ -27,12 +27,11 @@ def test_committed_diagram_matches_the_plan(prod: PlanResult) -> None:
 def test_replication_flows_from_the_primary_into_the_replicas(prod: PlanResult) -> None:
     source = prod.named("replicas-1").input("replicateSourceDb")
     text = diagram.render(prod)
-    assert f'primary_{source.replace("-", "_")}[("primary database<br/>{source}")]' in text, (
+    node = diagram._ident("primary", source)
+    assert f'{node}[("primary database<br/>{source}")]' in text, (
         f"diagram: the primary {source} is not drawn in the core plane"
     )
-    assert (
-        f'primary_{source.replace("-", "_")} ==>|"replication"| c_replicas_aws_rds_Instance' in text
-    )
+    assert f'{node} ==>|"replication"| c_replicas_aws_rds_Instance' in text
 
 
 def test_alarms_point_at_the_alerting_topic(prod: PlanResult) -> None:
@@ -55,7 +54,8 @@ def test_core_stack_outputs_feed_the_components_that_read_them(prod: PlanResult)
 def test_staging_without_a_core_stack_draws_only_its_primary() -> None:
     text = diagram.render(run_program("staging"))
     assert "ref_core" not in text, "staging reads no core stack; none should be drawn"
-    assert 'primary_core_staging_db ==>|"replication"|' in text
+    node = diagram._ident("primary", "arn:aws:rds:eu-west-1:111122223333:db:core-staging-db")
+    assert f'{node} ==>|"replication"|' in text
 
 
 def _extended(plan: PlanResult) -> PlanResult:

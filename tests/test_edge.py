@@ -163,8 +163,13 @@ def test_a_stack_that_does_not_own_the_zone_rulesets_creates_none(plan) -> None:
 
 
 def test_waiting_room_on_the_campaign_path_when_enabled(plan) -> None:
-    assert plan("prod").of_type("cloudflare:index/waitingRoom:WaitingRoom") == []
-    result = plan("prod", {"edge": {"waitingRoom": {"enabled": True}}})
+    assert (
+        plan("prod", {"edge": {"waitingRoom": {"enabled": False}}}).of_type(
+            "cloudflare:index/waitingRoom:WaitingRoom"
+        )
+        == []
+    )
+    result = plan("prod")
     (room,) = result.of_type("cloudflare:index/waitingRoom:WaitingRoom")
     assert room.input("host") == "www.acme-marketing.com"
     assert room.input("path") == "/campaigns/"

@@ -33,7 +33,9 @@ def test_json_has_the_documented_shape(staging_json: dict) -> None:
 
 def test_inputs_are_in_wire_form_with_camel_case_keys(staging_json: dict) -> None:
     replica = next(r for r in staging_json["resources"] if r["type"] == "aws:rds/instance:Instance")
-    assert replica["inputs"]["replicateSourceDb"] == "core-staging-db"
+    assert replica["inputs"]["replicateSourceDb"] == (
+        "arn:aws:rds:eu-west-1:111122223333:db:core-staging-db"
+    )
     assert "replicate_source_db" not in replica["inputs"]
     assert replica["parent"].endswith("spikeproof:data:ReadReplica::replicas")
     assert any("replicas-subnets" in dep for dep in replica["dependencies"]), (
@@ -64,7 +66,7 @@ def test_preview_leaves_computed_values_unknown(tmp_path: Path) -> None:
     assert data["outputs"]["reader_hostname"] == "reader.marketing.internal", "known at plan time"
     replica = next(r for r in data["resources"] if r["type"] == "aws:rds/instance:Instance")
     assert replica["inputs"]["vpcSecurityGroupIds"] == ["[unknown]"]
-    assert replica["inputs"]["replicateSourceDb"] == "core-prod-db", (
+    assert replica["inputs"]["replicateSourceDb"].endswith(":db:core-prod-db"), (
         "invokes still answer in preview"
     )
 
@@ -109,5 +111,5 @@ def test_table_lists_resources_and_outputs(capsys: pytest.CaptureFixture[str]) -
     assert plan_tool.main(["--stack", "prod"]) == 0
     out = capsys.readouterr().out
     assert "aws:rds/instance:Instance" in out and "replicas-2" in out
-    assert 'replicateSourceDb="core-prod-db"' in out
+    assert 'replicateSourceDb="arn:aws:rds:eu-west-1:444455556666:db:core-prod-db"' in out
     assert 'reader_hostname: "reader.marketing.internal"' in out
