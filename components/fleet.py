@@ -31,11 +31,10 @@ import pulumi_cloudflare as cloudflare
 from components.alerting import metric_alarm
 from components.core import NetworkFacts
 from model.schedule import CampaignWindow, scheduled_actions
-from model.webserver import SiteSource, WebServerConfig, render_user_data
+from model.webserver import LIFECYCLE_HOOK, SiteSource, WebServerConfig, render_user_data
 from settings.fleet import FleetSettings
 
 SNAPSHOT_PATH = Path(__file__).with_name("cloudflare_ips.json")
-AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 OPEN_WORLD = {"0.0.0.0/0", "::/0"}
 CPU_HIGH_PERCENT = 80
 
@@ -227,17 +226,39 @@ class WebFleet(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
+        # The readiness report (model/webserver.py: spikeproof-ready) completes the group's launch
+        # lifecycle hook; the group's ARN is not known before the instances need this, so the
+        # statement names the hook (CompleteLifecycleAction has no resource narrower than the
+        # group, and the condition ties it to the group's own name prefix).
+        aws.iam.RolePolicy(
+            f"{name}-lifecycle",
+            role=role.id,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "autoscaling:DescribeAutoScalingInstances",
+                            "Resource": "*",
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "autoscaling:CompleteLifecycleAction",
+                            "Resource": f"arn:aws:autoscaling:*:*:autoScalingGroup:*:"
+                            f"autoScalingGroupName/{name}-asg-*",
+                        },
+                    ],
+                }
+            ),
+            opts=child,
+        )
         profile = aws.iam.InstanceProfile(f"{name}-profile", role=role.name, opts=child)
 
         # --- Launch template.
-        image_id: pulumi.Input[str]
-        if args.config.ami_id is not None:
-            image_id = args.config.ami_id
-        else:
-            image_id = aws.ssm.get_parameter_output(
-                name=AL2023_PARAMETER.format(arch="arm64" if args.config.arm64 else "x86_64"),
-                opts=invoke,
-            ).value
+        # The image is pinned per stack (fleet.amiId): a new AL2023 release never rolls the fleet
+        # on an unrelated deploy; .github/workflows/ami-update.yml proposes updates by pull request.
+        image_id = args.config.ami_id
         user_data = render_user_data(
             WebServerConfig(cache=args.config.cache_policy()),
             SiteSource(s3_uri=args.config.site_s3_uri),
@@ -522,6 +543,16 @@ class WebFleet(pulumi.ComponentResource):
                     "alarm_specification": {"alarms": [unhealthy.name, errors.name]},
                 },
             ),
+            # Holds each launch (into the warm pool or service) until the instance reports that it
+            # serves the current site; ABANDON if it never does within the heartbeat.
+            initial_lifecycle_hooks=[
+                {
+                    "name": LIFECYCLE_HOOK,
+                    "lifecycle_transition": "autoscaling:EC2_INSTANCE_LAUNCHING",
+                    "default_result": "ABANDON",
+                    "heartbeat_timeout": 900,
+                }
+            ],
             warm_pool=(
                 aws.autoscaling.GroupWarmPoolArgsDict(
                     pool_state="Stopped",

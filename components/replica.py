@@ -101,7 +101,10 @@ class ReadReplica(pulumi.ComponentResource):
         # primary that cannot feed replicas stops the deployment before any replica is created.
         checked = primary.apply(
             lambda p: _check_primary(
-                p, cross_region=cross_region, kms_key_id=args.primary.kms_key_id
+                p,
+                cross_region=cross_region,
+                kms_key_id=args.primary.kms_key_id,
+                own_group=args.config.parameter_group is not None,
             )
         )
         instance_class = pulumi.Output.all(checked, args.config.instance_class).apply(
@@ -176,7 +179,15 @@ class ReadReplica(pulumi.ComponentResource):
             )
             monitoring_role_arn = role.arn
 
-        parameter_group_name: pulumi.Output[str] | None = None
+        # Without a group of its own, a same-region replica takes the primary's own parameter group:
+        # its custom parameters carry over, and PostgreSQL standbys need several settings (such as
+        # max_connections, max_worker_processes, max_wal_senders) at least as high as the
+        # primary's (RDS User Guide, "Working with PostgreSQL read replicas"); a new group with only
+        # the family's defaults would silently drop them. Cross-region, a group is regional: the
+        # replica gets its region's default unless the stack sets replicas.parameterGroup.
+        parameter_group_name: pulumi.Input[str] | None = (
+            None if cross_region else checked.apply(_primary_group)
+        )
         if args.config.parameter_group is not None:
             group = aws.rds.ParameterGroup(
                 f"{name}-params",
@@ -229,6 +240,9 @@ class ReadReplica(pulumi.ComponentResource):
                 monitoring_role_arn=monitoring_role_arn,
                 enabled_cloudwatch_logs_exports=log_exports,
                 parameter_group_name=parameter_group_name,
+                # Storage autoscaling up to the primary's ceiling: a replica that cannot grow with
+                # its source stops replicating when it fills.
+                max_allocated_storage=checked.apply(lambda p: p.max_allocated_storage or None),
                 auto_minor_version_upgrade=True,
                 copy_tags_to_snapshot=True,
                 # A replica keeps no backups of its own and leaves no final snapshot: the primary's
@@ -337,7 +351,11 @@ def _engine_family(engine: str) -> str:
 
 
 def _check_primary(
-    primary: aws.rds.GetInstanceResult, *, cross_region: bool, kms_key_id: str | None
+    primary: aws.rds.GetInstanceResult,
+    *,
+    cross_region: bool,
+    kms_key_id: str | None,
+    own_group: bool = False,
 ) -> aws.rds.GetInstanceResult:
     where = f"primary '{primary.db_instance_identifier}'"
     if primary.replicate_source_db:
@@ -351,6 +369,16 @@ def _check_primary(
             "replicas of it. Ask the core team to set a backup retention of at least 1 day on the "
             "primary; this program never changes the primary itself."
         )
+    custom = _custom_group(primary.db_parameter_groups or [])
+    if own_group and custom and not cross_region:
+        raise PrimaryPreconditionError(
+            f"{where} uses its own parameter group '{custom}', and spikeproof:replicas."
+            "parameterGroup would give the replicas a new one with only its listed parameters: "
+            f"every custom parameter of '{custom}' would be dropped (and PostgreSQL standbys need "
+            "several at least as high as the primary's). Remove replicas.parameterGroup: the "
+            f"replicas then use '{custom}'. Per-session limits for marketing queries belong on the "
+            "marketing database role (ALTER ROLE ... SET statement_timeout), not the instance."
+        )
     if cross_region and primary.storage_encrypted and not kms_key_id:
         raise PrimaryPreconditionError(
             f"{where} is encrypted and lives in another region, so a cross-region replica needs "
@@ -358,6 +386,17 @@ def _check_primary(
             "alias/marketing-replicas."
         )
     return primary
+
+
+def _custom_group(groups: Sequence[str]) -> str | None:
+    """The primary's parameter group when it is its own (RDS default groups are 'default.*')."""
+    custom = [g for g in groups if not g.startswith("default.")]
+    return custom[0] if custom else None
+
+
+def _primary_group(primary: aws.rds.GetInstanceResult) -> str:
+    # "" leaves the provider's default (the engine's default group), as None would.
+    return _custom_group(primary.db_parameter_groups or []) or ""
 
 
 def _nth(values: pulumi.Output[list[str]], index: int) -> pulumi.Output[str]:

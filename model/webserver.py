@@ -162,10 +162,7 @@ def render_nginx_conf(config: WebServerConfig, runtime: NginxRuntime | None = No
         for prefix in config.no_store_prefixes
     )
     user = f"user {rt.user};\n" if rt.user else ""
-    # The first line is part of the launch template's user data: any change to it rolls every
-    # instance. It keeps the module's former path (components/webserver.py, now model/) until the
-    # next real change to the rendered file.
-    return f"""# Rendered by spikeproof components/webserver.py; overwritten on every deploy.
+    return f"""# Rendered by spikeproof model/webserver.py; overwritten on every deploy.
 {user}worker_processes {rt.worker_processes};
 pid {rt.pid_path};
 error_log {rt.error_log} warn;
@@ -250,37 +247,114 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _LiteralDumper.add_representer(str, _str_representer)
 
 
+LIFECYCLE_HOOK = "spikeproof-ready"
+"""The Auto Scaling group's launch lifecycle hook: an instance is held (in the warm pool, or on its
+way into service) until `spikeproof-ready` reports that nginx serves the current site."""
+
+_SITE_SYNC = """#!/bin/bash
+# Runs before every nginx start (first boot, and every resume from the warm pool): the instance
+# serves the site as it is now, not as it was when the instance was built.
+set -euo pipefail
+token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token \\
+  -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')
+export AWS_DEFAULT_REGION=$(curl -sf -H "X-aws-ec2-metadata-token: $token" \\
+  http://169.254.169.254/latest/meta-data/placement/region)
+# --delete: the served tree is exactly the artifact, so a removed page disappears too.
+aws s3 sync --only-show-errors --delete {uri} {root}
+chmod -R a+rX {root}
+"""
+
+_READY = """#!/bin/bash
+# After nginx starts: tell Auto Scaling this instance is ready, completing the launch lifecycle
+# hook that holds it (at first launch, into the warm pool or service, and on every resume from
+# the pool). Outside a group, or with no action waiting, there is nothing to complete.
+set -uo pipefail
+token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token \\
+  -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')
+meta() {{
+  curl -sf -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/meta-data/$1"
+}}
+export AWS_DEFAULT_REGION=$(meta placement/region)
+id=$(meta instance-id)
+curl -sf -o /dev/null http://127.0.0.1:{port}{health} || exit 1
+group=$(aws autoscaling describe-auto-scaling-instances --instance-ids "$id" \\
+  --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text)
+if [ -z "$group" ] || [ "$group" = "None" ]; then exit 0; fi
+aws autoscaling complete-lifecycle-action --lifecycle-hook-name {hook} \\
+  --auto-scaling-group-name "$group" --instance-id "$id" --lifecycle-action-result CONTINUE || true
+"""
+
+_READY_UNIT = """[Unit]
+Description=Report to Auto Scaling that this instance serves the site
+After=nginx.service
+Requires=nginx.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/spikeproof-ready
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
 def render_user_data(config: WebServerConfig, site: SiteSource) -> str:
-    """A `#cloud-config` document for Amazon Linux 2023: nginx, its config, the site, started."""
+    """A `#cloud-config` document for Amazon Linux 2023: nginx, its config, the site synced before
+    every nginx start, and the readiness report that releases the launch lifecycle hook."""
     runtime = NginxRuntime()
     conf = render_nginx_conf(config, runtime)
     root = config.document_root
-    runcmd: list[list[str]] = [
-        ["mkdir", "-p", root, f"{runtime.temp_dir}"],
+    files: list[dict[str, str]] = [
+        {
+            "path": "/etc/nginx/nginx.conf",
+            "owner": "root:root",
+            "permissions": "0644",
+            "content": conf,
+        }
     ]
     if site.s3_uri is not None:
-        # --delete: the served tree is exactly the artifact, so a removed page disappears too.
         # AL2023 ships AWS CLI v2; credentials come from the instance profile via IMDSv2.
-        runcmd.append(["aws", "s3", "sync", "--only-show-errors", "--delete", site.s3_uri, root])
-    runcmd += [
+        files += [
+            {
+                "path": "/usr/local/bin/spikeproof-site-sync",
+                "owner": "root:root",
+                "permissions": "0755",
+                "content": _SITE_SYNC.format(uri=site.s3_uri, root=root),
+            },
+            {
+                "path": "/etc/systemd/system/nginx.service.d/10-site-sync.conf",
+                "owner": "root:root",
+                "permissions": "0644",
+                "content": "[Service]\nExecStartPre=/usr/local/bin/spikeproof-site-sync\n",
+            },
+        ]
+    files += [
+        {
+            "path": "/usr/local/bin/spikeproof-ready",
+            "owner": "root:root",
+            "permissions": "0755",
+            "content": _READY.format(
+                port=config.listen_port, health=config.health_path, hook=LIFECYCLE_HOOK
+            ),
+        },
+        {
+            "path": "/etc/systemd/system/spikeproof-ready.service",
+            "owner": "root:root",
+            "permissions": "0644",
+            "content": _READY_UNIT,
+        },
+    ]
+    runcmd: list[list[str]] = [
+        ["mkdir", "-p", root, f"{runtime.temp_dir}"],
         ["chmod", "-R", "a+rX", root],
         # Fail the boot visibly (cloud-init error, instance never healthy) rather than start a
         # server on a config nginx rejects.
         ["nginx", "-t"],
+        ["systemctl", "daemon-reload"],
         ["systemctl", "enable", "--now", "nginx"],
+        ["systemctl", "enable", "--now", "spikeproof-ready"],
     ]
-    document = {
-        "packages": ["nginx"],
-        "write_files": [
-            {
-                "path": "/etc/nginx/nginx.conf",
-                "owner": "root:root",
-                "permissions": "0644",
-                "content": conf,
-            }
-        ],
-        "runcmd": runcmd,
-    }
+    document = {"packages": ["nginx"], "write_files": files, "runcmd": runcmd}
     body = yaml.dump(
         document, Dumper=_LiteralDumper, sort_keys=False, default_flow_style=False, width=1000
     )

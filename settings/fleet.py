@@ -107,16 +107,18 @@ class FleetSettings(Model):
         "only; several types exclude warmPoolSize.",
         examples=['["m7g.large", "m6g.large"]'],
     )
-    ami_id: str | None = Field(
-        default=None,
-        description="Custom AMI. Default: the latest Amazon Linux 2023 from the public SSM "
-        "parameter for the instance types' architecture.",
+    ami_id: str = Field(
+        description="The fleet's image, pinned: Amazon Linux 2023 for the instance types' "
+        "architecture (or your own, with the site baked in). Updated deliberately: "
+        "python -m tools.ami_update proposes the newest AL2023 (the ami-update workflow opens a "
+        "pull request), so a new release never rolls the fleet on an unrelated deploy.",
         examples=["ami-0123456789abcdef0"],
     )
     site_s3_uri: str | None = Field(
         default=None,
-        description="s3://bucket/prefix/ synced into the document root at boot. Default: none "
-        "(the site is baked into amiId, which is then required).",
+        description="s3://bucket/prefix/ synced into the document root before every nginx start "
+        "(first boot and every resume from the warm pool). Default: none (the site is baked into "
+        "amiId).",
         examples=["s3://acme-marketing-site/current/"],
     )
     min_size: int = Field(default=2, ge=0, description="Group minimum. Default 2.")
@@ -177,8 +179,8 @@ class FleetSettings(Model):
 
     @field_validator("ami_id")
     @classmethod
-    def _ami(cls, value: str | None) -> str | None:
-        if value is not None and not AMI_ID.match(value):
+    def _ami(cls, value: str) -> str:
+        if not AMI_ID.match(value):
             raise ValueError("not an AMI id (ami- followed by 8 or 17 hex digits)")
         return value
 
@@ -242,13 +244,6 @@ class FleetSettings(Model):
                 allowed="warmPoolSize with one instance type and no spot; or spot / several "
                 "types without a warm pool",
                 example="spikeproof:fleet: {instanceTypes: [m7g.large], warmPoolSize: 6}",
-            )
-        if self.site_s3_uri is None and self.ami_id is None:
-            raise FieldError(
-                "siteS3Uri",
-                "the site has no source: set siteS3Uri, or amiId for a baked image",
-                allowed="an s3:// URI, or a custom amiId",
-                example="spikeproof:fleet.siteS3Uri: s3://acme-marketing-site/current/",
             )
         if self.access_logs_bucket is not None and not BUCKET.match(self.access_logs_bucket):
             raise FieldError(

@@ -4,6 +4,7 @@ ignore_changes on desired capacity, scheduled actions across DST, the 403 defaul
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 import sys
 
@@ -112,7 +113,7 @@ def test_launch_template_imdsv2_encryption_no_public_ip(plan, stack: str) -> Non
     assert disk["ebs"]["encrypted"] == "true" and disk["ebs"]["volumeType"] == "gp3", lt.urn
     (nic,) = lt.input("networkInterfaces")
     assert nic["associatePublicIpAddress"] == "false", f"{lt.urn}: no public IP"
-    assert lt.input("imageId") == "ami-0c1f7b7eb05c17ca5", "AMI from the SSM parameter invoke"
+    assert lt.input("imageId") == "ami-0a6f3c1e9b2d47f85", f"{lt.urn}: the stack's pinned image"
     cloud_config = yaml.safe_load(base64.b64decode(lt.input("userData")))
     conf = cloud_config["write_files"][0]["content"]
     assert "s-maxage=" in conf and 'add_header Cache-Control "no-store" always;' in conf
@@ -457,3 +458,25 @@ def test_several_types_with_a_warm_pool_are_refused(config_error) -> None:  # ty
     overrides = {"fleet": {"instanceTypes": ["m7g.large", "m6g.large"]}}
     rendered = config_error("prod", overrides).render()
     assert "spikeproof:fleet.warmPoolSize" in rendered and "several instance types" in rendered
+
+
+def test_launches_wait_for_the_instance_to_serve_the_current_site(plan) -> None:  # type: ignore[no-untyped-def]
+    """A launch lifecycle hook holds every instance (into the warm pool or service) until its
+    readiness report; the role may complete it for this group only; the image is the pinned one."""
+    from model.webserver import LIFECYCLE_HOOK
+    from settings import stack_settings
+
+    result = plan("prod")
+    (group,) = result.of_type(ASG)
+    (hook,) = group.input("initialLifecycleHooks")
+    assert hook["name"] == LIFECYCLE_HOOK
+    assert hook["lifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING"
+    assert hook["defaultResult"] == "ABANDON", "an instance that never reports is not used"
+    (policy,) = [
+        p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == "web-lifecycle"
+    ]
+    statements = json.loads(policy.input("policy"))["Statement"]
+    complete = next(s for s in statements if s["Action"] == "autoscaling:CompleteLifecycleAction")
+    assert complete["Resource"].endswith("autoScalingGroupName/web-asg-*")
+    (template,) = result.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    assert template.input("imageId") == stack_settings("prod").fleet.ami_id  # type: ignore[union-attr]

@@ -106,6 +106,17 @@ def test_primary_without_backups_stops_before_any_replica(tmp_path: Path) -> Non
     assert RDS not in registered, "no replica may be registered when the primary has no backups"
 
 
+def test_a_group_of_their_own_would_drop_the_primarys_parameters(tmp_path: Path) -> None:
+    """The primary (fixture: core-postgres16) has its own group; a replica group with only the
+    listed parameters would drop its custom ones: stopped with the reason and the fix."""
+    overrides = {"replicas": {"parameterGroup": {"family": "postgres16", "parameters": {"x": "1"}}}}
+    with pytest.raises(PrimaryPreconditionError, match="core-postgres16") as caught:
+        run_program("staging", overrides=overrides)
+    assert "Remove replicas.parameterGroup" in str(caught.value)
+    registered = [r.type for r in getattr(caught.value, "registered", [])]
+    assert RDS not in registered
+
+
 def test_instance_class_defaults_to_the_primarys(plan) -> None:
     # prod sets no class: the primary's (db.r6g.2xlarge in the fixture) is used.
     for replica in replicas_of(plan("prod")):
@@ -127,7 +138,13 @@ def test_replica_hardening(plan) -> None:
         assert replica.input("monitoringInterval") == 15, name
         assert replica.input("monitoringRoleArn"), f"{name}: enhanced monitoring needs its role"
         assert replica.input("enabledCloudwatchLogsExports") == ["postgresql", "upgrade"], name
-        assert replica.input("parameterGroupName"), f"{name}: prod sets a parameter group"
+        assert replica.input("parameterGroupName") == "core-postgres16", (
+            f"{name}: the replicas use the primary's own parameter group (none of its custom "
+            "parameters dropped)"
+        )
+        assert replica.input("maxAllocatedStorage") == 1000, (
+            f"{name}: storage autoscaling up to the primary's ceiling"
+        )
         assert replica.protect, f"{name}: prod replicas are protected"
         assert "replicateSourceDb" in replica.replace_on_changes, (
             f"{name}: a source change must replace (then be blocked), never promote in place"

@@ -222,16 +222,58 @@ def test_user_data_is_cloud_config_with_the_same_nginx_conf() -> None:
     assert text.startswith("#cloud-config\n"), "cloud-init needs the #cloud-config header"
     doc = yaml.safe_load(text)
     assert doc["packages"] == ["nginx"]
-    [written] = doc["write_files"]
-    assert written["path"] == "/etc/nginx/nginx.conf"
-    assert written["content"] == render_nginx_conf(config), "user data must carry the rendered conf"
+    files = {f["path"]: f for f in doc["write_files"]}
+    assert files["/etc/nginx/nginx.conf"]["content"] == render_nginx_conf(config), (
+        "user data must carry the rendered conf"
+    )
     commands = doc["runcmd"]
-    sync = ["aws", "s3", "sync", "--only-show-errors", "--delete"]
-    assert [*sync, "s3://site-bucket/marketing/", config.document_root] in commands
     assert commands.index(["nginx", "-t"]) < commands.index(
         ["systemctl", "enable", "--now", "nginx"]
     ), "nginx must be checked before it is enabled"
-    assert commands[-1] == ["systemctl", "enable", "--now", "nginx"]
+    assert commands[-1] == ["systemctl", "enable", "--now", "spikeproof-ready"], (
+        "the readiness report runs last, after nginx serves"
+    )
+
+
+def test_every_nginx_start_serves_the_current_site() -> None:
+    """User data runs once; a warm-pool instance resumes later. The sync is therefore part of
+    nginx's start (a systemd drop-in), not a one-time boot command."""
+    doc = yaml.safe_load(
+        render_user_data(WebServerConfig(cache=CACHE), SiteSource(s3_uri="s3://b/p/"))
+    )
+    files = {f["path"]: f for f in doc["write_files"]}
+    dropin = files["/etc/systemd/system/nginx.service.d/10-site-sync.conf"]["content"]
+    assert "ExecStartPre=/usr/local/bin/spikeproof-site-sync" in dropin
+    sync = files["/usr/local/bin/spikeproof-site-sync"]
+    assert (
+        "aws s3 sync --only-show-errors --delete s3://b/p/ /usr/share/nginx/marketing"
+        in sync["content"]
+    )
+    assert sync["permissions"] == "0755"
+    ready = files["/usr/local/bin/spikeproof-ready"]["content"]
+    assert "complete-lifecycle-action --lifecycle-hook-name spikeproof-ready" in ready
+    assert "http://127.0.0.1:80/healthz" in ready, "ready only once nginx answers its health path"
+
+
+@pytest.mark.parametrize(
+    "path", ["/usr/local/bin/spikeproof-site-sync", "/usr/local/bin/spikeproof-ready"]
+)
+def test_the_boot_scripts_are_valid_bash(tmp_path: Path, path: str) -> None:
+    """Checked by bash itself (`bash -n`), as the instance will run them."""
+    doc = yaml.safe_load(
+        render_user_data(WebServerConfig(cache=CACHE), SiteSource(s3_uri="s3://b/p/"))
+    )
+    (script,) = [f["content"] for f in doc["write_files"] if f["path"] == path]
+    assert script.startswith("#!/bin/bash\n")
+    target = tmp_path / "script.sh"
+    target.write_text(script)
+    done = subprocess.run(["bash", "-n", str(target)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    broken = tmp_path / "broken.sh"
+    broken.write_text(script + 'echo "unterminated\n')
+    assert subprocess.run(["bash", "-n", str(broken)], capture_output=True).returncode != 0, (
+        "the check must be able to fail"
+    )
 
 
 def test_user_data_is_deterministic_and_skips_sync_for_baked_ami() -> None:

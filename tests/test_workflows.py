@@ -40,8 +40,16 @@ def _pulumi_steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
 
 
-def test_the_three_workflows_exist() -> None:
-    assert ALL == ["deploy.yml", "drift.yml", "pull-request.yml"], ALL
+def test_the_four_workflows_exist() -> None:
+    assert ALL == ["ami-update.yml", "deploy.yml", "drift.yml", "pull-request.yml"], ALL
+
+
+def test_image_updates_are_proposed_by_pull_request_never_deployed() -> None:
+    """The fleet's image is pinned; the weekly job rewrites fleet.amiId on a branch and opens a
+    pull request, and deploys nothing itself."""
+    text = (WORKFLOWS / "ami-update.yml").read_text()
+    assert "python -m tools.ami_update --write" in text and "gh pr create" in text
+    assert "pulumi/actions" not in text and "pulumi up" not in text
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -78,9 +86,13 @@ def test_least_privilege(name: str) -> None:
     for job_id, job in workflow["jobs"].items():
         granted = job.get("permissions")
         assert isinstance(granted, dict), f"{name}:{job_id}: job must declare its permissions"
-        assert granted.get("contents") == "read", f"{name}:{job_id}: contents must be read-only"
+        # The one job that pushes: ami-update proposes an image update on a branch of its own.
+        pushes = name == "ami-update.yml"
+        assert granted.get("contents") == ("write" if pushes else "read"), (
+            f"{name}:{job_id}: contents must be read-only"
+        )
         writes = {scope for scope, level in granted.items() if level == "write"}
-        allowed = {"id-token", "pull-requests", "issues"}
+        allowed = {"id-token", "pull-requests", "issues"} | ({"contents"} if pushes else set())
         assert writes <= allowed, f"{name}:{job_id}: unexpected write scopes {writes - allowed}"
         uses_aws = any(
             str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials@")
