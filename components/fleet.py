@@ -539,7 +539,13 @@ class WebFleet(pulumi.ComponentResource):
                 preferences={
                     "min_healthy_percentage": 90,
                     "instance_warmup": str(args.config.warmup_seconds),
-                    "auto_rollback": True,
+                    # Not auto_rollback: the provider sets the group's new launch template version
+                    # before it starts the refresh (terraform-provider-aws#34189, open; the fix,
+                    # #39007, was closed unmerged), so AWS would "roll back" to the new, bad
+                    # version and replace unhealthy instances with it again. The alarms still
+                    # fail the refresh, which stops the roll-out; docs/runbooks/rollback-fleet.md
+                    # returns the group to the previous version.
+                    "auto_rollback": False,
                     "alarm_specification": {"alarms": [unhealthy.name, errors.name]},
                 },
             ),

@@ -315,9 +315,56 @@ def parse(
         errors.extend(found)
     if settings is not None and project_dir is not None:
         errors.extend(zone_conflicts(settings.edge, stack=stack, project_dir=project_dir))
+    if settings is not None and isinstance(region, str):
+        errors.extend(_certificate_problems(settings, config, stack_file=stack_file, region=region))
     if errors or settings is None:
         raise ConfigErrors(errors)
     return settings, str(region)
+
+
+def _certificate_problems(
+    settings: Settings, config: Mapping[str, Any], *, stack_file: str, region: str
+) -> list[ConfigError]:
+    """A certificate the resource cannot use: API Gateway's regional custom domain takes an ACM
+    certificate "in the same Region as your API" and account (API Gateway developer guide,
+    "Setting up a regional custom domain name"). The account is the provider's
+    aws:allowedAccountIds when the stack sets it."""
+    domain = settings.forms.custom_domain if settings.forms is not None else None
+    if domain is None:
+        return []
+    parts = domain.certificate_arn.split(":")
+    cert_region, cert_account = parts[3], parts[4]
+    allowed = config.get("aws:allowedAccountIds")
+    if isinstance(allowed, str):
+        try:
+            allowed = json.loads(allowed)
+        except json.JSONDecodeError:
+            allowed = None
+    accounts = [str(a) for a in allowed] if isinstance(allowed, list) else []
+    problems: list[str] = []
+    if cert_region != region:
+        problems.append(
+            f"the certificate is in {cert_region}, and the form API's regional custom domain can "
+            f"only use one in the stack's region ({region})"
+        )
+    if accounts and cert_account not in accounts:
+        problems.append(
+            f"the certificate belongs to account {cert_account}, and the stack deploys to "
+            f"{', '.join(accounts)} (aws:allowedAccountIds): API Gateway cannot use another "
+            "account's certificate"
+        )
+    return [
+        ConfigError(
+            stack_file=stack_file,
+            key_path=f"{NAMESPACE}forms.customDomain.certificateArn",
+            problem=problem,
+            value=domain.certificate_arn,
+            allowed=f"an ACM certificate in {region}"
+            + (f", account {', '.join(accounts)}" if accounts else ""),
+            example="request or import the certificate in the stack's own account and region",
+        )
+        for problem in problems
+    ]
 
 
 def load_settings() -> tuple[Settings, StackContext]:

@@ -149,8 +149,12 @@ def test_desired_capacity_is_ignored_after_create(plan, stack: str) -> None:
     assert group.input("healthCheckType") == "ELB"
     assert len(group.input("vpcZoneIdentifiers")) >= 2
     refresh = group.input("instanceRefresh")
-    assert refresh["strategy"] == "Rolling" and refresh["preferences"]["autoRollback"] is True
-    assert refresh["preferences"]["alarmSpecification"]["alarms"], "rollback needs alarms"
+    assert refresh["strategy"] == "Rolling"
+    assert refresh["preferences"]["autoRollback"] is False, (
+        f"{group.urn}: with the provider's update order, auto rollback returns to the new version "
+        "(terraform-provider-aws#34189); the runbook rolls back instead"
+    )
+    assert refresh["preferences"]["alarmSpecification"]["alarms"], "the alarms stop a bad roll"
 
 
 def test_staging_mixes_spot_and_prod_keeps_a_warm_pool(plan) -> None:
@@ -480,3 +484,18 @@ def test_launches_wait_for_the_instance_to_serve_the_current_site(plan) -> None:
     assert complete["Resource"].endswith("autoScalingGroupName/web-asg-*")
     (template,) = result.of_type("aws:ec2/launchTemplate:LaunchTemplate")
     assert template.input("imageId") == stack_settings("prod").fleet.ami_id  # type: ignore[union-attr]
+
+
+def test_request_scaling_and_proxied_dns_wait_for_the_forward_rule(plan) -> None:  # type: ignore[no-untyped-def]
+    """ALBRequestCountPerTarget needs the target group attached (a rule forwarding to it), and
+    visitors must not be sent to the load balancer before its HTTPS listener forwards."""
+    result = plan("prod")
+    forward = result.named("web-from-edge")
+    tracking = result.named("web-request-tracking")
+    assert forward.urn in tracking.dependencies, f"{tracking.urn} must wait for {forward.urn}"
+    proxied = [
+        r for r in result.of_type("cloudflare:index/dnsRecord:DnsRecord") if r.input("proxied")
+    ]
+    assert proxied and all(forward.urn in r.dependencies for r in proxied), (
+        "every proxied marketing record must wait for the origin's forward rule"
+    )

@@ -210,3 +210,20 @@ def test_bad_forms_config_is_a_clear_error(
     rendered = config_error("staging", overrides).render()
     assert f"Pulumi.staging.yaml: {key_path}:" in rendered, rendered
     assert words in rendered, rendered
+
+
+@pytest.mark.parametrize(
+    ("arn", "words"),
+    [
+        ("arn:aws:acm:us-east-1:444455556666:certificate/6b1f0c3e-8d2a-4f5b-9c7e-2a4d6e8f0a1b",
+         "only use one in the stack's region (eu-west-1)"),
+        ("arn:aws:acm:eu-west-1:111122223333:certificate/6b1f0c3e-8d2a-4f5b-9c7e-2a4d6e8f0a1b",
+         "belongs to account 111122223333"),
+    ],
+    ids=["other-region", "other-account"],
+)  # fmt: skip
+def test_a_certificate_the_api_cannot_use_is_refused(config_error, arn: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    rendered = config_error("prod", {"forms": {"customDomain": {"certificateArn": arn}}}).render()
+    assert "spikeproof:forms.customDomain.certificateArn" in rendered and words in rendered, (
+        rendered
+    )
