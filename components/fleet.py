@@ -230,7 +230,7 @@ class WebFleet(pulumi.ComponentResource):
         # lifecycle hook; the group's ARN is not known before the instances need this, so the
         # statement names the hook (CompleteLifecycleAction has no resource narrower than the
         # group, and the condition ties it to the group's own name prefix).
-        aws.iam.RolePolicy(
+        lifecycle_policy = aws.iam.RolePolicy(
             f"{name}-lifecycle",
             role=role.id,
             policy=json.dumps(
@@ -549,16 +549,6 @@ class WebFleet(pulumi.ComponentResource):
                     "alarm_specification": {"alarms": [unhealthy.name, errors.name]},
                 },
             ),
-            # Holds each launch (into the warm pool or service) until the instance reports that it
-            # serves the current site; ABANDON if it never does within the heartbeat.
-            initial_lifecycle_hooks=[
-                {
-                    "name": LIFECYCLE_HOOK,
-                    "lifecycle_transition": "autoscaling:EC2_INSTANCE_LAUNCHING",
-                    "default_result": "ABANDON",
-                    "heartbeat_timeout": 900,
-                }
-            ],
             warm_pool=(
                 aws.autoscaling.GroupWarmPoolArgsDict(
                     pool_state="Stopped",
@@ -595,6 +585,20 @@ class WebFleet(pulumi.ComponentResource):
                 "target_value": args.config.cpu_target_percent,
             },
             opts=child,
+        )
+        # Holds each launch (into the warm pool or service) until the instance reports that it
+        # serves the current site; ABANDON if it never does within the heartbeat. A resource of its
+        # own, not the group's initial_lifecycle_hooks: that argument "will only work when creating
+        # a new Auto Scaling group" and changing it replaces the group. After the role may
+        # complete it, so no instance waits on a hook it cannot answer.
+        aws.autoscaling.LifecycleHook(
+            f"{name}-ready-hook",
+            name=LIFECYCLE_HOOK,
+            autoscaling_group_name=group.name,
+            lifecycle_transition="autoscaling:EC2_INSTANCE_LAUNCHING",
+            default_result="ABANDON",
+            heartbeat_timeout=900,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[lifecycle_policy]),
         )
         self.request_count_target = request_count_target(
             args.config.per_instance_capacity_rps, args.config.target_utilization_percent

@@ -267,21 +267,37 @@ chmod -R a+rX {root}
 _READY = """#!/bin/bash
 # After nginx starts: tell Auto Scaling this instance is ready, completing the launch lifecycle
 # hook that holds it (at first launch, into the warm pool or service, and on every resume from
-# the pool). Outside a group, or with no action waiting, there is nothing to complete.
+# the pool). Retries until it succeeds or the hook's heartbeat is near; a failure fails the unit
+# (visible in systemctl and the console log) rather than passing silently.
 set -uo pipefail
-token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token \\
-  -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')
+deadline=$((SECONDS + 840))
+token=$(curl -sf --retry 5 -X PUT http://169.254.169.254/latest/api/token \\
+  -H 'X-aws-ec2-metadata-token-ttl-seconds: 900')
 meta() {{
-  curl -sf -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/meta-data/$1"
+  curl -sf --retry 5 -H "X-aws-ec2-metadata-token: $token" \\
+    "http://169.254.169.254/latest/meta-data/$1"
 }}
 export AWS_DEFAULT_REGION=$(meta placement/region)
 id=$(meta instance-id)
-curl -sf -o /dev/null http://127.0.0.1:{port}{health} || exit 1
-group=$(aws autoscaling describe-auto-scaling-instances --instance-ids "$id" \\
-  --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text)
-if [ -z "$group" ] || [ "$group" = "None" ]; then exit 0; fi
-aws autoscaling complete-lifecycle-action --lifecycle-hook-name {hook} \\
-  --auto-scaling-group-name "$group" --instance-id "$id" --lifecycle-action-result CONTINUE || true
+until curl -sf -o /dev/null http://127.0.0.1:{port}{health}; do
+  [ "$SECONDS" -lt "$deadline" ] || {{ echo "nginx never answered {health}" >&2; exit 1; }}
+  sleep 5
+done
+while :; do
+  group=$(aws autoscaling describe-auto-scaling-instances --instance-ids "$id" \\
+    --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text) && {{
+    # Not (or no longer) in a group: nothing holds this instance.
+    if [ "$group" = "None" ] || [ -z "$group" ]; then exit 0; fi
+    aws autoscaling complete-lifecycle-action --lifecycle-hook-name {hook} \\
+      --auto-scaling-group-name "$group" --instance-id "$id" \\
+      --lifecycle-action-result CONTINUE && exit 0
+    # No action waiting (the hook already completed, or none applies on this start) is done.
+    aws autoscaling describe-auto-scaling-instances --instance-ids "$id" \\
+      --query 'AutoScalingInstances[0].LifecycleState' --output text | grep -q Wait || exit 0
+  }}
+  [ "$SECONDS" -lt "$deadline" ] || {{ echo "could not complete the lifecycle hook" >&2; exit 1; }}
+  sleep 10
+done
 """
 
 _READY_UNIT = """[Unit]

@@ -22,6 +22,7 @@ from helpers import (
     configured_primary,
     describe,
     get,
+    is_list,
     load_json,
     resource_policy,
     truthy,
@@ -191,55 +192,48 @@ def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
     """Every IAM policy document the resource carries, wherever it sits: managed and inline
     policies, a role's inline policies, resource policies (secret, KMS key, bucket, queue, topic
     policies), recognised by shape (an object with a `Statement`: a JSON string, or an object the
-    program passed as a policy document), not by a list of types. An unknown value where a policy
-    document may sit (a key ending in `policy`) is re-raised when nothing was found, so the policy
-    is reported as skipped in preview rather than passing."""
+    program passed as a policy document), not by a list of types; one walk over the properties.
+    An unknown value where a policy document may sit (a key ending in `policy`) is re-raised when
+    nothing was found, so the policy is reported as skipped in preview rather than passing."""
     docs: list[tuple[str, Any]] = []
-    unknown = None
-    for path, text, error in walk_strings(args.props):
-        if error is not None:
-            if path.rsplit(".", 1)[-1].lower().endswith("policy"):
-                unknown = unknown or error
-            continue
-        if text is None or "Statement" not in text:
-            continue
-        doc = load_json(text)
-        if isinstance(doc, Mapping) and "Statement" in doc:
-            docs.append((path, doc))
-    docs += _document_objects(args.props)
+    unknown: UnknownValueError | None = None
+    stack: list[tuple[str, Any]] = [("", args.props)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if "Statement" in value:
+                doc = load_json(value)
+                if isinstance(doc, Mapping) and "Statement" in doc:
+                    docs.append((where, doc))
+        elif isinstance(value, Mapping):
+            keys = list(value)
+            if "Statement" in keys:
+                with contextlib.suppress(UnknownValueError):
+                    docs.append((where or "(document)", _plain(value)))
+                continue
+            for key in keys:
+                child = f"{where}.{key}" if where else str(key)
+                try:
+                    stack.append((child, value[key]))
+                except UnknownValueError as exc:
+                    if str(key).lower().endswith("policy"):
+                        unknown = unknown or exc
+        elif is_list(value):
+            for i in range(len(value)):
+                try:
+                    stack.append((f"{where}[{i}]", value[i]))
+                except UnknownValueError:
+                    continue
     if not docs and unknown is not None:
         raise unknown
     return docs
 
 
-def _document_objects(props: Any) -> list[tuple[str, Any]]:
-    """Policy documents passed as objects (`PolicyDocumentArgsDict`), at any depth; their known
-    parts only (an unknown inside one is read as absent)."""
-    found: list[tuple[str, Any]] = []
-    stack: list[tuple[str, Any]] = [("", props)]
-    while stack:
-        where, value = stack.pop()
-        if isinstance(value, Mapping):
-            keys = list(value)
-            if "Statement" in keys:
-                with contextlib.suppress(UnknownValueError):
-                    found.append((where or "(document)", _plain(value)))
-                continue
-            for key in keys:
-                try:
-                    stack.append((f"{where}.{key}" if where else str(key), value[key]))
-                except UnknownValueError:
-                    continue
-        elif isinstance(value, list | tuple):
-            stack += [(f"{where}[{i}]", v) for i, v in enumerate(value)]
-    return found
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _plain(value[k]) for k in value}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+    if is_list(value):
+        return [_plain(value[i]) for i in range(len(value))]
     return value
 
 

@@ -472,10 +472,17 @@ def test_launches_wait_for_the_instance_to_serve_the_current_site(plan) -> None:
 
     result = plan("prod")
     (group,) = result.of_type(ASG)
-    (hook,) = group.input("initialLifecycleHooks")
-    assert hook["name"] == LIFECYCLE_HOOK
-    assert hook["lifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING"
-    assert hook["defaultResult"] == "ABANDON", "an instance that never reports is not used"
+    assert group.input("initialLifecycleHooks") is None, (
+        f"{group.urn}: initial_lifecycle_hooks only works at creation and replaces the group"
+    )
+    (hook,) = result.of_type("aws:autoscaling/lifecycleHook:LifecycleHook")
+    assert hook.input("name") == LIFECYCLE_HOOK
+    assert hook.input("autoscalingGroupName") == group.outputs["name"]
+    assert hook.input("lifecycleTransition") == "autoscaling:EC2_INSTANCE_LAUNCHING"
+    assert hook.input("defaultResult") == "ABANDON", "an instance that never reports is not used"
+    assert result.named("web-lifecycle").urn in hook.dependencies, (
+        "the hook waits for the permission to complete it"
+    )
     (policy,) = [
         p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == "web-lifecycle"
     ]

@@ -307,3 +307,56 @@ def test_cache_policy_rejects_negative_lifetime() -> None:
 def test_site_source_requires_s3_uri() -> None:
     with pytest.raises(ValueError, match="s3://"):
         SiteSource(s3_uri="https://bucket.s3.amazonaws.com/site")
+
+
+def _ready_script() -> str:
+    doc = yaml.safe_load(
+        render_user_data(WebServerConfig(cache=CACHE), SiteSource(s3_uri="s3://b/p/"))
+    )
+    (script,) = [f["content"] for f in doc["write_files"] if f["path"].endswith("spikeproof-ready")]
+    return script
+
+
+def _stubs(bin_dir: Path, *, complete_failures: int) -> Path:
+    """curl, aws and sleep stand-ins on PATH: IMDS answers, a healthy nginx, a group whose
+    complete-lifecycle-action fails `complete_failures` times first. Calls are logged."""
+    log = bin_dir / "calls.log"
+    (bin_dir / "curl").write_text(
+        "#!/bin/bash\n"
+        f'echo "curl $*" >> {log}\n'
+        'case "$*" in *api/token*) echo tok ;; *placement/region*) echo eu-west-1 ;;'
+        " *instance-id*) echo i-0abc ;; *) : ;; esac\n"
+    )
+    (bin_dir / "aws").write_text(
+        "#!/bin/bash\n"
+        f'echo "aws $*" >> {log}\n'
+        'case "$*" in *LifecycleState*) echo Pending:Wait ;;'
+        " *describe-auto-scaling-instances*) echo web-asg-1a2b3c4 ;;"
+        f" *complete-lifecycle-action*) n=$(grep -c complete-lifecycle {log});"
+        f' [ "$n" -gt {complete_failures} ] ;; esac\n'
+    )
+    (bin_dir / "sleep").write_text("#!/bin/bash\n:\n")
+    for tool in ("curl", "aws", "sleep"):
+        (bin_dir / tool).chmod(0o755)
+    return log
+
+
+@pytest.mark.parametrize("failures", [0, 3])
+def test_the_readiness_report_completes_the_hook_retrying_on_errors(
+    tmp_path: Path, failures: int
+) -> None:
+    """Run by bash with stand-ins for curl and the AWS CLI: the hook is completed for this
+    instance's group, after retries when the first calls fail."""
+    log = _stubs(tmp_path, complete_failures=failures)
+    script = tmp_path / "ready.sh"
+    script.write_text(_ready_script())
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().splitlines()
+    completes = [c for c in calls if "complete-lifecycle-action" in c]
+    assert len(completes) == failures + 1, calls
+    assert "--auto-scaling-group-name web-asg-1a2b3c4" in completes[-1]
+    assert "--instance-id i-0abc" in completes[-1] and "CONTINUE" in completes[-1]
