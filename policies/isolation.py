@@ -189,44 +189,62 @@ PRIMARY_REFERENCE = resource_policy(
 
 
 def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
-    """Every IAM policy document the resource carries, wherever it sits: managed and inline
-    policies, a role's inline policies, resource policies (secret, KMS key, bucket, queue, topic
-    policies), recognised by shape (an object with a `Statement`: a JSON string, or an object the
-    program passed as a policy document), not by a list of types; one walk over the properties.
+    """Every IAM policy document the resource carries: managed and inline policies, a role's
+    inline policies, resource policies (secret, KMS key, bucket, queue, topic policies) on any
+    resource type, recognised by shape (an object with a `Statement`: a JSON string, or an object
+    the program passed as a policy document) under any property named for a policy.
     An unknown value where a policy document may sit (a key ending in `policy`) is re-raised when
     nothing was found, so the policy is reported as skipped in preview rather than passing."""
     docs: list[tuple[str, Any]] = []
     unknown: UnknownValueError | None = None
-    stack: list[tuple[str, Any]] = [("", args.props)]
+    # Where to look: every property whose name says it holds a policy. pulumi-aws 7 names every
+    # policy-document argument so (policy, inlinePolicies, inlinePolicy, assumeRolePolicy,
+    # accessPolicies, policyDocument, ...); walking only those keeps the pack within its budget
+    # (the reference scan already reads every other string for the primary's names). Paths are
+    # tuples, joined only for a document found.
+    stack: list[tuple[tuple[str | int, ...], Any]] = []
+    props = args.props
+    for key in list(props):
+        if "polic" in str(key).lower():
+            try:
+                stack.append(((key,), props[key]))
+            except UnknownValueError as exc:
+                unknown = unknown or exc
     while stack:
         where, value = stack.pop()
         if isinstance(value, str):
             if "Statement" in value:
                 doc = load_json(value)
                 if isinstance(doc, Mapping) and "Statement" in doc:
-                    docs.append((where, doc))
+                    docs.append((_path(where), doc))
         elif isinstance(value, Mapping):
             keys = list(value)
             if "Statement" in keys:
                 with contextlib.suppress(UnknownValueError):
-                    docs.append((where or "(document)", _plain(value)))
+                    docs.append((_path(where) or "(document)", _plain(value)))
                 continue
             for key in keys:
-                child = f"{where}.{key}" if where else str(key)
                 try:
-                    stack.append((child, value[key]))
+                    stack.append(((*where, key), value[key]))
                 except UnknownValueError as exc:
                     if str(key).lower().endswith("policy"):
                         unknown = unknown or exc
         elif is_list(value):
             for i in range(len(value)):
                 try:
-                    stack.append((f"{where}[{i}]", value[i]))
+                    stack.append(((*where, i), value[i]))
                 except UnknownValueError:
                     continue
     if not docs and unknown is not None:
         raise unknown
     return docs
+
+
+def _path(parts: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -252,7 +270,7 @@ IAM_PRIMARY_ACCESS = resource_policy(
     "iam-policy-primary-access",
     describe(
         "No Allow statement of any IAM document the plan carries (managed, inline, role or "
-        "resource policy, found by shape) may "
+        "resource policy, on any resource type) may "
         "reach the primary, its snapshots, its rds-db users or its secret, as IAM evaluates it: "
         "Action/NotAction, Resource/NotResource, '*' and '?' wildcards; Deny never grants.",
         severity="critical",
