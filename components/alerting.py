@@ -10,7 +10,6 @@ or create on-call schedules.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -18,6 +17,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import policy_json, service_trust
 from settings.core import AlertingSettings
 
 Comparison = Literal[
@@ -52,7 +52,7 @@ class Alerting(pulumi.ComponentResource):
         key_arn: pulumi.Output[str] | None = None
         if args.config.encrypted:
             key_policy = pulumi.Output.all(caller.account_id, partition.partition).apply(
-                lambda parts: json.dumps(_key_policy(parts[0], parts[1]))
+                lambda parts: _key_policy(parts[0], parts[1])
             )
             key = aws.kms.Key(
                 f"{name}-key",
@@ -75,7 +75,7 @@ class Alerting(pulumi.ComponentResource):
             f"{name}-topic-policy",
             arn=topic.arn,
             policy=pulumi.Output.all(topic.arn, caller.account_id).apply(
-                lambda parts: json.dumps(_topic_policy(parts[0], parts[1]))
+                lambda parts: _topic_policy(parts[0], parts[1])
             ),
             opts=child,
         )
@@ -105,18 +105,7 @@ class Alerting(pulumi.ComponentResource):
             # in the channel can do through it at read-only.
             chatbot_role = aws.iam.Role(
                 f"{name}-chatbot-role",
-                assume_role_policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "chatbot.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=service_trust("chatbot.amazonaws.com"),
                 tags={**args.tags, "Name": f"{name}-chatbot-role"},
                 opts=child,
             )
@@ -207,10 +196,9 @@ def metric_alarm(
     )
 
 
-def _key_policy(account_id: str, partition: str) -> dict[str, object]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+def _key_policy(account_id: str, partition: str) -> str:
+    return policy_json(
+        [
             {
                 "Sid": "AccountAdministers",
                 "Effect": "Allow",
@@ -226,14 +214,13 @@ def _key_policy(account_id: str, partition: str) -> dict[str, object]:
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             },
-        ],
-    }
+        ]
+    )
 
 
-def _topic_policy(topic_arn: str, account_id: str) -> dict[str, object]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+def _topic_policy(topic_arn: str, account_id: str) -> str:
+    return policy_json(
+        [
             {
                 "Sid": "CloudWatchAlarmsPublish",
                 "Effect": "Allow",
@@ -242,5 +229,5 @@ def _topic_policy(topic_arn: str, account_id: str) -> dict[str, object]:
                 "Resource": topic_arn,
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             }
-        ],
-    }
+        ]
+    )

@@ -30,6 +30,7 @@ import pulumi_cloudflare as cloudflare
 
 from components.alerting import metric_alarm
 from components.core import NetworkFacts
+from components.iam import policy_json, service_trust
 from model.schedule import CampaignWindow, scheduled_actions
 from model.webserver import LIFECYCLE_HOOK, SiteSource, WebServerConfig, render_user_data
 from settings.fleet import FleetSettings
@@ -181,18 +182,7 @@ class WebFleet(pulumi.ComponentResource):
         # --- Instance profile: SSM management and read of the site prefix, nothing else.
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust("ec2.amazonaws.com"),
             opts=child,
         )
         aws.iam.RolePolicyAttachment(
@@ -206,23 +196,20 @@ class WebFleet(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 f"{name}-site-read",
                 role=role.id,
-                policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": "s3:ListBucket",
-                                "Resource": f"arn:aws:s3:::{bucket}",
-                                "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
-                            },
-                            {
-                                "Effect": "Allow",
-                                "Action": "s3:GetObject",
-                                "Resource": f"arn:aws:s3:::{bucket}/{prefix}*",
-                            },
-                        ],
-                    }
+                policy=policy_json(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:ListBucket",
+                            "Resource": f"arn:aws:s3:::{bucket}",
+                            "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:GetObject",
+                            "Resource": f"arn:aws:s3:::{bucket}/{prefix}*",
+                        },
+                    ]
                 ),
                 opts=child,
             )
@@ -233,23 +220,20 @@ class WebFleet(pulumi.ComponentResource):
         lifecycle_policy = aws.iam.RolePolicy(
             f"{name}-lifecycle",
             role=role.id,
-            policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "autoscaling:DescribeAutoScalingInstances",
-                            "Resource": "*",
-                        },
-                        {
-                            "Effect": "Allow",
-                            "Action": "autoscaling:CompleteLifecycleAction",
-                            "Resource": f"arn:aws:autoscaling:*:*:autoScalingGroup:*:"
-                            f"autoScalingGroupName/{name}-asg-*",
-                        },
-                    ],
-                }
+            policy=policy_json(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": "autoscaling:DescribeAutoScalingInstances",
+                        "Resource": "*",
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": "autoscaling:CompleteLifecycleAction",
+                        "Resource": f"arn:aws:autoscaling:*:*:autoScalingGroup:*:"
+                        f"autoScalingGroupName/{name}-asg-*",
+                    },
+                ]
             ),
             opts=child,
         )

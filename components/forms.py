@@ -24,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.alerting import metric_alarm
+from components.iam import policy_output, service_trust
 from settings.forms import FormsSettings, FunctionSettings
 
 POWERTOOLS_ACCOUNT = "017000801446"
@@ -60,10 +61,6 @@ class FormBackendArgs:
     def __post_init__(self) -> None:
         if not self.allowed_origins:
             raise ValueError("FormBackendArgs.allowed_origins is empty")
-
-
-def _policy(statements: list[dict[str, Any]]) -> pulumi.Output[str]:
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 class FormBackend(pulumi.ComponentResource):
@@ -241,24 +238,13 @@ class FormBackend(pulumi.ComponentResource):
             )
             role = aws.iam.Role(
                 f"{name}-{role_name}-role",
-                assume_role_policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "lambda.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=service_trust("lambda.amazonaws.com"),
                 opts=child,
             )
             aws.iam.RolePolicy(
                 f"{name}-{role_name}-access",
                 role=role.id,
-                policy=_policy(
+                policy=policy_output(
                     [
                         *statements,
                         {

@@ -14,7 +14,6 @@ backups of the replicas (the primary's backups are the system of record).
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ import pulumi_aws as aws
 
 from components.alerting import metric_alarm
 from components.core import NetworkFacts
+from components.iam import service_trust
 from settings.core import PrimarySettings, ReplicaSettings
 
 # The engines' main log streams, exported to CloudWatch by default.
@@ -156,18 +156,7 @@ class ReadReplica(pulumi.ComponentResource):
         if args.config.monitoring_interval_seconds > 0:
             role = aws.iam.Role(
                 f"{name}-monitoring",
-                assume_role_policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=service_trust("monitoring.rds.amazonaws.com"),
                 tags={**args.tags, "Name": f"{name}-monitoring"},
                 opts=child,
             )
