@@ -99,15 +99,10 @@ def load_stack_config(
                 )
             ]
         )
-    values = dict(values)
-    for key, value in (overrides or {}).items():
-        full = key if ":" in key else f"{project_name}:{key}"
-        if value is None:
-            values.pop(full, None)
-        elif isinstance(value, Mapping) and isinstance(values.get(full), Mapping):
-            values[full] = _deep_merge(values[full], value)
-        else:
-            values[full] = value
+    values = _deep_merge(
+        values,
+        {(k if ":" in k else f"{project_name}:{k}"): v for k, v in (overrides or {}).items()},
+    )
 
     errors: list[ConfigError] = []
     declared = project.get("config") or {}
