@@ -10,6 +10,7 @@ partial deployment. Provider keys (`aws:*`, `cloudflare:*`) are the providers' t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -315,15 +316,53 @@ def parse(
         errors.extend(found)
     if settings is not None and project_dir is not None:
         errors.extend(zone_conflicts(settings.edge, stack=stack, project_dir=project_dir))
+    accounts, account_errors = _allowed_accounts(config, stack_file=stack_file)
+    errors.extend(account_errors)
     if settings is not None and isinstance(region, str):
-        errors.extend(_certificate_problems(settings, config, stack_file=stack_file, region=region))
+        errors.extend(
+            _certificate_problems(settings, accounts, stack_file=stack_file, region=region)
+        )
     if errors or settings is None:
         raise ConfigErrors(errors)
     return settings, str(region)
 
 
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def _allowed_accounts(
+    config: Mapping[str, Any], *, stack_file: str
+) -> tuple[list[str], list[ConfigError]]:
+    """The provider's aws:allowedAccountIds (a list of 12-digit account ids) when the stack sets it.
+
+    The CLI hands a structured provider value to the program as JSON text. An id written as a bare
+    YAML number is refused: YAML drops a leading zero, and the provider compares strings."""
+    allowed = config.get("aws:allowedAccountIds")
+    if allowed is None:
+        return [], []
+    if isinstance(allowed, str):
+        with contextlib.suppress(json.JSONDecodeError):
+            allowed = json.loads(allowed)
+    if (
+        isinstance(allowed, list)
+        and allowed
+        and all(isinstance(a, str) and ACCOUNT_ID.match(a) for a in allowed)
+    ):
+        return list(allowed), []
+    return [], [
+        ConfigError(
+            stack_file=stack_file,
+            key_path="aws:allowedAccountIds",
+            problem="must be a non-empty list of 12-digit AWS account ids, each quoted",
+            value=allowed,
+            allowed="a list of quoted 12-digit strings",
+            example='aws:allowedAccountIds: ["111122223333"]',
+        )
+    ]
+
+
 def _certificate_problems(
-    settings: Settings, config: Mapping[str, Any], *, stack_file: str, region: str
+    settings: Settings, accounts: list[str], *, stack_file: str, region: str
 ) -> list[ConfigError]:
     """A certificate the resource cannot use: API Gateway's regional custom domain takes an ACM
     certificate "in the same Region as your API" and account (API Gateway developer guide,
@@ -334,13 +373,6 @@ def _certificate_problems(
         return []
     parts = domain.certificate_arn.split(":")
     cert_region, cert_account = parts[3], parts[4]
-    allowed = config.get("aws:allowedAccountIds")
-    if isinstance(allowed, str):
-        try:
-            allowed = json.loads(allowed)
-        except json.JSONDecodeError:
-            allowed = None
-    accounts = [str(a) for a in allowed] if isinstance(allowed, list) else []
     problems: list[str] = []
     if cert_region != region:
         problems.append(

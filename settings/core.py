@@ -238,7 +238,10 @@ class ReplicaSettings(Model):
         examples=['["postgresql"]'],
     )
     parameter_group: ParameterGroupSettings | None = Field(
-        default=None, description="Custom parameter group. Default: the engine's default group."
+        default=None,
+        description="A parameter group of the replicas' own. Default: the primary's own group "
+        "(same region) or the region's engine default (cross-region). Refused when a same-region "
+        "primary has a custom group (its parameters would be dropped).",
     )
     reader_dns: ReaderDnsSettings = Field(
         default_factory=ReaderDnsSettings, description="The one reader hostname for consumers."

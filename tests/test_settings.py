@@ -130,7 +130,15 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     ("protect-not-bool", {"protect": "yes"}, "spikeproof:protect", "must be a boolean"),
     ("missing-region", {"aws:region": None}, "aws:region", "required key is missing"),
-]
+    # YAML reads an unquoted id as a number and drops a leading zero; the provider compares strings.
+    ("account-unquoted", {"aws:allowedAccountIds": [111122223333]}, "aws:allowedAccountIds",
+     "each quoted"),
+    ("account-short", {"aws:allowedAccountIds": ["11112222333"]}, "aws:allowedAccountIds",
+     "12-digit"),
+    ("account-not-list", {"aws:allowedAccountIds": "111122223333,444455556666"},
+     "aws:allowedAccountIds", "non-empty list"),
+    ("account-empty", {"aws:allowedAccountIds": []}, "aws:allowedAccountIds", "non-empty list"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
