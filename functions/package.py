@@ -5,8 +5,11 @@
 Entries are the `.py` files of functions/forms (no caches, no bytecode), stored under `forms/`,
 sorted, with a fixed timestamp (1980-01-01, the zip epoch), fixed permissions and fixed
 compression, so unchanged code gives byte-identical zips and the same hash, and Pulumi sees no
-diff. Dependencies are not packaged: boto3 is in the Lambda runtime and Powertools comes from the
-official public layer (docs/forms.md explains the choice).
+diff. boto3 is in the Lambda runtime and Powertools comes from the official public layer
+(docs/forms.md explains the choice); the pure-Python libraries the layer lacks (`VENDORED`:
+email-validator and the idna it validates domains with) are copied into the zip's root from the
+distributions installed here, which requirements-dev.txt pins: their `.py` files and licence
+files, nothing compiled, so an x86 laptop builds the same arm64-ready bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import importlib.metadata
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +25,11 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent / "forms"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+VENDORED = ("email-validator", "idna")
+"""Distributions packaged with the code (not in the Lambda runtime or the Powertools layer).
+dnspython, email-validator's third dependency, is left out: it is imported only for
+deliverability checks, which the ingest turns off (tests/test_forms_package.py proves the zip
+imports without it)."""
 
 
 @dataclass(frozen=True)
@@ -40,13 +49,35 @@ def _files(source: Path) -> list[Path]:
     )
 
 
+def vendored_files(distributions: tuple[str, ...] = VENDORED) -> list[tuple[str, Path]]:
+    """(name in the zip, file on disk) of each distribution's Python sources and licences."""
+    out: list[tuple[str, Path]] = []
+    for dist_name in distributions:
+        try:
+            dist = importlib.metadata.distribution(dist_name)
+        except importlib.metadata.PackageNotFoundError:
+            raise SystemExit(
+                f"functions/package.py: {dist_name} is not installed; it is packaged with the "
+                "form functions. Run `make venv` (requirements-dev.txt pins it)."
+            ) from None
+        for entry in dist.files or ():
+            rel = entry.as_posix()
+            licence = ".dist-info/licenses/" in rel or ".dist-info/LICEN" in rel.upper()
+            if rel.startswith("..") or "__pycache__" in rel:
+                continue
+            if (rel.endswith(".py") and ".dist-info/" not in rel) or licence:
+                out.append((rel, Path(str(dist.locate_file(entry)))))
+    return sorted(out)
+
+
 def build(out: Path, source: Path = SOURCE, package: str = "forms") -> Package:
     out.parent.mkdir(parents=True, exist_ok=True)
     names = []
     tmp = out.with_suffix(out.suffix + ".tmp")
+    entries = [(f"{package}/{p.relative_to(source).as_posix()}", p) for p in _files(source)]
+    entries += vendored_files()
     with zipfile.ZipFile(tmp, "w") as zf:
-        for path in _files(source):
-            name = f"{package}/{path.relative_to(source).as_posix()}"
+        for name, path in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = (

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import pytest
 
@@ -77,3 +79,35 @@ def moto_endpoint() -> Iterator[str]:
     server, endpoint = start_moto()
     yield endpoint
     server.stop()
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    calls: ClassVar[list[tuple[str, str, dict[str, str], bytes]]] = []
+    status = 200
+    body = b'{"success": true}'
+
+    def _answer(self) -> None:
+        data = self.rfile.read(int(self.headers.get("content-length", 0)))
+        type(self).calls.append((self.command, self.path, dict(self.headers), data))
+        self.send_response(type(self).status)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(type(self).body)
+
+    do_POST = do_PUT = _answer
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def local_http() -> Iterator[tuple[str, type[_Recorder]]]:
+    class Handler(_Recorder):
+        calls: ClassVar[list[tuple[str, str, dict[str, str], bytes]]] = []
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", Handler
+    server.shutdown()
+    server.server_close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -33,7 +35,10 @@ def test_entries_sorted_fixed_time_and_mode(tmp_path: Path) -> None:
     names = [i.filename for i in infos]
     assert names == sorted(names), f"forms.zip entries not sorted: {names}"
     assert "forms/lambda_ingest.py" in names and "forms/lambda_worker.py" in names
-    assert not [n for n in names if not n.endswith(".py")], "only sources belong in forms.zip"
+    stray = [n for n in names if not n.endswith(".py") and "/licenses/" not in n]
+    assert not stray, f"only sources and the vendored libraries' licences belong in forms.zip: {stray}"
+    assert "email_validator/__init__.py" in names and "idna/uts46data.py" in names
+    assert any(n.startswith("idna-") and n.endswith("LICENSE.md") for n in names)
     for info in infos:
         assert info.date_time == FIXED_TIME, f"{info.filename}: timestamp {info.date_time}"
         assert info.external_attr >> 16 == 0o100644, (
@@ -49,3 +54,55 @@ def test_changed_code_changes_the_hash(tmp_path: Path) -> None:
         f.write("\n# changed\n")
     after = build(tmp_path / "b.zip", source=copy)
     assert before.sha256_hex != after.sha256_hex, "forms.zip: a code change did not change the hash"
+
+
+# Runs in a fresh interpreter: site-packages stays reachable for what the Lambda runtime and the
+# Powertools layer provide (boto3, aws_lambda_powertools), and is refused for what the zip must
+# carry itself, so a library left out of VENDORED fails here instead of at the first cold start.
+_FROM_ZIP_ONLY = """
+import importlib.abc, sys
+ZIP = sys.argv[1]
+class OnlyFromZip(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        top = name.split(".")[0]
+        if top in ("email_validator", "idna", "dns"):
+            for finder in sys.meta_path:
+                if finder is self or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    if not (spec.origin or "").startswith(ZIP):
+                        raise ImportError(f"{name} imported from {spec.origin}, not the zip")
+                    return spec
+        return None
+sys.meta_path.insert(0, OnlyFromZip())
+sys.path.insert(0, ZIP)
+import forms.lambda_ingest as entry
+answer = entry.handler({"version": "2.0", "routeKey": "POST /subscribe", "rawPath": "/subscribe",
+    "headers": {"origin": "https://www.example.com", "content-type": "application/json"},
+    "requestContext": {"http": {"method": "POST", "path": "/subscribe", "sourceIp": "1.2.3.4"},
+                       "requestId": "r", "stage": "$default"},
+    "body": '{"email": "x@Faß.de", "consent": "no"}', "isBase64Encoded": False}, None)
+print(answer["statusCode"], sorted(m for m in sys.modules if m.split(".")[0] == "dns"))
+"""
+
+
+def test_the_zip_carries_every_library_the_runtime_and_layer_lack(tmp_path: Path) -> None:
+    pkg = build(tmp_path / "forms.zip")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+        "ALLOWED_ORIGINS": "https://www.example.com",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", _FROM_ZIP_ONLY, str(pkg.path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    # 422 (consent), reached through email-validator and idna loaded from the zip; no dnspython.
+    assert run.stdout.splitlines()[-1] == "422 []", run.stdout

@@ -62,14 +62,25 @@ class IngestConfig:
     """SQS queue the accepted submissions go to."""
     allowed_origins: frozenset[str]
     """Origins whose browsers may post; a request with another or no Origin is refused (403)."""
-    max_body_bytes: int = 4096
-    """Largest accepted body in bytes (after base64 decoding); larger is refused with 413."""
+    max_body_bytes: int = 16_384
+    """Largest accepted body in bytes (after base64 decoding); larger is refused with 413. A
+    multipart post of every field at its limit with a 2,048-character Turnstile token fits."""
     honeypot_field: str = "website"
     """Form field humans never see; a non-empty value is refused (400)."""
     turnstile_secret_arn: str | None = None
     """Secrets Manager ARN of the Turnstile secret key. Unset: no Turnstile check."""
     turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
     """Turnstile siteverify endpoint (configurable for tests)."""
+    thank_you_url: str | None = None
+    """Where a plain form post (a browser that wants HTML) is sent with 303 once accepted. Unset:
+    every requester gets JSON."""
+    error_url: str | None = None
+    """Where a refused plain form post is sent with 303, the problem in its query string
+    (`?error=<code>&field=<field>&message=<text>`). Unset: the thank-you URL's requesters get
+    JSON errors."""
+    enqueue_budget_ms: int = 3000
+    """How long the ingest keeps retrying a failed enqueue (within the invocation's remaining
+    time) before it answers 503."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> IngestConfig:
@@ -85,6 +96,15 @@ class IngestConfig:
                 f"environment variable TURNSTILE_VERIFY_URL={verify_url!r} is not a URL"
             )
         honeypot = env.get("HONEYPOT_FIELD") or cls.honeypot_field
+        pages: dict[str, str | None] = {}
+        for key in ("THANK_YOU_URL", "ERROR_URL"):
+            value = env.get(key) or None
+            if value is not None and (not _URL_RE.match(value) or "?" in value or "#" in value):
+                raise ConfigError(
+                    f"environment variable {key}={value!r} is not a page URL; "
+                    "e.g. https://www.example.com/thank-you/ (no query string or fragment)"
+                )
+            pages[key] = value
         return cls(
             queue_url=queue_url,
             allowed_origins=_origins(_req(env, "ALLOWED_ORIGINS", "https://www.example.com")),
@@ -92,6 +112,9 @@ class IngestConfig:
             honeypot_field=honeypot,
             turnstile_secret_arn=env.get("TURNSTILE_SECRET_ARN") or None,
             turnstile_verify_url=verify_url,
+            thank_you_url=pages["THANK_YOU_URL"],
+            error_url=pages["ERROR_URL"],
+            enqueue_budget_ms=_int(env, "ENQUEUE_BUDGET_MS", cls.enqueue_budget_ms, 0, 28_000),
         )
 
 
@@ -109,6 +132,10 @@ class WorkerConfig:
     """List/audience id at the HTTP provider (adapter `http`)."""
     secret_arn: str | None = None
     """Secrets Manager ARN holding the HTTP provider's API key (adapter `http`)."""
+    dlq_url: str | None = None
+    """Dead-letter queue a message that fails the schema check is moved to at once (with its
+    reason), instead of failing every receive first. Unset: such a message fails until the
+    queue's redrive policy dead-letters it."""
     handoff_lease_seconds: int = 120
     """How long a hand-off claim blocks others if its holder dies without releasing it. Must
     exceed the worker's timeout so a slow but live hand-off is never taken over."""
@@ -129,7 +156,13 @@ class WorkerConfig:
             http_list_id=env.get("HTTP_LIST_ID") or None,
             secret_arn=env.get("LIST_SECRET_ARN") or None,
             handoff_lease_seconds=_int(env, "HANDOFF_LEASE_SECONDS", 120, 1, 3600),
+            dlq_url=env.get("DLQ_URL") or None,
         )
+        if config.dlq_url is not None and not _QUEUE_URL_RE.match(config.dlq_url):
+            raise ConfigError(
+                f"environment variable DLQ_URL={config.dlq_url!r} is not an SQS queue URL; "
+                "e.g. https://sqs.eu-west-1.amazonaws.com/123456789012/forms-dlq"
+            )
         if adapter == "sesv2" and not config.contact_list_name:
             raise ConfigError(
                 "environment variable CONTACT_LIST_NAME is required when LIST_ADAPTER=sesv2; "

@@ -1,9 +1,16 @@
 """Ingest function: API Gateway v2 HTTP API event -> validated, normalised message on SQS -> 202.
 
-Routing and error mapping use Powertools' APIGatewayHttpResolver; validation is `validation.py`.
-Nothing here touches the table or the list: the flood is absorbed by the queue, and the answer is
-given as soon as SQS has the message. Bad input is always a 4xx JSON body naming the problem; a
-dependency failure (SQS, siteverify) is a 503 so that clients retry, never a 500.
+Every way a page posts is read (`validation.read_fields`): JSON from a script, urlencoded from a
+plain `<form method="post">`, multipart from `FormData`, base64-encoded or not. Who asked decides
+the answer's form: a browser navigating (a form post without JavaScript: `Sec-Fetch-Mode:
+navigate`, or an `Accept` that wants HTML and not JSON) is sent `303 See Other` to the stack's
+thank-you page, or to its error page with the problem in the query string; a script gets JSON.
+
+Routing and error mapping use Powertools' APIGatewayHttpResolver. Nothing here touches the table
+or the list: the flood is absorbed by the queue, and the answer is given as soon as SQS has the
+message. Bad input is always a 4xx naming the problem; a dependency failure (SQS, siteverify) is a
+503 so that clients retry, never a 500. A failed enqueue is retried within the invocation's time
+budget first: after Turnstile said yes, a 503 costs the visitor a retry.
 
 The request is read from this module's own context variable, not from the resolver's
 `current_event`: Powertools keeps that on the router *class* (shared by every resolver in the
@@ -19,6 +26,7 @@ import base64
 import binascii
 import json
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -30,12 +38,28 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from .config import IngestConfig
 from .turnstile import Verifier, VerifierUnavailable
-from .validation import Rejection, Submission, parse_submission
+from .validation import (
+    JSON,
+    MESSAGE_VERSION,
+    Rejection,
+    Submission,
+    media_type,
+    parse_submission,
+    read_fields,
+)
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-JSON = "application/json"
+Sleep = Callable[[float], None]
 _REQUEST: ContextVar[dict[str, Any]] = ContextVar("spikeproof_ingest_request")
 """The event being handled, per thread / task (see the module docstring)."""
+_CONTEXT: ContextVar[Any] = ContextVar("spikeproof_ingest_context", default=None)
+_WANTS_HTML: ContextVar[bool] = ContextVar("spikeproof_ingest_wants_html", default=False)
+RESERVE_MS = 500
+"""Kept back from the invocation's remaining time for answering."""
+
+
+class EnqueueFailed(Exception):
+    """SQS refused or could not be reached for the whole retry budget."""
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[str]:
@@ -49,7 +73,26 @@ def _raw_body(event: dict[str, Any]) -> bytes:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
             raise Rejection(400, "invalid_body", "body is not valid base64") from None
+    # A lone surrogate in the event's text (never valid UTF-8) fails the decoding step after.
     return body.encode("utf-8", "surrogatepass")
+
+
+def wants_html(headers: dict[str, str]) -> bool:
+    """A browser navigating (a plain form post), as opposed to fetch/XHR or a script."""
+    if (headers.get("sec-fetch-mode") or "").lower() == "navigate":
+        return True
+    accept = (headers.get("accept") or "").lower()
+    return "text/html" in accept and JSON not in accept
+
+
+def _redirect(url: str, query: dict[str, str] | None = None) -> Response[str]:
+    location = url + ("?" + urllib.parse.urlencode(query) if query else "")
+    return Response(
+        status_code=303,
+        content_type="text/plain; charset=utf-8",
+        body=f"See {location}\n",
+        headers={"Location": location, "Cache-Control": "no-store"},
+    )
 
 
 def make_handler(
@@ -59,45 +102,81 @@ def make_handler(
     verifier: Verifier | None = None,
     logger: Logger | None = None,
     contact_path: str = "/contact",
+    sleep: Sleep = time.sleep,
 ) -> Handler:
     """The Lambda handler bound to its config, SQS client and (optional) Turnstile verifier."""
     log = logger or Logger(service="forms-ingest")
     app = APIGatewayHttpResolver()
 
+    def enqueue(body: str, context: Any) -> None:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        budget_ms = config.enqueue_budget_ms
+        if callable(remaining):
+            budget_ms = min(budget_ms, int(remaining()) - RESERVE_MS)
+        deadline = time.monotonic() + budget_ms / 1000
+        delay, attempt = 0.05, 0
+        while True:
+            attempt += 1
+            try:
+                sqs.send_message(QueueUrl=config.queue_url, MessageBody=body)
+                return
+            except Exception as error:  # botocore's ClientError and connection errors alike
+                if time.monotonic() + delay >= deadline:
+                    raise EnqueueFailed(f"{attempt} attempts: {type(error).__name__}") from error
+                log.warning(
+                    "enqueue retry", extra={"attempt": attempt, "type": type(error).__name__}
+                )
+                sleep(delay)
+                delay = min(delay * 2, 0.8)
+
+    def accepted(request_id: str) -> Response[str]:
+        if _WANTS_HTML.get() and config.thank_you_url:
+            return _redirect(config.thank_you_url)
+        return _json(202, {"status": "accepted", "requestId": request_id})
+
+    def refused(status: int, body: dict[str, Any]) -> Response[str]:
+        if _WANTS_HTML.get() and config.error_url:
+            return _redirect(config.error_url, {k: str(v) for k, v in body.items()})
+        return _json(status, body)
+
     def admit(require_message: bool, kind: str) -> Response[str]:
-        event = APIGatewayProxyEventV2(_REQUEST.get())
-        headers = event.headers or {}
+        raw_event = _REQUEST.get()
+        event = APIGatewayProxyEventV2(raw_event)
+        headers = {k.lower(): v for k, v in (event.headers or {}).items()}
         origin = (headers.get("origin") or "").rstrip("/")
         if origin not in config.allowed_origins:
             raise Rejection(
                 403, "origin_not_allowed", f"origin {origin or '(none)'!r} may not post"
             )
-        content_type = (headers.get("content-type") or "").split(";", 1)[0].strip().lower()
-        if content_type != JSON:
-            raise Rejection(
-                415,
-                "unsupported_media_type",
-                f"content-type must be {JSON}, got {content_type or '(none)'!r}",
-            )
+        content_type = headers.get("content-type")
+        fields = read_fields(
+            _raw_body(raw_event), content_type, max_body_bytes=config.max_body_bytes
+        )
         submission: Submission = parse_submission(
-            _raw_body(event.raw_event),
-            max_body_bytes=config.max_body_bytes,
+            fields,
             honeypot_field=config.honeypot_field,
             require_message=require_message,
+            from_form=media_type(content_type) != JSON,
         )
         if verifier is not None:
             if not submission.turnstile_token:
                 raise Rejection(
-                    400, "turnstile_required", "turnstileToken is required", "turnstileToken"
+                    400,
+                    "turnstile_required",
+                    "the Turnstile check is missing: wait for it to finish, then send again",
+                    "cf-turnstile-response",
                 )
             source_ip = event.request_context.http.source_ip
             if not verifier(submission.turnstile_token, source_ip):
                 raise Rejection(
-                    403, "turnstile_failed", "turnstile verification failed", "turnstileToken"
+                    403,
+                    "turnstile_failed",
+                    "the Turnstile check failed or expired: reload the page and send again",
+                    "cf-turnstile-response",
                 )
         request_id = event.request_context.request_id or str(uuid.uuid4())
         message = {
-            "v": 1,
+            "v": MESSAGE_VERSION,
             "kind": kind,
             "email": submission.email,
             "consent": submission.consent,
@@ -107,8 +186,8 @@ def make_handler(
             "requestId": request_id,
             "submittedAt": int(time.time() * 1000),
         }
-        sqs.send_message(QueueUrl=config.queue_url, MessageBody=json.dumps(message))
-        return _json(202, {"status": "accepted", "requestId": request_id})
+        enqueue(json.dumps(message), _CONTEXT.get())
+        return accepted(request_id)
 
     @app.post("/subscribe")
     def subscribe() -> Response[str]:
@@ -121,12 +200,12 @@ def make_handler(
     @app.exception_handler(Rejection)
     def rejected(error: Rejection) -> Response[str]:
         log.info("rejected", extra={"code": error.code, "status": error.status})
-        return _json(error.status, error.body())
+        return refused(error.status, error.body())
 
     @app.exception_handler(VerifierUnavailable)
     def verifier_down(error: VerifierUnavailable) -> Response[str]:
         log.warning("turnstile unavailable", extra={"error": str(error)})
-        return _json(503, {"error": "unavailable", "message": "try again shortly"})
+        return refused(503, {"error": "unavailable", "message": "try again shortly"})
 
     @app.not_found
     def not_found(_: Exception) -> Response[str]:
@@ -137,13 +216,18 @@ def make_handler(
         # Only dependency failures reach here (input problems are Rejections): the client may
         # retry, and the error is logged with its type for the alarm's investigation.
         log.exception("ingest failed", extra={"type": type(error).__name__})
-        return _json(503, {"error": "unavailable", "message": "try again shortly"})
+        return refused(503, {"error": "unavailable", "message": "try again shortly"})
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         token = _REQUEST.set(event)
+        html = _WANTS_HTML.set(wants_html(headers))
+        ctx = _CONTEXT.set(context)
         try:
             return app.resolve(event, context)
         finally:
+            _CONTEXT.reset(ctx)
+            _WANTS_HTML.reset(html)
             _REQUEST.reset(token)
 
     return handler

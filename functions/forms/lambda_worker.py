@@ -32,4 +32,6 @@ handler = make_handler(
         boto3.client("dynamodb", config=_BOTO), CONFIG.table_name, CONFIG.handoff_lease_seconds
     ),
     _adapter(),
+    sqs=boto3.client("sqs", config=_BOTO) if CONFIG.dlq_url else None,
+    dlq_url=CONFIG.dlq_url,
 )

@@ -1,7 +1,8 @@
 """Subscribers in DynamoDB, keyed by normalised email, with the list hand-off recorded per item.
 
 Item: email (key), kind, consent, name, source, firstSeenAt, lastSeenAt, listed (bool), listedAt,
-and while a hand-off is in flight `claim` (the SQS message id doing it) and `claimAt`.
+listOutcome ("added", or "refused: ..." when the list keeps the address out), and while a
+hand-off is in flight `claim` (the SQS message id doing it) and `claimAt`.
 The claim is what makes "handed to the list exactly once" hold under retries and concurrent
 duplicates: only the claim holder calls the list; a failed hand-off releases the claim so the
 retry (or any later duplicate, or a redriven message) redoes only the hand-off.
@@ -55,24 +56,31 @@ class SubscriberStore:
         return True
 
     def upsert(self, message: dict[str, Any], now_ms: int) -> Stored:
-        """Create or update the subscriber; a repeat sign-up updates the same item."""
-        names = {"#n": "name", "#s": "source"}
+        """Create or update the subscriber; a repeat sign-up merges into the same item: a field
+        it carries replaces the stored one, a field it leaves empty keeps it (a second sign-up
+        without a name never erases the first's name)."""
+        names: dict[str, str] = {}
         values: dict[str, Any] = {
             ":now": {"N": str(now_ms)},
             ":consent": {"BOOL": bool(message.get("consent"))},
             ":false": {"BOOL": False},
-            ":name": {"S": message["name"]} if message.get("name") else {"NULL": True},
-            ":source": {"S": message["source"]} if message.get("source") else {"NULL": True},
         }
+        sets = [
+            "firstSeenAt = if_not_exists(firstSeenAt, :now)",
+            "lastSeenAt = :now",
+            "consent = :consent",
+            "listed = if_not_exists(listed, :false)",
+        ]
+        for i, key in enumerate(("name", "source")):
+            if message.get(key):
+                names[f"#f{i}"] = key
+                values[f":f{i}"] = {"S": message[key]}
+                sets.append(f"#f{i} = :f{i}")
         answer = self._ddb.update_item(
             TableName=self._table,
             Key={"email": {"S": message["email"]}},
-            UpdateExpression=(
-                "SET firstSeenAt = if_not_exists(firstSeenAt, :now), lastSeenAt = :now, "
-                "consent = :consent, #n = :name, #s = :source, "
-                "listed = if_not_exists(listed, :false)"
-            ),
-            ExpressionAttributeNames=names,
+            UpdateExpression="SET " + ", ".join(sets),
+            **({"ExpressionAttributeNames": names} if names else {}),
             ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
         )
@@ -115,12 +123,19 @@ class SubscriberStore:
             return "claimed"
         return "self" if holder.split(":", 1)[0] == token.split(":", 1)[0] else "other"
 
-    def mark_listed(self, email: str, now_ms: int) -> None:
+    def mark_listed(self, email: str, now_ms: int, *, outcome: str = "added") -> None:
+        """The hand-off is done: `outcome` is "added", or "refused: <the list's reason>"."""
         self._ddb.update_item(
             TableName=self._table,
             Key={"email": {"S": email}},
-            UpdateExpression="SET listed = :true, listedAt = :now REMOVE claim, claimAt",
-            ExpressionAttributeValues={":true": {"BOOL": True}, ":now": {"N": str(now_ms)}},
+            UpdateExpression=(
+                "SET listed = :true, listedAt = :now, listOutcome = :outcome REMOVE claim, claimAt"
+            ),
+            ExpressionAttributeValues={
+                ":true": {"BOOL": True},
+                ":now": {"N": str(now_ms)},
+                ":outcome": {"S": outcome},
+            },
         )
 
     def release(self, email: str, token: str) -> None:

@@ -1,12 +1,25 @@
-"""Server-side Cloudflare Turnstile verification (siteverify), injectable for tests."""
+"""Server-side Cloudflare Turnstile verification (siteverify), injectable for tests.
+
+A token can be redeemed once. The ingest may have to answer 503 after siteverify said yes (the
+queue failed), and the page then retries with the same token: siteverify's `idempotency_key`
+("If this is provided, duplicate verification requests with the same key and response will return
+the same result", Cloudflare's Turnstile server-side validation docs) makes the retry pass. The
+key is derived from the token itself (a UUID v5), so every retry of one token carries the same key
+without the page or the ingest remembering anything.
+"""
 
 from __future__ import annotations
 
 import json
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable
 from typing import Protocol
+
+IDEMPOTENCY_NAMESPACE = uuid.UUID("6f0e1d8c-3b1a-5c47-9e2d-7a4b5c6d7e8f")
+RETRYABLE_ERRORS = frozenset({"internal-error"})
+"""siteverify error codes that say "try again", not "this token is bad"."""
 
 
 class VerifierUnavailable(Exception):
@@ -15,6 +28,10 @@ class VerifierUnavailable(Exception):
 
 class Verifier(Protocol):
     def __call__(self, token: str, remote_ip: str | None) -> bool: ...
+
+
+def idempotency_key(token: str) -> str:
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, token))
 
 
 class TurnstileVerifier:
@@ -29,7 +46,11 @@ class TurnstileVerifier:
     def __call__(self, token: str, remote_ip: str | None) -> bool:
         if self._cached is None:
             self._cached = self._secret()
-        form = {"secret": self._cached, "response": token}
+        form = {
+            "secret": self._cached,
+            "response": token,
+            "idempotency_key": idempotency_key(token),
+        }
         if remote_ip:
             form["remoteip"] = remote_ip
         request = urllib.request.Request(
@@ -40,4 +61,10 @@ class TurnstileVerifier:
                 answer = json.load(response)
         except (OSError, ValueError) as error:
             raise VerifierUnavailable(str(error)) from error
-        return answer.get("success") is True
+        if not isinstance(answer, dict):
+            raise VerifierUnavailable("siteverify answered something other than a JSON object")
+        if answer.get("success") is True:
+            return True
+        if RETRYABLE_ERRORS & set(answer.get("error-codes") or []):
+            raise VerifierUnavailable(f"siteverify: {answer.get('error-codes')}")
+        return False

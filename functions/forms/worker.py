@@ -6,6 +6,13 @@ maxReceiveCount, then dead-lettered. Idempotency is the store's conditional writ
 normalised email rather than Powertools' idempotency utility: that utility replays the first result
 for a key, but a repeat sign-up must update the item, and the unit that must happen once is the
 subscriber's hand-off, not a request.
+
+The worker does not trust the queue: every message is checked against the schema the ingest
+writes (`validation.check_message`, version 1, the ingest's own field checks). One that fails is
+moved to the dead-letter queue at once with its reason (a message attribute and an error log
+line), not retried: no retry can make it valid. A repeat sign-up merges (a field it leaves empty
+keeps its stored value). An address the list refuses for good (it unsubscribed there) is recorded
+with the list's reason and never retried or resubscribed.
 """
 
 from __future__ import annotations
@@ -24,8 +31,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from .adapters import ListAdapter
+from .adapters import ListAdapter, ListRefused
 from .store import SubscriberStore
+from .validation import check_message
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -48,17 +56,38 @@ def make_handler(
     *,
     logger: Logger | None = None,
     clock_ms: Callable[[], int] = _clock_ms,
+    sqs: Any = None,
+    dlq_url: str | None = None,
 ) -> Handler:
+    """`sqs` and `dlq_url`: where a message failing the schema goes at once. Without them it
+    fails each receive until the queue's redrive policy dead-letters it."""
     log = logger or Logger(service="forms-worker")
     processor = BatchProcessor(event_type=EventType.SQS)
 
+    def dead_letter(record: SQSRecord, reason: str) -> None:
+        log.error(
+            "message refused by schema",
+            extra={"messageId": record.message_id, "reason": reason},
+        )
+        if sqs is None or dlq_url is None:
+            raise PoisonMessage(f"message {record.message_id}: {reason}")
+        sqs.send_message(
+            QueueUrl=dlq_url,
+            MessageBody=record.body,
+            MessageAttributes={
+                "reason": {"DataType": "String", "StringValue": reason[:1000]},
+                "sourceMessageId": {"DataType": "String", "StringValue": record.message_id},
+            },
+        )
+
     def record_handler(record: SQSRecord) -> None:
         try:
-            message = json.loads(record.body)
-            kind = message["kind"]
-            email = message["email"]
-        except (ValueError, KeyError, TypeError) as error:
-            raise PoisonMessage(f"message {record.message_id} is not a form submission") from error
+            message = check_message(json.loads(record.body))
+        except RecursionError:
+            return dead_letter(record, "the body is nested too deeply to be a message")
+        except ValueError as error:  # JSONDecodeError is a ValueError
+            return dead_letter(record, str(error))
+        kind, email = message["kind"], message["email"]
         now = clock_ms()
         if kind == "contact":
             store.put_contact_message(message, record.message_id, now)
@@ -88,6 +117,12 @@ def make_handler(
                 )
         try:
             adapter.add(email, {"source": message.get("source") or ""})
+        except ListRefused as refusal:
+            # Final: the list keeps this address out (it unsubscribed there, or the provider's
+            # compliance state). Recorded, never retried, never resubscribed.
+            log.info("list refused the address", extra={"reason": str(refusal)})
+            store.mark_listed(email, clock_ms(), outcome=f"refused: {refusal}")
+            return
         except Exception:
             store.release(email, token)
             raise

@@ -28,6 +28,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from functions.forms.config import IngestConfig
 from settings.files import ROOT
 
 REGION = "us-east-1"
@@ -215,15 +216,19 @@ def http_event(
     content_type: str | None = "application/json",
     origin: str | None = ORIGIN,
     base64_body: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway v2 HTTP API payload (format 2.0) as the $default stage delivers it."""
+    """An API Gateway v2 HTTP API payload (format 2.0) as the $default stage delivers it.
+    `headers`: more request headers (lower-case names), added last."""
     raw = body.encode() if isinstance(body, str) else body
-    headers = {"host": "forms.example.com", "user-agent": "load/1.0", "accept": "*/*"}
+    extra, headers = headers or {}, {"host": "forms.example.com", "user-agent": "load/1.0"}
+    headers["accept"] = "*/*"
     if content_type:
         headers["content-type"] = content_type
     if origin:
         headers["origin"] = origin
     headers["content-length"] = str(len(raw))
+    headers.update(extra)
     now = time.time()
     request_id = base64.b32encode(uuid.uuid4().bytes).decode()[:16]
     return {
@@ -462,7 +467,9 @@ class Submission:
     email: str | None  # the normalised address a valid submission must end up stored as
 
 
-def make_submissions(n: int, *, seed: int = 11, max_body_bytes: int = 4096) -> list[Submission]:
+def make_submissions(
+    n: int, *, seed: int = 11, max_body_bytes: int = IngestConfig.max_body_bytes
+) -> list[Submission]:
     """n submissions: 10% duplicates (case/space variants), 5% malformed, 1% oversized."""
     rng = random.Random(seed)
     n_dup, n_bad, n_big = n // 10, n // 20, n // 100
@@ -599,7 +606,6 @@ def flood(
 ) -> FloodResult:
     """Load with faults, let messages dead-letter, heal, redrive (tools.redrive), drain."""
     from functions.forms.adapters import SesV2ContactList
-    from functions.forms.config import IngestConfig
     from functions.forms.ingest import make_handler as make_ingest
     from functions.forms.store import SubscriberStore
     from functions.forms.worker import make_handler as make_worker

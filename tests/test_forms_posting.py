@@ -1,0 +1,327 @@
+"""Every way a page posts, what each requester is answered, and nothing lost after a 202.
+
+Handlers in-process against moto's server, with API Gateway v2 events built as the $default stage
+delivers them; multipart bodies are encoded by urllib3's own encoder (what `requests` uses), not
+by hand, and urlencoded bodies by `urllib.parse.urlencode` (the encoding a browser applies).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any
+
+import pytest
+from urllib3 import encode_multipart_formdata
+
+from functions.forms.adapters import HttpListAdapter, ListRefused
+from functions.forms.config import ConfigError, IngestConfig
+from functions.forms.ingest import make_handler as make_ingest
+from functions.forms.store import SubscriberStore
+from functions.forms.turnstile import TurnstileVerifier, idempotency_key
+from functions.forms.validation import MAX_SOURCE_CHARS, check_message
+from functions.forms.worker import make_handler as make_worker
+from tests.test_forms_functions import CountingAdapter, _item, _message, _receive_all
+from tools.loadtest.forms import ORIGIN, Infra, client, http_event, provision, sqs_event
+
+THANKS = "https://www.example.com/thank-you/"
+ERROR = "https://www.example.com/sign-up-error/"
+NAVIGATE = {
+    "accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+    "sec-fetch-mode": "navigate",
+}
+FIELDS = {"email": " Ann@Example.ORG ", "consent": "on", "name": "Ann Émile", "source": "hero"}
+
+
+@pytest.fixture(scope="module")
+def infra(moto_endpoint: str) -> Infra:
+    return provision(moto_endpoint, max_receive=3, visibility_seconds=1)
+
+
+def _ingest(infra: Infra, endpoint: str, sqs: Any = None, **kwargs: Any) -> Any:
+    config = IngestConfig(
+        queue_url=infra.queue_url,
+        allowed_origins=frozenset([ORIGIN]),
+        thank_you_url=THANKS,
+        error_url=ERROR,
+        **kwargs.pop("config", {}),
+    )
+    return make_ingest(config, sqs or client("sqs", endpoint), **kwargs)
+
+
+def _bodies() -> list[tuple[str, bytes, str, bool]]:
+    multipart, boundary_type = encode_multipart_formdata(FIELDS)
+    urlencoded = urllib.parse.urlencode(FIELDS).encode()
+    as_json = json.dumps({**FIELDS, "consent": True}).encode()
+    return [
+        ("json", as_json, "application/json", False),
+        ("json-base64", as_json, "application/json; charset=utf-8", True),
+        ("urlencoded", urlencoded, "application/x-www-form-urlencoded", False),
+        ("urlencoded-base64", urlencoded, "application/x-www-form-urlencoded", True),
+        ("multipart", multipart, boundary_type, False),
+        ("multipart-base64", multipart, boundary_type, True),
+    ]
+
+
+@pytest.mark.parametrize(("name", "body", "content_type", "b64"), _bodies(), ids=lambda v: "")
+def test_every_encoding_gives_the_same_message(
+    infra: Infra, moto_endpoint: str, name: str, body: bytes, content_type: str, b64: bool
+) -> None:
+    sqs = client("sqs", moto_endpoint)
+    _receive_all(sqs, infra.queue_url)
+    answer = _ingest(infra, moto_endpoint)(
+        http_event(body, content_type=content_type, base64_body=b64), None
+    )
+    assert answer["statusCode"] == 202, (name, answer)
+    [queued] = _receive_all(sqs, infra.queue_url)
+    sent = json.loads(queued["Body"])
+    assert (sent["email"], sent["name"], sent["source"], sent["consent"]) == (
+        "ann@example.org",
+        "Ann Émile",
+        "hero",
+        True,
+    ), name
+    assert check_message(sent) == sent, "what the ingest enqueues passes the worker's schema"
+
+
+def test_a_plain_form_post_is_sent_to_the_thank_you_page(infra: Infra, moto_endpoint: str) -> None:
+    body = urllib.parse.urlencode(FIELDS)
+    answer = _ingest(infra, moto_endpoint)(
+        http_event(body, content_type="application/x-www-form-urlencoded", headers=NAVIGATE), None
+    )
+    assert answer["statusCode"] == 303, answer
+    assert answer["headers"]["Location"] == THANKS
+
+
+def test_a_refused_plain_form_post_is_sent_to_the_error_page_naming_the_problem(
+    infra: Infra, moto_endpoint: str
+) -> None:
+    body = urllib.parse.urlencode({**FIELDS, "email": "not-an-address"})
+    answer = _ingest(infra, moto_endpoint)(
+        http_event(body, content_type="application/x-www-form-urlencoded", headers=NAVIGATE), None
+    )
+    assert answer["statusCode"] == 303, answer
+    location = answer["headers"]["Location"]
+    assert location.startswith(ERROR + "?")
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+    assert query["error"] == "invalid_email" and query["field"] == "email" and query["message"]
+
+
+def test_a_script_gets_json_whatever_it_posts(infra: Infra, moto_endpoint: str) -> None:
+    # fetch() sends Accept: */* and Sec-Fetch-Mode: cors; a FormData body is multipart.
+    body, content_type = encode_multipart_formdata({**FIELDS, "email": "bad"})
+    headers = {"accept": "application/json", "sec-fetch-mode": "cors"}
+    answer = _ingest(infra, moto_endpoint)(
+        http_event(body, content_type=content_type, headers=headers), None
+    )
+    assert answer["statusCode"] == 422 and json.loads(answer["body"])["field"] == "email"
+
+
+def test_the_widgets_own_field_carries_the_token(infra: Infra, moto_endpoint: str) -> None:
+    seen: list[str] = []
+
+    def verifier(token: str, ip: str | None) -> bool:
+        seen.append(token)
+        return True
+
+    body = urllib.parse.urlencode({**FIELDS, "cf-turnstile-response": "XXXX.DUMMY.TOKEN.XXXX"})
+    answer = _ingest(infra, moto_endpoint, verifier=verifier)(
+        http_event(body, content_type="application/x-www-form-urlencoded"), None
+    )
+    assert answer["statusCode"] == 202 and seen == ["XXXX.DUMMY.TOKEN.XXXX"]
+
+
+def test_a_long_landing_url_is_cut_not_refused(infra: Infra, moto_endpoint: str) -> None:
+    sqs = client("sqs", moto_endpoint)
+    _receive_all(sqs, infra.queue_url)
+    source = "https://www.example.com/campaigns/spring/?" + "utm_content=x&" * 400
+    body = json.dumps({"email": "long@example.org", "consent": True, "source": source})
+    assert _ingest(infra, moto_endpoint)(http_event(body), None)["statusCode"] == 202
+    [queued] = _receive_all(sqs, infra.queue_url)
+    assert json.loads(queued["Body"])["source"] == source[:MAX_SOURCE_CHARS].strip()
+
+
+class _FlakySqs:
+    """The real client, failing the first `failures` sends the way a throttled SQS does."""
+
+    def __init__(self, real: Any, failures: int) -> None:
+        self.real, self.failures, self.calls = real, failures, 0
+
+    def send_message(self, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.calls <= self.failures:
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": "ThrottlingException"}}, "SendMessage")
+        return self.real.send_message(**kwargs)
+
+
+class _Context:
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def test_a_brief_queue_error_is_retried_within_the_budget(infra: Infra, moto_endpoint: str) -> None:
+    flaky = _FlakySqs(client("sqs", moto_endpoint), failures=3)
+    slept: list[float] = []
+    ingest = _ingest(infra, moto_endpoint, sqs=flaky, sleep=slept.append)
+    body = json.dumps({"email": "retry@example.org", "consent": True})
+    answer = ingest(http_event(body), _Context(5_000))
+    assert answer["statusCode"] == 202 and flaky.calls == 4, answer
+    assert slept == [0.05, 0.1, 0.2], "exponential back-off between attempts"
+
+
+def test_a_queue_outage_past_the_budget_is_503(infra: Infra, moto_endpoint: str) -> None:
+    flaky = _FlakySqs(client("sqs", moto_endpoint), failures=10**6)
+    ingest = _ingest(infra, moto_endpoint, sqs=flaky, config={"enqueue_budget_ms": 300})
+    answer = ingest(http_event(json.dumps({"email": "down@example.org", "consent": True})), None)
+    assert answer["statusCode"] == 503 and 2 <= flaky.calls <= 10, (answer, flaky.calls)
+    # The invocation's own remaining time bounds the budget too: no retry with 400 ms left.
+    flaky.calls = 0
+    answer = _ingest(infra, moto_endpoint, sqs=flaky)(
+        http_event(json.dumps({"email": "down@example.org", "consent": True})), _Context(400)
+    )
+    assert answer["statusCode"] == 503 and flaky.calls == 1
+
+
+def test_a_retried_token_carries_the_same_idempotency_key(local_http: tuple[str, Any]) -> None:
+    url, handler = local_http
+    verifier = TurnstileVerifier(lambda: "s3cret", f"{url}/siteverify")
+    assert verifier("tok-1", None) and verifier("tok-1", None) and verifier("tok-2", None)
+    keys = [dict(urllib.parse.parse_qsl(c[3].decode()))["idempotency_key"] for c in handler.calls]
+    assert keys[0] == keys[1] == idempotency_key("tok-1") != keys[2]
+    import uuid
+
+    assert uuid.UUID(keys[0]).version == 5, "siteverify takes a UUID"
+
+
+def test_siteverify_internal_error_is_retryable(local_http: tuple[str, Any]) -> None:
+    from functions.forms.turnstile import VerifierUnavailable
+
+    url, handler = local_http
+    handler.body = b'{"success": false, "error-codes": ["internal-error"]}'
+    with pytest.raises(VerifierUnavailable):
+        TurnstileVerifier(lambda: "s", f"{url}/siteverify")("t", None)
+    handler.body = b'{"success": false, "error-codes": ["timeout-or-duplicate"]}'
+    assert TurnstileVerifier(lambda: "s", f"{url}/siteverify")("t", None) is False
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"THANK_YOU_URL": "not a url"},
+        {"ERROR_URL": "https://www.example.com/error/?x=1"},
+        {"ENQUEUE_BUDGET_MS": "99999"},
+    ],
+)
+def test_page_and_budget_config_errors_name_the_variable(env: dict[str, str]) -> None:
+    base = {
+        "QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/forms",
+        "ALLOWED_ORIGINS": "https://www.example.com",
+    }
+    with pytest.raises(ConfigError, match=next(iter(env))):
+        IngestConfig.from_env({**base, **env})
+
+
+# ---- the worker trusts nothing the queue hands it -----------------------------------------------
+
+
+def _worker(infra: Infra, endpoint: str, adapter: Any = None) -> Any:
+    store = SubscriberStore(client("dynamodb", endpoint), infra.table, lease_seconds=60)
+    return make_worker(
+        store, adapter or CountingAdapter(), sqs=client("sqs", endpoint), dlq_url=infra.dlq_url
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"consent": False}, "consent"),
+        ({"email": "Not.Normalised@Example.org"}, "normalised"),
+        ({"email": "a@fass.de", "v": 2}, "version"),
+        ({"name": "Bell\u0007"}, "control character"),
+        ({"name": "  padded  "}, "name"),
+        ({"kind": "unsubscribe"}, "kind"),
+        ({"submittedAt": "yesterday"}, "submittedAt"),
+        ({"extra": 1}, "extra"),
+    ],
+)
+def test_a_message_the_ingest_could_not_have_produced_is_dead_lettered_with_its_reason(
+    infra: Infra, moto_endpoint: str, change: dict[str, Any], reason: str
+) -> None:
+    sqs = client("sqs", moto_endpoint)
+    _receive_all(sqs, infra.dlq_url)
+    adapter = CountingAdapter()
+    message = _message("schema@example.org", "bad-1")
+    message["Body"] = json.dumps({**json.loads(message["Body"]), **change})
+    result = _worker(infra, moto_endpoint, adapter)(sqs_event([message], infra.queue_arn), None)
+    assert result == {"batchItemFailures": []}, "moved at once, not retried to the DLQ"
+    assert adapter.calls == []
+    dlq = sqs.receive_message(
+        QueueUrl=infra.dlq_url, MessageAttributeNames=["All"], MaxNumberOfMessages=10
+    ).get("Messages", [])
+    assert len(dlq) == 1 and dlq[0]["Body"] == message["Body"]
+    assert reason in dlq[0]["MessageAttributes"]["reason"]["StringValue"]
+    assert dlq[0]["MessageAttributes"]["sourceMessageId"]["StringValue"] == "bad-1"
+    sqs.delete_message(QueueUrl=infra.dlq_url, ReceiptHandle=dlq[0]["ReceiptHandle"])
+
+
+def test_a_repeat_sign_up_merges_and_never_erases(infra: Infra, moto_endpoint: str) -> None:
+    worker = _worker(infra, moto_endpoint)
+    first = _message("merge@example.org", "mg1", name="Ann", source="hero")
+    bare = _message("merge@example.org", "mg2", name=None, source=None)
+    assert worker(sqs_event([first], infra.queue_arn), None) == {"batchItemFailures": []}
+    assert worker(sqs_event([bare], infra.queue_arn), None) == {"batchItemFailures": []}
+    item = _item(moto_endpoint, infra, "merge@example.org")
+    assert item["name"]["S"] == "Ann" and item["source"]["S"] == "hero", item
+    renamed = _message("merge@example.org", "mg3", name="Ann B.", source=None)
+    worker(sqs_event([renamed], infra.queue_arn), None)
+    item = _item(moto_endpoint, infra, "merge@example.org")
+    assert item["name"]["S"] == "Ann B." and item["source"]["S"] == "hero", item
+
+
+class _RefusingAdapter(CountingAdapter):
+    def add(self, email: str, attributes: dict[str, Any]) -> None:
+        self.calls.append(email)
+        raise ListRefused("unsubscribed at the list (SES UnsubscribeAll)")
+
+
+def test_an_address_the_list_refuses_is_recorded_and_not_retried(
+    infra: Infra, moto_endpoint: str
+) -> None:
+    adapter = _RefusingAdapter()
+    worker = _worker(infra, moto_endpoint, adapter)
+    msg = _message("gone@example.org", "gone-1")
+    assert worker(sqs_event([msg], infra.queue_arn), None) == {"batchItemFailures": []}
+    item = _item(moto_endpoint, infra, "gone@example.org")
+    assert item["listed"]["BOOL"] is True
+    assert item["listOutcome"]["S"].startswith("refused: unsubscribed"), item
+    worker(sqs_event([_message("gone@example.org", "gone-2")], infra.queue_arn), None)
+    assert adapter.calls == ["gone@example.org"], "a refused address is not offered again"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "refused"),
+    [
+        (200, b'{"status": "subscribed"}', None),
+        (200, b'{"status": "unsubscribed"}', "unsubscribed"),
+        (400, b'{"title": "Member In Compliance State", "status": 400}', "Compliance"),
+        (400, b'{"title": "Forgotten Email Not Subscribed", "status": 400}', "Forgotten"),
+    ],
+)
+def test_http_list_answers_for_unsubscribed_addresses(
+    moto_endpoint: str, local_http: tuple[str, Any], status: int, body: bytes, refused: str | None
+) -> None:
+    url, handler = local_http
+    handler.status, handler.body = status, body
+    secrets = client("secretsmanager", moto_endpoint)
+    arn = secrets.create_secret(Name=f"k-{status}-{len(body)}", SecretString="key")["ARN"]
+    adapter = HttpListAdapter(url, "list1", secrets, arn)
+    if refused is None:
+        adapter.add("a@example.org", {})
+    else:
+        with pytest.raises(ListRefused, match=refused):
+            adapter.add("a@example.org", {})
