@@ -26,11 +26,18 @@ $(VENV)/.check-stamp: $(VENV)/.stamp requirements-check.txt
 plan: $(VENV)/.stamp
 	$(PY) -m tools.plan --stack $(STACK) $(PLAN_ARGS)
 
-# Debian binaries the tests run for real (nginx checks and serves the fleet's rendered config).
-# Idempotent: does nothing when the binary is already on PATH or in /usr/sbin.
+# Debian binaries the tests run for real: nginx checks and serves the fleet's rendered config;
+# Chromium and its ChromeDriver open the sample landing page (tests/test_forms_browser.py).
+# Idempotent: installs only what is missing from PATH and /usr/sbin.
+BIN_PACKAGES = nginx:nginx-light chromium:chromium chromedriver:chromium-driver
 bin-deps:
-	@PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null || \
-		(apt-get update -qq && apt-get install -y -qq nginx-light)
+	@missing=""; for pair in $(BIN_PACKAGES); do \
+		PATH="$$PATH:/usr/sbin" command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 test: $(VENV)/.stamp bin-deps
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -13,7 +13,7 @@ import pulumi_random as random
 from components.alerting import Alerting, AlertingArgs
 from components.campaign import CampaignMonitor, CampaignMonitorArgs
 from components.core import core_facts
-from components.edge import CloudflareEdge, CloudflareEdgeArgs
+from components.edge import CloudflareEdge, CloudflareEdgeArgs, FormFrontDoor
 from components.fleet import WebFleet, WebFleetArgs
 from components.forms import FormBackend, FormBackendArgs, FunctionCode
 from components.replica import ReadReplica, ReadReplicaArgs
@@ -56,19 +56,32 @@ replicas = ReadReplica("replicas", ReadReplicaArgs(
     name_prefix=prefix))  # fmt: skip
 edge = forms = None
 if e is not None:
+    domain = fm.custom_domain if fm is not None else None
     edge = CloudflareEdge("edge", CloudflareEdgeArgs(
         config=e, origin=fleet, origin_secret=origin_secret,
-        comment=f"spikeproof/{stack.stack} edge"))  # fmt: skip
+        comment=f"spikeproof/{stack.stack} edge", form_host=domain.domain_name if domain else None,
+        form_routes=settings.form_routes))  # fmt: skip
     if resolve_fqdns is not None:
         resolve_fqdns(edge.validation_fqdns)
     if fm is not None:
         package = package_functions(Path(__file__).resolve().parent / "build" / "forms.zip")
         code = FunctionCode(archive=pulumi.FileArchive(str(package.path)),
                             source_code_hash=package.source_code_hash)  # fmt: skip
+        # The API's certificate (when the stack requests it) is validated by records the front
+        # door creates from the certificate: their names come back through a deferred output.
+        api_fqdns: pulumi.Output[list[str]]
+        resolve_api_fqdns: Callable[[pulumi.Output[list[str]]], None]
+        api_fqdns, resolve_api_fqdns = pulumi.deferred_output()
+        thank_you, error_page = settings.form_pages
         forms = FormBackend("forms", FormBackendArgs(
             config=fm, code=code, region=stack.region, alarm_topic_arn=topic,
             allowed_origins=[f"https://{host}" for host in e.hostnames],
-            turnstile_secret=edge.turnstile_secret, name_prefix=prefix))  # fmt: skip
+            turnstile_secret=edge.turnstile_secret, thank_you_url=thank_you, error_url=error_page,
+            certificate_validation_fqdns=api_fqdns, name_prefix=prefix))  # fmt: skip
+        door = FormFrontDoor("forms-front-door", zone_id=edge.zone_id, forms=forms,
+                             comment=f"spikeproof/{stack.stack} edge",
+                             opts=pulumi.ResourceOptions(parent=edge))  # fmt: skip
+        resolve_api_fqdns(door.validation_fqdns)
 # One dashboard and window alarms per referenced campaign (settings require a fleet and an edge).
 monitors = {facts.name: CampaignMonitor(f"campaign-{facts.name}", CampaignMonitorArgs(
     facts=facts, alarm_topic_arn=topic, region=stack.region, fleet=fleet, replicas=replicas,

@@ -5,7 +5,8 @@ Creates, in one zone: a proxied DNS record (TTL auto) per marketing hostname poi
 must see them), the zone settings the stack asks for, and, when this stack owns them, the zone's
 entrypoint rulesets for three phases (cache settings, rate limiting, late request transform) built
 by `model.edge_rules`. Optional: tiered cache, Cache Reserve, a
-Waiting Room on the campaign landing path, and a Turnstile widget for the form.
+Waiting Room on the campaign landing path, and a Turnstile widget for the form. `FormFrontDoor`
+gives the form API's own hostname its proxied record (and its certificate's validation record).
 
 The origin secret is only ever handled as an Input (a Pulumi secret): it is placed into the
 transform rule and the Ruleset's state is marked secret. Deliberately does not: create the zone, the
@@ -108,6 +109,11 @@ class CloudflareEdgeArgs:
     """Value of the origin header the edge adds and the origin requires. Pass a secret."""
     comment: str
     """Stack and component, written into every Cloudflare comment and description."""
+    form_host: str | None = None
+    """The form API's hostname (forms.customDomain.domainName): the strict form rate limit
+    counts posts to it. Its record is `FormFrontDoor`'s."""
+    form_routes: tuple[str, ...] = ()
+    """The form API's routes on `form_host`."""
 
 
 class CloudflareEdge(pulumi.ComponentResource):
@@ -130,7 +136,9 @@ class CloudflareEdge(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         config = args.config
         spec = config.rules_spec(
-            origin_capacity_rps=args.origin.min_capacity_rps if args.origin else None
+            origin_capacity_rps=args.origin.min_capacity_rps if args.origin else None,
+            form_host=args.form_host,
+            form_routes=args.form_routes,
         )
         comment = args.comment
         zone_id: pulumi.Input[str] = (
@@ -160,21 +168,7 @@ class CloudflareEdge(pulumi.ComponentResource):
                 # Visitors reach the origin only once its HTTPS listener forwards to the fleet.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=serving),
             )
-        validation_names: list[pulumi.Output[str]] = []
-        for i, rec in enumerate(records):
-            record = cloudflare.DnsRecord(
-                f"{name}-acm-validation-{i}",
-                zone_id=zone_id,
-                name=pulumi.Output.from_input(rec.name).apply(lambda n: n.rstrip(".")),
-                type=rec.type,
-                content=pulumi.Output.from_input(rec.value).apply(lambda v: v.rstrip(".")),
-                # ACM must resolve the record itself: a proxied record would hide it.
-                proxied=False,
-                ttl=300,
-                comment=f"{comment}: ACM certificate validation",
-                opts=child,
-            )
-            validation_names.append(record.name)
+        validation_names = validation_dns_records(name, zone_id, records, comment, child)
         for setting_id, value in config.zone_settings.values().items():
             cloudflare.ZoneSetting(
                 f"{name}-setting-{setting_id.replace('_', '-')}",
@@ -268,6 +262,92 @@ class CloudflareEdge(pulumi.ComponentResource):
                 "validation_fqdns": self.validation_fqdns,
             }
         )
+
+
+def validation_dns_records(
+    name: str,
+    zone_id: pulumi.Input[str],
+    records: Sequence[ValidationRecord],
+    comment: str,
+    opts: pulumi.ResourceOptions,
+) -> list[pulumi.Output[str]]:
+    """ACM's validation records in the zone (DNS only), and their names."""
+    names: list[pulumi.Output[str]] = []
+    for i, rec in enumerate(records):
+        record = cloudflare.DnsRecord(
+            f"{name}-acm-validation-{i}",
+            zone_id=zone_id,
+            name=pulumi.Output.from_input(rec.name).apply(lambda n: n.rstrip(".")),
+            type=rec.type,
+            content=pulumi.Output.from_input(rec.value).apply(lambda v: v.rstrip(".")),
+            # ACM must resolve the record itself: a proxied record would hide it.
+            proxied=False,
+            ttl=300,
+            comment=f"{comment}: ACM certificate validation",
+            opts=opts,
+        )
+        names.append(record.name)
+    return names
+
+
+class FormApi(Protocol):
+    """What the front door reads of the form backend."""
+
+    @property
+    def hostname(self) -> str | None: ...
+
+    @property
+    def domain_target(self) -> pulumi.Output[str] | None: ...
+
+    @property
+    def domain_validation_options(self) -> pulumi.Output[list[dict[str, str]]] | None: ...
+
+
+class FormFrontDoor(pulumi.ComponentResource):
+    """The form API's hostname at the edge (`spikeproof:edge:FormFrontDoor`): a proxied CNAME to
+    API Gateway's regional name for the custom domain, so every post passes the edge's form rate
+    limit, and, when the stack requested the API's certificate, its DNS validation record.
+
+    Proxied, Cloudflare serves the hostname with the zone's Universal SSL certificate and connects
+    to API Gateway with SNI and Host set to the hostname, which the custom domain's ACM certificate
+    covers: Full (strict) holds end to end. A separate component from the edge because the form
+    backend needs the edge's Turnstile secret first, and this needs the backend's domain."""
+
+    validation_fqdns: pulumi.Output[list[str]]
+    """Names of the certificate's validation records (empty when a certificate was given)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        zone_id: pulumi.Input[str],
+        forms: FormApi,
+        comment: str,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("spikeproof:edge:FormFrontDoor", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        if forms.hostname is None or forms.domain_target is None:
+            raise ValueError("FormFrontDoor needs the form backend's custom domain")
+        cloudflare.DnsRecord(
+            f"{name}-dns",
+            zone_id=zone_id,
+            name=forms.hostname,
+            type="CNAME",
+            content=forms.domain_target,
+            proxied=True,
+            ttl=1,
+            comment=f"{comment}: form API hostname, proxied (the form rate limit counts it)",
+            opts=child,
+        )
+        records = (
+            validation_records([forms.hostname], forms.domain_validation_options)
+            if forms.domain_validation_options is not None
+            else []
+        )
+        names = validation_dns_records(name, zone_id, records, comment, child)
+        self.validation_fqdns = pulumi.Output.all(*names).apply(list)
+        self.register_outputs({"validation_fqdns": self.validation_fqdns})
 
 
 def _role(host: str) -> str:

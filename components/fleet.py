@@ -28,6 +28,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_cloudflare as cloudflare
 
+from components.acm import validation_options
 from components.alerting import metric_alarm
 from components.core import NetworkFacts
 from components.iam import policy_json, service_trust
@@ -672,17 +673,7 @@ class WebFleet(pulumi.ComponentResource):
         self.group_name = group.name
         self.serving = forward
         self.security_group_id = sg.id
-        self.domain_validation_options = cert.domain_validation_options.apply(
-            lambda opts: [
-                {
-                    "domain_name": o.domain_name or "",
-                    "resource_record_name": o.resource_record_name or "",
-                    "resource_record_type": o.resource_record_type or "",
-                    "resource_record_value": o.resource_record_value or "",
-                }
-                for o in (opts or [])
-            ]
-        )
+        self.domain_validation_options = validation_options(cert)
         self.register_outputs(
             {
                 "alb_dns_name": self.alb_dns_name,

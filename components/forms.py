@@ -23,6 +23,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.acm import validation_options
 from components.alerting import metric_alarm
 from components.iam import policy_output, service_trust
 from settings.forms import FormsSettings, FunctionSettings
@@ -55,6 +56,14 @@ class FormBackendArgs:
     """SNS topic every alarm notifies."""
     turnstile_secret: pulumi.Input[str] | None = None
     """Turnstile secret key (a Pulumi secret). Given: stored in Secrets Manager and required."""
+    thank_you_url: str
+    """Page a plain form post is sent to (303) once accepted."""
+    error_url: str
+    """Page a refused plain form post is sent to (303), the problem in its query string."""
+    certificate_validation_fqdns: pulumi.Input[Sequence[str]] | None = None
+    """Names of the DNS validation records of the certificate this component requests when
+    customDomain.certificateArn is unset (the edge creates them from
+    `domain_validation_options`)."""
     name_prefix: str
     """Prefix for physical names, e.g. spikeproof-prod."""
 
@@ -74,6 +83,12 @@ class FormBackend(pulumi.ComponentResource):
     """The submissions queue's name (CloudWatch's QueueName dimension)."""
     function_names: dict[str, pulumi.Output[str]]
     """Function role (ingest, worker) to its name (CloudWatch's FunctionName dimension)."""
+    hostname: str | None
+    """The API's own hostname (customDomain.domainName), which the edge proxies."""
+    domain_target: pulumi.Output[str] | None
+    """API Gateway's regional name for the custom domain: the edge's record points there."""
+    domain_validation_options: pulumi.Output[list[dict[str, str]]] | None
+    """DNS validation of the certificate this component requested (None: one was given)."""
 
     def __init__(
         self, name: str, args: FormBackendArgs, opts: pulumi.ResourceOptions | None = None
@@ -194,6 +209,8 @@ class FormBackend(pulumi.ComponentResource):
                     "ALLOWED_ORIGINS": ",".join(args.allowed_origins),
                     "MAX_BODY_BYTES": str(config.ingest.max_body_bytes),
                     "CONTACT_PATH": config.contact_route,
+                    "THANK_YOU_URL": args.thank_you_url,
+                    "ERROR_URL": args.error_url,
                     **turnstile_env,
                 },
                 [
@@ -207,7 +224,7 @@ class FormBackend(pulumi.ComponentResource):
                 "worker",
                 config.worker,
                 "forms.lambda_worker.handler",
-                {"TABLE_NAME": table.name, **list_env},
+                {"TABLE_NAME": table.name, "DLQ_URL": dlq.url, **list_env},
                 [
                     {
                         "Effect": "Allow",
@@ -219,6 +236,8 @@ class FormBackend(pulumi.ComponentResource):
                         ],
                         "Resource": queue.arn,
                     },
+                    # A message failing the schema check is moved to the DLQ at once.
+                    {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": dlq.arn},
                     {
                         "Effect": "Allow",
                         "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
@@ -378,17 +397,40 @@ class FormBackend(pulumi.ComponentResource):
         )
         endpoint: pulumi.Output[str] = api.api_endpoint
         custom = config.custom_domain
+        self.hostname = custom.domain_name if custom is not None else None
+        self.domain_target = None
+        self.domain_validation_options = None
         if custom is not None:
+            certificate_arn: pulumi.Input[str]
+            if custom.certificate_arn is not None:
+                certificate_arn = custom.certificate_arn
+            else:
+                # Regional endpoint: the certificate must be in the API's own region (API
+                # Gateway developer guide, "Setting up a regional custom domain name").
+                certificate = aws.acm.Certificate(
+                    f"{name}-certificate",
+                    domain_name=custom.domain_name,
+                    validation_method="DNS",
+                    opts=child,
+                )
+                self.domain_validation_options = validation_options(certificate)
+                certificate_arn = aws.acm.CertificateValidation(
+                    f"{name}-certificate-validation",
+                    certificate_arn=certificate.arn,
+                    validation_record_fqdns=args.certificate_validation_fqdns,
+                    opts=child,
+                ).certificate_arn
             domain = aws.apigatewayv2.DomainName(
                 f"{name}-domain",
                 domain_name=custom.domain_name,
                 domain_name_configuration={
-                    "certificate_arn": custom.certificate_arn,
+                    "certificate_arn": certificate_arn,
                     "endpoint_type": "REGIONAL",
                     "security_policy": "TLS_1_2",
                 },
                 opts=child,
             )
+            self.domain_target = domain.domain_name_configuration.target_domain_name
             aws.apigatewayv2.ApiMapping(
                 f"{name}-domain-mapping",
                 api_id=api.id,

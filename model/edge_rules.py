@@ -152,6 +152,10 @@ class RateLimitSpec:
     requests_to_origin: bool = False
     """Count only requests that reach the origin (Cloudflare's `requests_to_origin`: "only the
     requests going to the origin (that is, requests that are not cached) will be considered")."""
+    other_hosts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """More (hostname, exact paths) the rule counts, outside the marketing hostnames: the form
+    API's own host and routes. With these, `paths` on the marketing hostnames count only when
+    given (an empty `paths` then means none there, not every path)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -384,11 +388,21 @@ def rate_limit_rules(spec: EdgeRulesSpec, *, comment: str = "spikeproof") -> lis
     hosts = host_expression(spec.hostnames)
     rules: list[dict[str, Any]] = []
     for limit in spec.rate_limits:
-        parts = [hosts]
+        scopes: list[str] = []
+        if limit.other_hosts:
+            if limit.paths:
+                scopes.append(f"({hosts} and {under_expression(limit.paths)})")
+            scopes += [
+                f"(http.host eq {quote(host)} and http.request.uri.path in {_set(paths)})"
+                for host, paths in limit.other_hosts
+            ]
+            parts = ["(" + " or ".join(scopes) + ")" if len(scopes) > 1 else scopes[0]]
+        else:
+            parts = [hosts]
+            if limit.paths:
+                parts.append(under_expression(limit.paths))
         if limit.methods:
             parts.append(f"http.request.method in {_set(limit.methods)}")
-        if limit.paths:
-            parts.append(under_expression(limit.paths))
         rules.append(
             {
                 "ref": limit.name.replace("-", "_"),

@@ -166,6 +166,8 @@ class Settings(Model):
                 allowed="spikeproof:forms together with spikeproof:edge",
                 example="spikeproof:edge: {zoneName: acme-marketing.com, hostnames: [...]}",
             )
+        if self.forms is not None and self.edge is not None:
+            self._check_forms_front_door(self.forms, self.edge)
         if self.campaigns and (self.fleet is None or self.edge is None):
             raise FieldError(
                 "campaigns",
@@ -225,6 +227,73 @@ class Settings(Model):
             )
         return self
 
+    @staticmethod
+    def _check_forms_front_door(forms: FormsSettings, edge: EdgeSettings) -> None:
+        domain = forms.custom_domain
+        if domain is None:
+            raise FieldError(
+                "forms.customDomain",
+                "the form API needs its hostname in the edge's zone: without it, posts go to "
+                "the execute-api endpoint, past the edge's form rate limit, and the page has no "
+                "stable address to post to",
+                allowed="a first-level name in the edge's zone, not a marketing hostname",
+                example=f"spikeproof:forms: {{customDomain: {{domainName: forms."
+                f"{edge.zone_name or 'example.com'}}}}}",
+            )
+        host = domain.domain_name
+        if host in edge.hostnames:
+            raise FieldError(
+                "forms.customDomain.domainName",
+                "the form API's hostname is also a marketing hostname: its DNS record would "
+                "point at two origins",
+                value=host,
+                allowed="a hostname not in edge.hostnames",
+                example=f"forms.{edge.zone_name or 'example.com'}",
+            )
+        zone = edge.zone_name
+        if zone is not None and (not host.endswith("." + zone) or "." in host[: -len(zone) - 1]):
+            raise FieldError(
+                "forms.customDomain.domainName",
+                f"the edge creates this name's DNS record in zone {zone}, and its Universal SSL "
+                "certificate covers only the apex and first-level subdomains (Cloudflare SSL "
+                "docs, 'Universal SSL': hostname coverage)",
+                value=host,
+                allowed=f"<name>.{zone}",
+                example=f"forms.{zone}",
+            )
+        for key, page in (("thankYou", forms.pages.thank_you), ("error", forms.pages.error)):
+            if page.startswith("https://"):
+                page_host = page[len("https://") :].split("/", 1)[0]
+                if page_host not in edge.hostnames:
+                    raise FieldError(
+                        f"forms.pages.{key}",
+                        "a plain form post is sent to this page, and it is not on a marketing "
+                        "hostname: the visitor would leave the site (and the ingest would send "
+                        "browsers to an address nobody checked)",
+                        value=page,
+                        allowed="a path, or an https URL on one of " + ", ".join(edge.hostnames),
+                        example=f"https://{edge.hostnames[0]}/thank-you/",
+                    )
+
+    @property
+    def form_pages(self) -> tuple[str, str]:
+        """The thank-you and error page URLs (a path resolves on the first marketing hostname)."""
+        if self.forms is None or self.edge is None:
+            raise ValueError("this stack has no spikeproof:forms")
+        host = self.edge.hostnames[0]
+        pages = self.forms.pages
+        return tuple(  # type: ignore[return-value]
+            p if p.startswith("https://") else f"https://{host}{p}"
+            for p in (pages.thank_you, pages.error)
+        )
+
+    @property
+    def form_routes(self) -> tuple[str, ...]:
+        """The form API's routes (what the edge's form rate limit counts on its host)."""
+        if self.forms is None:
+            return ()
+        return ("/subscribe", self.forms.contact_route)
+
     @property
     def origin_capacity_rps(self) -> float | None:
         """What the fleet serves at its minimum size (None without a fleet)."""
@@ -236,8 +305,12 @@ class Settings(Model):
         """The edge's rules as the stack deploys them (the flood limit derived from the fleet)."""
         if self.edge is None:
             raise ValueError("this stack has no spikeproof:edge")
+        domain = self.forms.custom_domain if self.forms is not None else None
         return self.edge.rules_spec(
-            origin_capacity_rps=self.origin_capacity_rps, page_query_ignored=page_query_ignored
+            origin_capacity_rps=self.origin_capacity_rps,
+            page_query_ignored=page_query_ignored,
+            form_host=domain.domain_name if domain is not None else None,
+            form_routes=self.form_routes,
         )
 
 
@@ -369,7 +442,7 @@ def _certificate_problems(
     "Setting up a regional custom domain name"). The account is the provider's
     aws:allowedAccountIds when the stack sets it."""
     domain = settings.forms.custom_domain if settings.forms is not None else None
-    if domain is None:
+    if domain is None or domain.certificate_arn is None:
         return []
     parts = domain.certificate_arn.split(":")
     cert_region, cert_account = parts[3], parts[4]

@@ -151,9 +151,10 @@ class CacheSettings(Model):
         examples=["['/api', '/app', '/admin', '/account']"],
     )
     form_paths: list[str] = Field(
-        default_factory=lambda: ["/forms/submit"],
-        description="Form endpoints: never cached, and the strict rate limit counts them. "
-        "Default: ['/forms/submit'].",
+        default_factory=list,
+        description="Form endpoints the fleet itself serves on the marketing hostnames: never "
+        "cached, and the strict form rate limit counts them (it always counts the form API's "
+        "own host and routes). Default: none.",
         examples=["['/forms/submit']"],
     )
     session_cookies: list[str] = Field(
@@ -452,11 +453,14 @@ class EdgeSettings(Model):
                     example=f"spikeproof:edge: {{rateLimits: {{{which}: "
                     "{mitigationTimeoutSeconds: 3600}}}",
                 )
-        found = problems(self.rules_spec())
+        # Checked with the form rule in place (its real host comes from spikeproof:forms, which
+        # the stack's Settings check again with the real one): a stand-in name, never deployed.
+        spec = self.rules_spec(form_host="forms.example.com", form_routes=("/subscribe",))
+        found = problems(spec)
         if found:
             p = found[0]
             raise FieldError(
-                _config_path(p.field),
+                _config_path(p.field, spec),
                 p.problem,
                 value=p.value,
                 allowed=p.allowed,
@@ -510,24 +514,34 @@ class EdgeSettings(Model):
         return max(1, math.floor(per_second * f.period_seconds))
 
     def rules_spec(
-        self, *, origin_capacity_rps: float | None = None, page_query_ignored: bool = True
+        self,
+        *,
+        origin_capacity_rps: float | None = None,
+        page_query_ignored: bool = True,
+        form_host: str | None = None,
+        form_routes: tuple[str, ...] = (),
     ) -> EdgeRulesSpec:
         """The rules this config generates. `origin_capacity_rps`: the fleet's minimum capacity,
         which a flood rule without requestsPerPeriod is derived from (settings check that one of
-        the two exists)."""
+        the two exists). `form_host`/`form_routes`: the form API's hostname and routes, which
+        the strict form rule counts (with cache.formPaths on the marketing hostnames, if any);
+        with neither, there is no form rule (it would count every path)."""
         c = self.cache
         form = self.rate_limits.form
-        limits = [
-            RateLimitSpec(
-                name="form",
-                paths=tuple(c.form_paths),
-                methods=tuple(m.upper() for m in form.methods),
-                requests_per_period=_checked(form.requests_per_period),
-                period_seconds=form.period_seconds,
-                mitigation_timeout_seconds=_checked(form.timeout()),
-                action=form.action,
+        limits = []
+        if form_host is not None or c.form_paths:
+            limits.append(
+                RateLimitSpec(
+                    name="form",
+                    paths=tuple(c.form_paths),
+                    methods=tuple(m.upper() for m in form.methods),
+                    requests_per_period=_checked(form.requests_per_period),
+                    period_seconds=form.period_seconds,
+                    mitigation_timeout_seconds=_checked(form.timeout()),
+                    action=form.action,
+                    other_hosts=((form_host, form_routes),) if form_host else (),
+                )
             )
-        ]
         f = self.rate_limits.flood
         if f is not None:
             limits.append(
@@ -574,12 +588,13 @@ def _checked(value: int | None) -> int:
     return value
 
 
-def _config_path(spec_field: str) -> str:
-    """`rate_limits[1].period_seconds` -> `rateLimits.flood.periodSeconds` (indices dropped)."""
+def _config_path(spec_field: str, spec: EdgeRulesSpec) -> str:
+    """`rate_limits[1].period_seconds` -> `rateLimits.flood.periodSeconds` (the rule's name for
+    its index)."""
     head, _, rest = spec_field.partition(".")
     name = re.sub(r"\[\d+\]$", "", head)
     if name == "rate_limits" and "[" in head:
-        which = "form" if head.endswith("[0]") else "flood"
+        which = spec.rate_limits[int(head[head.index("[") + 1 : -1])].name
         sub = re.sub(r"\[\d+\]$", "", rest)
         return f"rateLimits.{which}" + (f".{_RATE_KEYS.get(sub, sub)}" if sub else "")
     return _SPEC_KEYS.get(name, name)

@@ -73,7 +73,11 @@ class IngestSettings(FunctionSettings):
         default=5, ge=1, le=29, description="Ingest timeout (API Gateway waits 30 s). Default 5."
     )
     max_body_bytes: int = Field(
-        default=4096, ge=256, le=262_144, description="Largest accepted body. Default 4096."
+        default=16_384,
+        ge=4096,
+        le=262_144,
+        description="Largest accepted body. Default 16384: a multipart post of every field at "
+        "its limit with a 2,048-character Turnstile token.",
     )
 
 
@@ -140,8 +144,19 @@ class MailingListSettings(Model):
 
 
 class CustomDomainSettings(Model):
-    domain_name: str = Field(description="API host name.", examples=["forms.acme-marketing.com"])
-    certificate_arn: str = Field(description="ACM certificate (regional) for the host name.")
+    """The form API's own hostname in the edge's zone: the edge creates its DNS record (proxied,
+    so the edge's form rate limit counts every post) and the execute-api endpoint is disabled."""
+
+    domain_name: str = Field(
+        description="API host name: a first-level name in the edge's zone (Cloudflare's Universal "
+        "SSL certificate covers the apex and first-level subdomains only).",
+        examples=["forms.acme-marketing.com"],
+    )
+    certificate_arn: str | None = Field(
+        default=None,
+        description="ACM certificate (in the stack's region) API Gateway presents to the edge. "
+        "Default: the stack requests one and the edge creates its DNS validation record.",
+    )
 
     @field_validator("domain_name")
     @classmethod
@@ -152,9 +167,38 @@ class CustomDomainSettings(Model):
 
     @field_validator("certificate_arn")
     @classmethod
-    def _cert(cls, value: str) -> str:
-        if not CERT_ARN.match(value):
+    def _cert(cls, value: str | None) -> str | None:
+        if value is not None and not CERT_ARN.match(value):
             raise ValueError("not an ACM certificate ARN")
+        return value
+
+
+PAGE = re.compile(r"^(https://[a-z0-9.-]+)?/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
+
+
+class PagesSettings(Model):
+    """Where a plain form post (no JavaScript) lands: the browser is sent there with 303."""
+
+    thank_you: str = Field(
+        default="/thank-you/",
+        description="Page shown after a sign-up: a path on the first marketing hostname, or an "
+        "https URL on any of edge.hostnames. Default /thank-you/.",
+    )
+    error: str = Field(
+        default="/sign-up-error/",
+        description="Page shown when a sign-up is refused; it receives ?error=<code>&field="
+        "<field>&message=<text>. A path or an https URL on edge.hostnames. Default "
+        "/sign-up-error/.",
+    )
+
+    @field_validator("thank_you", "error")
+    @classmethod
+    def _page(cls, value: str) -> str:
+        if not PAGE.match(value):
+            raise ValueError(
+                "not a page: a path like /thank-you/ or https://www.example.com/thank-you/ "
+                "(no query string or fragment)"
+            )
         return value
 
 
@@ -174,8 +218,11 @@ class FormsSettings(Model):
     )
     custom_domain: CustomDomainSettings | None = Field(
         default=None,
-        description="Custom domain for the API (the default execute-api endpoint is then "
-        "disabled). Default: none.",
+        description="The API's hostname in the edge's zone (required: the execute-api endpoint "
+        "is disabled, so every post goes through the edge's rate limit).",
+    )
+    pages: PagesSettings = Field(
+        default_factory=PagesSettings, description="Thank-you and error pages of plain form posts."
     )
     powertools_layer_version: int = Field(
         default=27,

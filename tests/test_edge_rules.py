@@ -46,6 +46,7 @@ def rulesets(s: EdgeRulesSpec) -> Rulesets:
 
 
 WWW = "www.acme-marketing.com"
+FORMS = "forms.acme-marketing.com"
 UTM = "utm_source=newsletter&utm_medium=email&utm_campaign=spring&utm_content=r123"
 
 # (path, query, cookies, method, host) -> (outcome, edge TTL, cache key) on the prod stack's rules.
@@ -71,7 +72,11 @@ PROD_TABLE = [
     ("/app/static/main.js", "", {}, "GET", WWW, "bypassed", None, None),
     ("/admin/", "", {}, "GET", WWW, "bypassed", None, None),
     ("/account/settings", "", {}, "GET", WWW, "bypassed", None, None),
-    ("/forms/submit", "", {}, "POST", WWW, "bypassed", None, None),
+    # The form API's own host: no cache rule reaches it (they are scoped to the marketing
+    # hostnames); the strict form rule counts it (test_form_rule_blocks_...).
+    ("/subscribe", "", {}, "POST", FORMS, "origin", None, None),
+    # A path the site does not serve as a form is not treated as one (no cache.formPaths).
+    ("/forms/submit", "", {}, "POST", WWW, "origin", None, None),
     ("/apiary", "", {}, "GET", WWW, "origin", None, None),
     ("/pricing", "", {}, "POST", WWW, "origin", None, None),
     ("/pricing", "", {}, "GET", "shop.acme-marketing.com", "origin", None, None),
@@ -185,15 +190,23 @@ def test_form_rule_blocks_a_client_after_its_limit_then_releases_it() -> None:
     rs = rulesets(s)
     limiter = RateLimiter()
 
-    def post(t: float, ip: str = "203.0.113.9") -> str:
-        req = Request(host=WWW, path="/forms/submit", method="POST", ip=ip, time_seconds=t)
+    def post(t: float, ip: str = "203.0.113.9", path: str = "/subscribe", host: str = FORMS) -> str:
+        req = Request(host=host, path=path, method="POST", ip=ip, time_seconds=t)
         return evaluate(rs, req, limiter=limiter).outcome
 
-    assert [post(i) for i in range(5)] == ["bypassed"] * 5
+    # The form API's host and routes: the ones the page really posts to.
+    assert [post(i) for i in range(4)] == ["origin"] * 4
+    assert post(4, path="/contact") == "origin", "both routes share the client's counter"
     assert post(5) == "rate_limited", "the 6th POST within the period must be blocked"
-    assert post(6, ip="203.0.113.10") == "bypassed", "another client has its own counter"
+    assert post(6, ip="203.0.113.10") == "origin", "another client has its own counter"
     assert post(3000) == "rate_limited", "still inside the mitigation timeout"
-    assert post(3700) == "bypassed", "after the timeout the client is admitted again"
+    assert post(3700) == "origin", "after the timeout the client is admitted again"
+    fresh = RateLimiter()
+    other = []
+    for i, (h, p) in enumerate([(WWW, "/subscribe"), (FORMS, "/subscribe/x")] * 5):
+        req = Request(host=h, path=p, method="POST", ip="198.51.100.1", time_seconds=i)
+        other.append(evaluate(rs, req, limiter=fresh).rate_rule)
+    assert "form" not in other, "the form rule counts only the form host's exact routes"
 
 
 def test_flood_rule_counts_only_what_reaches_the_origin() -> None:

@@ -38,7 +38,7 @@ BAD = [
      "spikeproof:edge.cache.marketingPaths", "overlaps the bypass path '/api'"),
     ("prod", {"cache": {"marketingPaths": ["/*"]}}, "spikeproof:edge.cache.marketingPaths",
      "overlaps"),
-    ("prod", {"cache": {"marketingPaths": ["/forms/submit"]}},
+    ("prod", {"cache": {"marketingPaths": ["/forms/submit"], "formPaths": ["/forms/submit"]}},
      "spikeproof:edge.cache.marketingPaths", "overlaps the bypass path '/forms/submit'"),
     ("prod", {"cache": {"marketingPaths": ["pricing"]}}, "spikeproof:edge.cache.marketingPaths",
      "absolute"),
@@ -84,6 +84,10 @@ def test_bad_edge_config_is_a_clear_error(config_error, stack, edge, key, words)
 def _write_stack(project: Path, stack: str, edge: dict) -> None:
     document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
     document["config"]["spikeproof:edge"] = edge
+    forms = document["config"].get("spikeproof:forms") or {}
+    if "customDomain" in forms and edge.get("zoneName"):
+        # The form API's hostname moves into the zone with the edge (one per stack).
+        forms["customDomain"]["domainName"] = f"forms-{stack}.{edge['zoneName']}"
     (project / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
 
 

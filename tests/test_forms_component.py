@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from functions.package import build
+from settings import stack_settings
 from tools.engine.mockrun import PlanResult, is_secret
 
 FN = "aws:lambda/function:Function"
+DNS = "cloudflare:index/dnsRecord:DnsRecord"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 QUEUE = "aws:sqs/queue:Queue"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -158,13 +160,85 @@ def test_turnstile_secret_reaches_the_ingest_function_only_through_secrets_manag
 
 
 def test_custom_domain_disables_the_default_endpoint(plan) -> None:
-    prod, staging = plan("prod"), plan("staging")
-    (api,) = prod.of_type("aws:apigatewayv2/api:Api")
-    assert api.input("disableExecuteApiEndpoint") is True
-    assert prod.outputs["form_endpoint"] == "https://forms.acme-marketing.com"
-    (api,) = staging.of_type("aws:apigatewayv2/api:Api")
-    assert api.input("disableExecuteApiEndpoint") is False
-    assert staging.outputs["form_endpoint"].endswith(".execute-api.eu-west-1.amazonaws.com")
+    for stack, host in (("prod", "forms.acme-marketing.com"),
+                        ("staging", "forms.acme-marketing-staging.com")):  # fmt: skip
+        result = plan(stack)
+        (api,) = result.of_type("aws:apigatewayv2/api:Api")
+        assert api.input("disableExecuteApiEndpoint") is True, stack
+        assert result.outputs["form_endpoint"] == f"https://{host}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_form_host_is_proxied_to_the_custom_domain_with_a_usable_certificate(
+    plan, stack: str
+) -> None:
+    """The page posts to https://<host>: the edge's record for it is proxied (so the form rate
+    limit counts every post) and points at API Gateway's regional name for the custom domain;
+    the domain's certificate is the given ARN, or one requested here and validated by a DNS-only
+    record the edge creates, which the validation waits for."""
+    result = plan(stack)
+    domain = result.named("forms-domain")
+    host = domain.input("domainName")
+    record = result.named("forms-front-door-dns")
+    assert record.input("name") == host and record.input("proxied") is True
+    assert record.input("type") == "CNAME"
+    target = domain.outputs["domainNameConfiguration"]["targetDomainName"]
+    assert record.input("content") == target and target.startswith("d-")
+    config = domain.input("domainNameConfiguration")
+    assert config["endpointType"] == "REGIONAL" and config["securityPolicy"] == "TLS_1_2"
+    custom = stack_settings(stack).forms.custom_domain  # type: ignore[union-attr]
+    if custom.certificate_arn is not None:
+        assert config["certificateArn"] == custom.certificate_arn
+        assert not [r for r in result.of_type(DNS) if r.name.startswith("forms-front-door-acm")]
+        return
+    cert = result.named("forms-certificate")
+    assert cert.input("domainName") == host and cert.input("validationMethod") == "DNS"
+    validation = result.named("forms-certificate-validation")
+    assert config["certificateArn"] == validation.outputs["certificateArn"]
+    (acm,) = [r for r in result.of_type(DNS) if r.name.startswith("forms-front-door-acm")]
+    assert acm.input("proxied") is False
+    assert validation.input("validationRecordFqdns") == [acm.input("name")]
+    assert acm.urn in validation.dependencies
+
+
+def test_the_form_host_must_be_in_the_edge_zone_and_first_level(config_error) -> None:  # type: ignore[no-untyped-def]
+    for domain, needle in (
+        ("forms.other-zone.com", "Universal SSL"),
+        ("a.forms.acme-marketing-staging.com", "first-level"),
+        ("www.acme-marketing-staging.com", "also a marketing hostname"),
+    ):
+        rendered = config_error(
+            "staging", {"forms": {"customDomain": {"domainName": domain}}}
+        ).render()
+        assert "spikeproof:forms.customDomain.domainName" in rendered and needle in rendered, (
+            rendered
+        )
+    rendered = config_error("staging", {"forms": {"customDomain": None}}).render()
+    assert "spikeproof:forms.customDomain" in rendered and "rate limit" in rendered, rendered
+
+
+def test_pages_are_on_the_marketing_hostnames(plan, config_error) -> None:  # type: ignore[no-untyped-def]
+    env = next(f for f in plan("staging").of_type(FN) if f.name == "forms-ingest").input(
+        "environment"
+    )["variables"]
+    assert env["THANK_YOU_URL"] == "https://www.acme-marketing-staging.com/thank-you/"
+    assert env["ERROR_URL"] == "https://www.acme-marketing-staging.com/sign-up-error/"
+    rendered = config_error(
+        "staging", {"forms": {"pages": {"thankYou": "https://evil.example/thanks"}}}
+    ).render()
+    assert "spikeproof:forms.pages.thankYou" in rendered and "marketing hostname" in rendered
+    rendered = config_error("staging", {"forms": {"pages": {"error": "/oops?x=1"}}}).render()
+    assert "spikeproof:forms.pages.error" in rendered, rendered
+
+
+def test_the_worker_may_dead_letter_and_knows_where(plan) -> None:  # type: ignore[no-untyped-def]
+    result = plan("staging")
+    worker = result.named("forms-worker")
+    dlq = result.named("forms-dlq")
+    assert worker.input("environment")["variables"]["DLQ_URL"] == dlq.outputs["url"]
+    policy = json.loads(result.named("forms-worker-access").input("policy"))
+    sends = [s for s in policy["Statement"] if "sqs:SendMessage" in s["Action"]]
+    assert [s["Resource"] for s in sends] == [dlq.outputs["arn"]]
 
 
 def test_worker_hands_off_to_the_configured_list(plan) -> None:

@@ -36,7 +36,7 @@ def test_entries_sorted_fixed_time_and_mode(tmp_path: Path) -> None:
     assert names == sorted(names), f"forms.zip entries not sorted: {names}"
     assert "forms/lambda_ingest.py" in names and "forms/lambda_worker.py" in names
     stray = [n for n in names if not n.endswith(".py") and "/licenses/" not in n]
-    assert not stray, f"only sources and the vendored libraries' licences belong in forms.zip: {stray}"
+    assert not stray, f"only sources and vendored licences belong in forms.zip: {stray}"
     assert "email_validator/__init__.py" in names and "idna/uts46data.py" in names
     assert any(n.startswith("idna-") and n.endswith("LICENSE.md") for n in names)
     for info in infos:

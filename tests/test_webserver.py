@@ -6,13 +6,8 @@ skipping would let CI pass without ever checking the config the instances run.
 
 from __future__ import annotations
 
-import getpass
 import http.client
-import os
-import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,49 +17,15 @@ import yaml
 
 from model.webserver import (
     CachePolicy,
-    NginxRuntime,
     SiteSource,
     WebServerConfig,
     render_nginx_conf,
     render_user_data,
 )
+from tests.nginx_support import CACHE, free_port, nginx_binary, runtime_under, serve_nginx
 
-CACHE = CachePolicy(
-    browser_max_age_seconds=120,
-    edge_max_age_seconds=1800,
-    stale_while_revalidate_seconds=600,
-    static_max_age_seconds=31536000,
-)
 PAGE_HEADER = "public, max-age=120, s-maxage=1800, stale-while-revalidate=600"
 STATIC_HEADER = "public, max-age=31536000, immutable"
-
-
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-    if found is None:
-        pytest.fail("nginx is not installed: run `make bin-deps` (Debian package nginx-light)")
-    return found
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def runtime_under(prefix: Path) -> NginxRuntime:
-    # As root nginx drops workers to `nobody`, which cannot read pytest's 0700 temp dirs: keep the
-    # workers as the current user. As non-root the directive would only warn, so omit it.
-    user = getpass.getuser() if os.geteuid() == 0 else None
-    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
-    return NginxRuntime(
-        user=user,
-        pid_path=str(prefix / "nginx.pid"),
-        error_log=str(prefix / "error.log"),
-        access_log=str(prefix / "access.log"),
-        temp_dir=str(prefix / "tmp"),
-        worker_processes="1",
-    )
 
 
 def write_site(root: Path) -> None:
@@ -85,44 +46,11 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    binary = nginx_binary()
     base = tmp_path_factory.mktemp("nginx")
     root = base / "www"
     write_site(root)
-    port = free_port()
-    config = WebServerConfig(
-        document_root=str(root), listen_port=port, listen_address="127.0.0.1", cache=CACHE
-    )
-    conf = base / "nginx.conf"
-    conf.write_text(render_nginx_conf(config, runtime_under(base)))
-    proc = subprocess.Popen(
-        [binary, "-c", str(conf), "-p", str(base), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"nginx exited with {proc.returncode} before serving: {err}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"nginx did not listen on 127.0.0.1:{port} within 10 s")
-                time.sleep(0.05)
+    with serve_nginx(root, base) as port:
         yield Served(port=port)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
 
 
 def get(served: Served, path: str, method: str = "GET") -> http.client.HTTPResponse:

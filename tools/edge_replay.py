@@ -100,7 +100,7 @@ def campaign_log(
     second_pages = [p for p in spec.marketing_paths if not p.endswith("*")] or landings
     colos, weights = zip(*COLOS, strict=True)
     session_cookie = spec.session_cookies[0] if spec.session_cookies else None
-    form_path = spec.form_paths[0] if spec.form_paths else None
+    form_host, form_path = _form_target(spec)
     app_path = (spec.bypass_prefixes[0] if spec.bypass_prefixes else "/app") + "/dashboard"
     log: list[Request] = []
     recipient = 0
@@ -126,13 +126,14 @@ def campaign_log(
         if logged_in:
             log.append(_at(visit, app_path, label="app", dt=30))
         if form_path and rng.random() < form_share:
-            log.append(_at(visit, form_path, label="form", method="POST", dt=45))
+            post = _at(visit, form_path, label="form", method="POST", dt=45)
+            log.append(dataclasses.replace(post, host=form_host))
     if form_path:
         # One client hammering the form endpoint for a minute: the strict rule must stop it.
         for i in range(300):
             log.append(
                 Request(
-                    host=host,
+                    host=form_host,
                     path=form_path,
                     method="POST",
                     ip="192.0.2.66",
@@ -143,6 +144,15 @@ def campaign_log(
             )
     log.sort(key=lambda r: r.time_seconds)
     return log
+
+
+def _form_target(spec: EdgeRulesSpec) -> tuple[str, str | None]:
+    """Where the page posts: the form API's own host and first route (what the strict form rule
+    counts), or a form path the fleet serves; (marketing host, None) when there is none."""
+    for limit in spec.rate_limits:
+        for host, paths in limit.other_hosts:
+            return host, paths[0]
+    return spec.hostnames[0], (spec.form_paths[0] if spec.form_paths else None)
 
 
 def _at(

@@ -338,6 +338,20 @@ def _http_api(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, 
     }
 
 
+@computes("aws:apigatewayv2/domainName:DomainName")
+def _api_domain(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
+    # A regional custom domain's target: API Gateway's own `d-<id>.execute-api.<region>` name,
+    # what the edge's CNAME points at (API Gateway developer guide, regional custom domains).
+    domain = str(inputs.get("domainName", name))
+    config = dict(inputs.get("domainNameConfiguration") or {})
+    target = digest(domain, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
+    config["targetDomainName"] = f"d-{target}.execute-api.{where.region}.amazonaws.com"
+    return domain, {
+        "arn": f"arn:aws:apigateway:{where.region}::/domainnames/{domain}",
+        "domainNameConfiguration": config,
+    }
+
+
 @computes("aws:dynamodb/table:Table")
 def _table(name: str, inputs: Mapping[str, Any], where: Where) -> tuple[str, State]:
     table = auto_name(name, inputs)
