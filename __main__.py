@@ -77,6 +77,8 @@ if e is not None:
             config=fm, code=code, region=stack.region, alarm_topic_arn=topic,
             allowed_origins=[f"https://{host}" for host in e.hostnames],
             turnstile_secret=edge.turnstile_secret, thank_you_url=thank_you, error_url=error_page,
+            edge_secret=origin_secret if e.owns_zone_rulesets else None,
+            edge_header=e.origin_header_name,
             certificate_validation_fqdns=api_fqdns, name_prefix=prefix))  # fmt: skip
         door = FormFrontDoor("forms-front-door", zone_id=edge.zone_id, forms=forms,
                              comment=f"spikeproof/{stack.stack} edge",

@@ -56,6 +56,11 @@ class FormBackendArgs:
     """SNS topic every alarm notifies."""
     turnstile_secret: pulumi.Input[str] | None = None
     """Turnstile secret key (a Pulumi secret). Given: stored in Secrets Manager and required."""
+    edge_secret: pulumi.Input[str] | None = None
+    """The value the edge sets in `edge_header` on the form host (a Pulumi secret). Given: kept
+    in Secrets Manager and required by the ingest, so only posts through the edge are admitted."""
+    edge_header: str = "X-Origin-Verify"
+    """The header the edge sets it in."""
     thank_you_url: str
     """Page a plain form post is sent to (303) once accepted."""
     error_url: str
@@ -193,6 +198,31 @@ class FormBackend(pulumi.ComponentResource):
                 }
             ]
 
+        edge_env: dict[str, pulumi.Input[str]] = {}
+        edge_statements: list[dict[str, Any]] = []
+        if args.edge_secret is not None:
+            edge_lock = aws.secretsmanager.Secret(
+                f"{name}-edge-secret",
+                name=f"{prefix}/edge-secret",
+                description="The header value the Cloudflare edge adds to form posts; the ingest "
+                "refuses a post without it (it reached API Gateway directly)",
+                opts=child,
+            )
+            aws.secretsmanager.SecretVersion(
+                f"{name}-edge-secret-value",
+                secret_id=edge_lock.id,
+                secret_string=pulumi.Output.secret(args.edge_secret),
+                opts=child,
+            )
+            edge_env = {"EDGE_SECRET_ARN": edge_lock.arn, "EDGE_HEADER": args.edge_header}
+            edge_statements = [
+                {
+                    "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue"],
+                    "Resource": edge_lock.arn,
+                }
+            ]
+
         # --- Functions: log groups first (named, so retention applies from the first line).
         layer = (
             f"arn:aws:lambda:{args.region}:{POWERTOOLS_ACCOUNT}:layer:"
@@ -212,12 +242,14 @@ class FormBackend(pulumi.ComponentResource):
                     "THANK_YOU_URL": args.thank_you_url,
                     "ERROR_URL": args.error_url,
                     **turnstile_env,
+                    **edge_env,
                 },
                 [
                     {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": queue.arn},
                     # Failure destination of asynchronous invocations (API Gateway's are sync).
                     {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": dlq.arn},
                     *turnstile_statements,
+                    *edge_statements,
                 ],
             ),
             (

@@ -62,7 +62,7 @@ def vendored_files(distributions: tuple[str, ...] = VENDORED) -> list[tuple[str,
             ) from None
         for entry in dist.files or ():
             rel = entry.as_posix()
-            licence = ".dist-info/licenses/" in rel or ".dist-info/LICEN" in rel.upper()
+            licence = ".dist-info/licenses/" in rel or ".DIST-INFO/LICEN" in rel.upper()
             if rel.startswith("..") or "__pycache__" in rel:
                 continue
             if (rel.endswith(".py") and ".dist-info/" not in rel) or licence:

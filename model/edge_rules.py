@@ -212,6 +212,9 @@ class EdgeRulesSpec:
     """Cloudflare plan of the zone; bounds TTLs, rate limit periods and rule counts."""
     origin_header_name: str = ORIGIN_HEADER
     """Header the late transform sets on every request to the origin; the ALB requires it."""
+    form_host: str | None = None
+    """The form API's own hostname: the late transform sets the origin header there too, and the
+    ingest refuses a request without it (one that reached API Gateway directly, past the edge)."""
 
     @property
     def all_bypass_prefixes(self) -> tuple[str, ...]:
@@ -431,7 +434,9 @@ def transform_rules(
         {
             "ref": "origin_secret_header",
             "description": f"{comment}: prove to the origin that the request came through the edge",
-            "expression": host_expression(spec.hostnames),
+            "expression": host_expression(
+                [*spec.hostnames, *([spec.form_host] if spec.form_host else [])]
+            ),
             "action": "rewrite",
             "action_parameters": {
                 "headers": {spec.origin_header_name: {"operation": "set", "value": header_value}}

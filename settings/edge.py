@@ -578,6 +578,7 @@ class EdgeSettings(Model):
             rate_limits=tuple(limits),
             plan=self.plan,
             origin_header_name=self.origin_header_name,
+            form_host=form_host,
         )
 
 

@@ -227,3 +227,20 @@ def test_without_javascript_turnstile_cannot_run_and_the_error_page_says_so(
     _wait(driver, lambda d: "/sign-up-error/" in d.current_url, "no error page after the post")
     assert "error=turnstile_required" in driver.current_url
     assert "JavaScript" in driver.find_element(By.TAG_NAME, "noscript").get_attribute("textContent")
+
+
+def test_the_error_page_says_what_went_wrong_in_its_own_words(
+    plain_site: Site, browser: Browser
+) -> None:
+    """Anyone can link to the error page with any query string: it shows only its own sentence
+    for a known code, never the query's `message`."""
+    driver = browser(True)
+    driver.get(plain_site.origin + "/sign-up-error/?error=invalid_email&message=Call+us+now")
+    problem = _wait(
+        driver,
+        lambda d: (el := d.find_element(By.ID, "problem")).get_attribute("data-error") and el,
+        "the error page did not show the code's sentence",
+    )
+    assert "email address does not look right" in problem.text and "Call us" not in problem.text
+    driver.get(plain_site.origin + "/sign-up-error/?error=made_up&message=Call+us+now")
+    assert "Call us" not in driver.find_element(By.ID, "problem").text

@@ -148,7 +148,7 @@ def test_alarms_cover_errors_throttles_dlq_age_and_5xx_and_notify_the_topic(
 
 def test_turnstile_secret_reaches_the_ingest_function_only_through_secrets_manager(plan) -> None:
     prod = plan("prod")
-    (version,) = prod.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+    version = prod.named("forms-turnstile-secret-value")
     assert is_secret(version.inputs["secretString"]), "the Turnstile secret must stay secret"
     (ingest,) = [f for f in prod.of_type(FN) if f.name == "forms-ingest"]
     env = ingest.input("environment")["variables"]
@@ -301,3 +301,28 @@ def test_a_certificate_the_api_cannot_use_is_refused(config_error, arn: str, wor
     assert "spikeproof:forms.customDomain.certificateArn" in rendered and words in rendered, (
         rendered
     )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_only_the_edge_can_post_the_ingest_holds_the_edges_secret(plan, stack: str) -> None:
+    """The late transform sets the origin header on the form host too; the ingest reads the same
+    secret from Secrets Manager (never from plain config) and refuses posts without it."""
+    result = plan(stack)
+    transform = next(
+        r
+        for r in result.of_type("cloudflare:index/ruleset:Ruleset")
+        if r.input("phase") == "http_request_late_transform"
+    )
+    host = result.named("forms-domain").input("domainName")
+    assert f'"{host}"' in transform.inputs["rules"][0]["expression"]
+    secret = result.named("forms-edge-secret-value")
+    assert is_secret(secret.inputs["secretString"]), "the value travels only as a Pulumi secret"
+    env = result.named("forms-ingest").input("environment")["variables"]
+    assert env["EDGE_SECRET_ARN"] == result.named("forms-edge-secret").outputs["arn"]
+    assert env["EDGE_HEADER"] == "X-Origin-Verify"
+    assert not any("secret" in k.lower() and "ARN" not in k for k in env), env
+    policy = json.loads(result.named("forms-ingest-access").input("policy"))
+    reads = [
+        s["Resource"] for s in policy["Statement"] if "secretsmanager:GetSecretValue" in s["Action"]
+    ]
+    assert result.named("forms-edge-secret").outputs["arn"] in reads

@@ -285,7 +285,7 @@ class CountingAdapter:
 
 def _message(email: str, message_id: str, **extra: Any) -> dict[str, Any]:
     body = {
-        "v": 1,
+        "v": 2,
         "kind": "subscribe",
         "email": email,
         "consent": True,

@@ -131,6 +131,57 @@ def test_the_widgets_own_field_carries_the_token(infra: Infra, moto_endpoint: st
     assert answer["statusCode"] == 202 and seen == ["XXXX.DUMMY.TOKEN.XXXX"]
 
 
+def test_a_landing_url_that_normalisation_lengthens_is_still_cut_not_refused(
+    infra: Infra, moto_endpoint: str
+) -> None:
+    body = json.dumps({"email": "nfc@example.org", "consent": True, "source": "\u0958" * 2048})
+    answer = _ingest(infra, moto_endpoint)(http_event(body), None)
+    assert answer["statusCode"] == 202, answer
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [("Ann\u2028Bee", "separator"), ("Ann\u202egnp.exe", "bidirectional"), ("A\u00adnn", None)],
+)
+def test_single_line_text_refuses_separators_and_bidi_controls(
+    infra: Infra, moto_endpoint: str, name: str, what: str | None
+) -> None:
+    body = json.dumps({"email": "bidi@example.org", "consent": True, "name": name})
+    answer = _ingest(infra, moto_endpoint)(http_event(body), None)
+    if what is None:
+        assert answer["statusCode"] == 202, answer  # a soft hyphen is a format char people use
+    else:
+        assert answer["statusCode"] == 422 and what in json.loads(answer["body"])["message"]
+
+
+def test_many_multipart_parts_are_refused_before_parsing(infra: Infra, moto_endpoint: str) -> None:
+    import time
+
+    parts = b"".join(
+        b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx\r\n' for _ in range(5000)
+    )
+    ingest = _ingest(infra, moto_endpoint, config={"max_body_bytes": 262_144})
+    started = time.monotonic()
+    answer = ingest(
+        http_event(parts + b"--b--\r\n", content_type="multipart/form-data; boundary=b"), None
+    )
+    assert answer["statusCode"] == 400 and time.monotonic() - started < 0.5, answer
+
+
+def test_the_honeypot_is_not_named_to_a_browser(infra: Infra, moto_endpoint: str) -> None:
+    body = urllib.parse.urlencode({**FIELDS, "website": "http://spam"})
+    answer = _ingest(infra, moto_endpoint)(
+        http_event(body, content_type="application/x-www-form-urlencoded", headers=NAVIGATE), None
+    )
+    assert answer["statusCode"] == 303 and "website" not in answer["headers"]["Location"]
+
+
+def test_a_body_that_is_not_text_is_a_400(infra: Infra, moto_endpoint: str) -> None:
+    event = http_event("{}")
+    event["body"] = 42
+    assert _ingest(infra, moto_endpoint)(event, None)["statusCode"] == 400
+
+
 def test_a_long_landing_url_is_cut_not_refused(infra: Infra, moto_endpoint: str) -> None:
     sqs = client("sqs", moto_endpoint)
     _receive_all(sqs, infra.queue_url)
@@ -174,6 +225,35 @@ def test_a_brief_queue_error_is_retried_within_the_budget(infra: Infra, moto_end
     assert slept == [0.05, 0.1, 0.2], "exponential back-off between attempts"
 
 
+class _SlowFailingSqs:
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.calls = seconds, 0
+
+    def send_message(self, **kwargs: Any) -> Any:
+        import time
+
+        self.calls += 1
+        time.sleep(self.seconds)
+        raise ConnectionError("SQS did not answer")
+
+
+def test_no_attempt_starts_that_could_outlive_the_invocation(
+    infra: Infra, moto_endpoint: str
+) -> None:
+    import time
+
+    slow = _SlowFailingSqs(0.3)
+    ingest = _ingest(infra, moto_endpoint, sqs=slow, attempt_seconds=0.3)
+    started = time.monotonic()
+    answer = ingest(
+        http_event(json.dumps({"email": "slow@example.org", "consent": True})), _Context(1_600)
+    )
+    took = time.monotonic() - started
+    assert answer["statusCode"] == 503, answer
+    assert took < 1.6 - 0.5 + 0.05, f"answered after {took:.2f} s: past the reserve"
+    assert slow.calls >= 2, "it did retry while an attempt still fitted"
+
+
 def test_a_queue_outage_past_the_budget_is_503(infra: Infra, moto_endpoint: str) -> None:
     flaky = _FlakySqs(client("sqs", moto_endpoint), failures=10**6)
     ingest = _ingest(infra, moto_endpoint, sqs=flaky, config={"enqueue_budget_ms": 300})
@@ -185,6 +265,30 @@ def test_a_queue_outage_past_the_budget_is_503(infra: Infra, moto_endpoint: str)
         http_event(json.dumps({"email": "down@example.org", "consent": True})), _Context(400)
     )
     assert answer["statusCode"] == 503 and flaky.calls == 1
+
+
+def test_only_requests_through_the_edge_are_admitted(infra: Infra, moto_endpoint: str) -> None:
+    """API Gateway's regional name answers anyone who sends the right SNI: the edge's secret
+    header is what tells a post that passed the edge's rate limit from one that did not."""
+    seen: list[str | None] = []
+
+    def verifier(token: str, ip: str | None) -> bool:
+        seen.append(ip)
+        return True
+
+    ingest = _ingest(infra, moto_endpoint, verifier=verifier, edge_secret=lambda: "s3cret")
+    body = json.dumps({"email": "edge@example.org", "consent": True, "turnstileToken": "t"})
+    direct = ingest(http_event(body), None)
+    assert direct["statusCode"] == 403
+    assert json.loads(direct["body"])["error"] == "not_through_edge"
+    wrong = ingest(http_event(body, headers={"x-origin-verify": "guess"}), None)
+    assert wrong["statusCode"] == 403
+    edged = ingest(
+        http_event(body, headers={"x-origin-verify": "s3cret", "cf-connecting-ip": "203.0.113.5"}),
+        None,
+    )
+    assert edged["statusCode"] == 202, edged
+    assert seen == ["203.0.113.5"], "behind the edge, siteverify gets the visitor's address"
 
 
 def test_a_retried_token_carries_the_same_idempotency_key(local_http: tuple[str, Any]) -> None:
@@ -241,7 +345,8 @@ def _worker(infra: Infra, endpoint: str, adapter: Any = None) -> Any:
     [
         ({"consent": False}, "consent"),
         ({"email": "Not.Normalised@Example.org"}, "normalised"),
-        ({"email": "a@fass.de", "v": 2}, "version"),
+        ({"email": "a@fass.de", "v": 3}, "version"),
+        ({"v": True}, "version"),
         ({"name": "Bell\u0007"}, "control character"),
         ({"name": "  padded  "}, "name"),
         ({"kind": "unsubscribe"}, "kind"),
@@ -267,6 +372,18 @@ def test_a_message_the_ingest_could_not_have_produced_is_dead_lettered_with_its_
     assert reason in dlq[0]["MessageAttributes"]["reason"]["StringValue"]
     assert dlq[0]["MessageAttributes"]["sourceMessageId"]["StringValue"] == "bad-1"
     sqs.delete_message(QueueUrl=infra.dlq_url, ReceiptHandle=dlq[0]["ReceiptHandle"])
+
+
+def test_a_message_the_earlier_ingest_wrote_is_accepted_on_structure(
+    infra: Infra, moto_endpoint: str
+) -> None:
+    """Schema 1 messages queued across the deploy that made the checks stricter are not
+    dead-lettered: `a@localhost` was an address the earlier ingest accepted."""
+    adapter = CountingAdapter()
+    message = _message("a@localhost", "v1-1")
+    message["Body"] = json.dumps({**json.loads(message["Body"]), "v": 1})
+    result = _worker(infra, moto_endpoint, adapter)(sqs_event([message], infra.queue_arn), None)
+    assert result == {"batchItemFailures": []} and adapter.calls == ["a@localhost"]
 
 
 def test_a_repeat_sign_up_merges_and_never_erases(infra: Infra, moto_endpoint: str) -> None:
@@ -325,3 +442,74 @@ def test_http_list_answers_for_unsubscribed_addresses(
     else:
         with pytest.raises(ListRefused, match=refused):
             adapter.add("a@example.org", {})
+
+
+# ---- the developer command -----------------------------------------------------------------------
+
+
+def test_forms_local_is_a_working_command_for_page_authors() -> None:
+    """`python -m tools.forms_local` as a page author runs it: a plain form post gets the 303,
+    a preflight gets the CORS answer API Gateway gives, the worker stores the address, and
+    SIGTERM stops it (with its moto server) cleanly."""
+    import http.client
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from settings.files import ROOT
+    from tests.nginx_support import free_port
+
+    port, page = free_port(), "http://127.0.0.1:8000"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tools.forms_local",
+            "--port",
+            str(port),
+            "--origin",
+            page,
+            "--turnstile",
+            "off",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert f"form API on http://127.0.0.1:{port}" in line, line
+
+        def call(method: str, path: str, body: str = "", **headers: str) -> Any:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request(method, path, body=body, headers=headers)
+            answer = conn.getresponse()
+            answer.body = answer.read()
+            conn.close()
+            return answer
+
+        pre = call(
+            "OPTIONS", "/subscribe", **{"Origin": page, "Access-Control-Request-Method": "POST"}
+        )
+        assert pre.status == 204 and pre.getheader("Access-Control-Allow-Origin") == page
+        form = urllib.parse.urlencode({"email": "dev@example.org", "consent": "on"})
+        posted = call("POST", "/subscribe", form, **{"Origin": page, "Sec-Fetch-Mode": "navigate",
+                      "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        assert posted.status == 303 and posted.getheader("Location") == f"{page}/thank-you/"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            state = json.loads(call("GET", "/_local/state").body)
+            if state["handed"].get("dev@example.org") == 1:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"the worker never handed the address to the list: {state}")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    assert code == 0

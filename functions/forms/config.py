@@ -78,6 +78,11 @@ class IngestConfig:
     """Where a refused plain form post is sent with 303, the problem in its query string
     (`?error=<code>&field=<field>&message=<text>`). Unset: the thank-you URL's requesters get
     JSON errors."""
+    edge_secret_arn: str | None = None
+    """Secrets Manager ARN of the secret the edge adds to requests for the form host. Set: a
+    request without it is refused (403): it reached API Gateway directly, past the edge."""
+    edge_header: str = "X-Origin-Verify"
+    """The header the edge sets it in."""
     enqueue_budget_ms: int = 3000
     """How long the ingest keeps retrying a failed enqueue (within the invocation's remaining
     time) before it answers 503."""
@@ -115,6 +120,8 @@ class IngestConfig:
             thank_you_url=pages["THANK_YOU_URL"],
             error_url=pages["ERROR_URL"],
             enqueue_budget_ms=_int(env, "ENQUEUE_BUDGET_MS", cls.enqueue_budget_ms, 0, 28_000),
+            edge_secret_arn=env.get("EDGE_SECRET_ARN") or None,
+            edge_header=env.get("EDGE_HEADER") or cls.edge_header,
         )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import time
 import urllib.parse
@@ -68,6 +69,8 @@ def _json(status: int, body: dict[str, Any]) -> Response[str]:
 
 def _raw_body(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
+    if not isinstance(body, str):
+        raise Rejection(400, "invalid_body", "body is not text")
     if event.get("isBase64Encoded"):
         try:
             return base64.b64decode(body, validate=True)
@@ -85,8 +88,13 @@ def wants_html(headers: dict[str, str]) -> bool:
     return "text/html" in accept and JSON not in accept
 
 
+MAX_QUERY_VALUE = 300
+"""Characters of each value the error page's query string carries (a Location stays short)."""
+
+
 def _redirect(url: str, query: dict[str, str] | None = None) -> Response[str]:
-    location = url + ("?" + urllib.parse.urlencode(query) if query else "")
+    short = {k: v[:MAX_QUERY_VALUE] for k, v in (query or {}).items()}
+    location = url + ("?" + urllib.parse.urlencode(short) if short else "")
     return Response(
         status_code=303,
         content_type="text/plain; charset=utf-8",
@@ -103,17 +111,39 @@ def make_handler(
     logger: Logger | None = None,
     contact_path: str = "/contact",
     sleep: Sleep = time.sleep,
+    attempt_seconds: float = 0.0,
+    edge_secret: Callable[[], str] | None = None,
 ) -> Handler:
-    """The Lambda handler bound to its config, SQS client and (optional) Turnstile verifier."""
+    """The Lambda handler bound to its config, SQS client and (optional) Turnstile verifier.
+
+    `attempt_seconds`: the longest one `send_message` can take (see `enqueue`). `edge_secret`:
+    the value the edge's transform rule sets in `config.edge_header` on the form host; given,
+    a request without it did not come through the edge (it reached API Gateway's regional
+    endpoint directly, past the edge's rate limit) and is refused, and the visitor's address is
+    the edge's `CF-Connecting-IP`. Fetched once, on first use."""
+    cached_secret: list[str] = []
+
+    def through_edge(headers: dict[str, str]) -> bool:
+        if edge_secret is None:
+            return True
+        if not cached_secret:
+            cached_secret.append(edge_secret())
+        given = headers.get(config.edge_header.lower(), "")
+        return hmac.compare_digest(given.encode(), cached_secret[0].encode())
+
     log = logger or Logger(service="forms-ingest")
     app = APIGatewayHttpResolver()
 
     def enqueue(body: str, context: Any) -> None:
-        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        # Every attempt must be able to finish before the invocation's deadline: a timed-out
+        # Lambda is API Gateway's own 5xx, never the error page. `attempt_seconds` is the most one
+        # call can take (the client's connect + read timeouts, with no retries of its own).
+        started = time.monotonic()
         budget_ms = config.enqueue_budget_ms
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
         if callable(remaining):
             budget_ms = min(budget_ms, int(remaining()) - RESERVE_MS)
-        deadline = time.monotonic() + budget_ms / 1000
+        deadline = started + budget_ms / 1000
         delay, attempt = 0.05, 0
         while True:
             attempt += 1
@@ -121,7 +151,7 @@ def make_handler(
                 sqs.send_message(QueueUrl=config.queue_url, MessageBody=body)
                 return
             except Exception as error:  # botocore's ClientError and connection errors alike
-                if time.monotonic() + delay >= deadline:
+                if time.monotonic() + delay + attempt_seconds > deadline:
                     raise EnqueueFailed(f"{attempt} attempts: {type(error).__name__}") from error
                 log.warning(
                     "enqueue retry", extra={"attempt": attempt, "type": type(error).__name__}
@@ -136,13 +166,20 @@ def make_handler(
 
     def refused(status: int, body: dict[str, Any]) -> Response[str]:
         if _WANTS_HTML.get() and config.error_url:
-            return _redirect(config.error_url, {k: str(v) for k, v in body.items()})
+            query = {k: str(v) for k, v in body.items()}
+            if body.get("error") == "rejected":
+                query.pop("field", None)  # the honeypot's name is not for the page (or the bot)
+            return _redirect(config.error_url, query)
         return _json(status, body)
 
     def admit(require_message: bool, kind: str) -> Response[str]:
         raw_event = _REQUEST.get()
         event = APIGatewayProxyEventV2(raw_event)
         headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+        if not through_edge(headers):
+            raise Rejection(
+                403, "not_through_edge", "post to the form's own hostname, through the edge"
+            )
         origin = (headers.get("origin") or "").rstrip("/")
         if origin not in config.allowed_origins:
             raise Rejection(
@@ -167,6 +204,8 @@ def make_handler(
                     "cf-turnstile-response",
                 )
             source_ip = event.request_context.http.source_ip
+            if edge_secret is not None:  # behind the edge, the socket's address is Cloudflare's
+                source_ip = headers.get("cf-connecting-ip") or source_ip
             if not verifier(submission.turnstile_token, source_ip):
                 raise Rejection(
                     403,

@@ -12,21 +12,28 @@ from .ingest import make_handler
 from .turnstile import TurnstileVerifier
 
 CONFIG = IngestConfig.from_env(os.environ)
-# Short timeouts: the API Gateway integration gives up at 30 s, and a client told 503 retries.
-_BOTO = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
-_sqs = boto3.client("sqs", config=_BOTO)
+# Short timeouts and no retries of the client's own: the handler retries the send itself, only
+# while an attempt can still finish inside the invocation (ingest.make_handler, `enqueue`).
+_CONNECT, _READ = 1, 2
+_SQS = Config(connect_timeout=_CONNECT, read_timeout=_READ, retries={"max_attempts": 1})
+_BOTO = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "max_attempts": 2})
+_sqs = boto3.client("sqs", config=_SQS)
 
 
-def _turnstile_secret() -> str:
+def _secret(arn: str | None) -> str:
     secrets = boto3.client("secretsmanager", config=_BOTO)
-    return str(secrets.get_secret_value(SecretId=CONFIG.turnstile_secret_arn)["SecretString"])
+    return str(secrets.get_secret_value(SecretId=arn)["SecretString"])
 
 
 handler = make_handler(
     CONFIG,
     _sqs,
-    verifier=TurnstileVerifier(_turnstile_secret, CONFIG.turnstile_verify_url)
+    verifier=TurnstileVerifier(
+        lambda: _secret(CONFIG.turnstile_secret_arn), CONFIG.turnstile_verify_url
+    )
     if CONFIG.turnstile_secret_arn
     else None,
     contact_path=os.environ.get("CONTACT_PATH", "/contact"),
+    attempt_seconds=_CONNECT + _READ,
+    edge_secret=(lambda: _secret(CONFIG.edge_secret_arn)) if CONFIG.edge_secret_arn else None,
 )

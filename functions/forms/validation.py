@@ -27,8 +27,10 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-MESSAGE_VERSION = 1
-"""Version of the queued message's schema (`v`); the worker refuses any other."""
+MESSAGE_VERSION = 2
+"""Version of the queued message's schema (`v`). 2: the fields checked as this module checks them
+(email-validator, clean text). 1: what the ingest wrote before; still accepted on structure alone,
+so sign-ups queued across the deploy that changed the checks are not dead-lettered."""
 MAX_EMAIL_CHARS = 254
 MAX_NAME_CHARS = 200
 MAX_MESSAGE_CHARS = 5000
@@ -48,6 +50,8 @@ URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 ACCEPTED_TYPES = (JSON, URLENCODED, MULTIPART)
 KINDS = ("subscribe", "contact")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embeddings, overrides and isolates (Unicode TR 9); marks (LRM, RLM, ALM) stay allowed."""
 
 
 class Rejection(Exception):
@@ -137,15 +141,20 @@ def _urlencoded_fields(raw: bytes) -> dict[str, Any]:
 def _multipart_fields(raw: bytes, content_type: str) -> dict[str, Any]:
     if "boundary=" not in content_type.lower():
         raise Rejection(400, "invalid_body", "multipart body has no boundary in its content-type")
+    # Counted before parsing: the parser's cost grows with the parts (and RFC 2231 continuations).
+    if raw.count(b"\n--") + raw.startswith(b"--") > MAX_FIELDS + 1:
+        raise Rejection(400, "invalid_body", f"form has more than {MAX_FIELDS} fields")
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
     message = BytesParser(policy=HTTP).parsebytes(head + raw)
     if not message.is_multipart() or message.defects:
         raise Rejection(400, "invalid_body", "multipart body is malformed")
     fields: dict[str, Any] = {}
-    for part in message.iter_parts():
+    for count, part in enumerate(message.iter_parts(), start=1):
+        if count > MAX_FIELDS:
+            raise Rejection(400, "invalid_body", f"form has more than {MAX_FIELDS} fields")
         name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            raise Rejection(400, "invalid_body", "a multipart part has no field name")
+        if not isinstance(name, str) or len(name) > 100:
+            raise Rejection(400, "invalid_body", "a multipart part has no usable field name")
         if part.get_filename() is not None:
             raise Rejection(400, "invalid_body", f"field {name!r} is a file; no file is accepted")
         payload = part.get_payload(decode=True)
@@ -153,8 +162,6 @@ def _multipart_fields(raw: bytes, content_type: str) -> dict[str, Any]:
             fields[name] = (payload if isinstance(payload, bytes) else b"").decode("utf-8")
         except UnicodeDecodeError:
             raise Rejection(400, "invalid_body", f"field {name!r} is not UTF-8", name) from None
-        if len(fields) > MAX_FIELDS:
-            raise Rejection(400, "invalid_body", f"form has more than {MAX_FIELDS} fields")
     return fields
 
 
@@ -173,6 +180,10 @@ def clean_text(value: Any, field: str, limit: int, *, multiline: bool = False) -
             what = "an unpaired surrogate"
         elif category == "Cc" and not allowed_ws:
             what = "a control character"
+        elif category in ("Zl", "Zp") and not multiline:
+            what = "a line or paragraph separator"
+        elif ch in BIDI_CONTROLS:
+            what = "a bidirectional control (it can disguise the text around it)"
         elif 0xFDD0 <= ord(ch) <= 0xFDEF or (ord(ch) & 0xFFFE) == 0xFFFE:
             what = "a Unicode noncharacter"
         else:
@@ -256,41 +267,55 @@ def parse_submission(
         raise Rejection(422, "missing_message", "message is required", "message")
     source = data.get("source")
     if isinstance(source, str):
-        source = source[:MAX_SOURCE_CHARS]  # cut, never refused: see MAX_SOURCE_CHARS
+        # Cut, never refused (see MAX_SOURCE_CHARS): normalised first, since NFC may lengthen it.
+        cleaned = clean_text(source[: MAX_SOURCE_CHARS * 2], "source", MAX_SOURCE_CHARS * 8)
+        source = (cleaned or "")[:MAX_SOURCE_CHARS].strip() or None
+    else:
+        source = clean_text(source, "source", MAX_SOURCE_CHARS)
     return Submission(
         email=email,
         consent=consent,
         name=clean_text(data.get("name"), "name", MAX_NAME_CHARS),
-        source=clean_text(source, "source", MAX_SOURCE_CHARS),
+        source=source,
         message=message,
         turnstile_token=_token(data),
     )
 
 
 def check_message(message: Any) -> dict[str, Any]:
-    """A queued message as the ingest produces it (schema `v` 1), or ValueError saying why not.
+    """A queued message as the ingest produces it (schema `v` 2, or 1 on structure), or
+    ValueError saying why not.
     Every field is re-checked with the ingest's own functions: a value that passes here is one
     the ingest could have enqueued."""
     if not isinstance(message, dict):
         raise ValueError("the message is not a JSON object")
-    if message.get("v") != MESSAGE_VERSION:
-        raise ValueError(f"schema version {message.get('v')!r} is not {MESSAGE_VERSION}")
+    version = message.get("v")
+    if type(version) is not int or version not in (1, MESSAGE_VERSION):
+        raise ValueError(f"schema version {version!r} is not 1 or {MESSAGE_VERSION}")
     expected = {"v", "kind", "email", "consent", "name", "source", "message", "requestId"}
     expected |= {"submittedAt"}
     if set(message) != expected:
         extra, missing = set(message) - expected, expected - set(message)
         raise ValueError(
-            f"fields differ from schema 1: extra {sorted(extra)}, missing {sorted(missing)}"
+            f"fields differ from schema {version}: extra {sorted(extra)}, missing {sorted(missing)}"
         )
+    for key in ("email", "requestId"):
+        if not isinstance(message[key], str) or not message[key]:
+            raise ValueError(f"{key} is not a non-empty string")
+    for key in ("name", "source", "message"):
+        if message[key] is not None and not isinstance(message[key], str):
+            raise ValueError(f"{key} is not a string or null")
     if message["kind"] not in KINDS:
         raise ValueError(f"kind {message['kind']!r} is not one of {', '.join(KINDS)}")
     if message["consent"] is not True:
         raise ValueError("consent is not true")
-    if not isinstance(message["requestId"], str) or not message["requestId"]:
-        raise ValueError("requestId is not a non-empty string")
     at = message["submittedAt"]
-    if not isinstance(at, int) or isinstance(at, bool) or at <= 0:
+    if type(at) is not int or at <= 0:
         raise ValueError("submittedAt is not a positive integer (ms since the epoch)")
+    if message["kind"] == "contact" and not message["message"]:
+        raise ValueError("a contact message has no message")
+    if version == 1:
+        return message  # written by the earlier ingest, checked then with its own rules
     try:
         if normalise_email(message["email"]) != message["email"]:
             raise ValueError(f"email {message['email']!r} is not in its normalised form")
@@ -304,6 +329,4 @@ def check_message(message: Any) -> dict[str, Any]:
                 raise ValueError(f"{key} is not in the form the ingest stores")
     except Rejection as rejection:
         raise ValueError(rejection.message) from None
-    if message["kind"] == "contact" and not message["message"]:
-        raise ValueError("a contact message has no message")
     return message

@@ -20,7 +20,7 @@
   }
 
   function showError(field, message) {
-    var slot = field && form.querySelector('[data-error-for="' + field + '"]');
+    var slot = field && window.CSS && form.querySelector('[data-error-for="' + CSS.escape(field) + '"]');
     var input = field && form.elements.namedItem(field);
     if (slot) {
       slot.textContent = message;
