@@ -6,7 +6,7 @@ STACK ?= staging
 PLAN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: plan test venv docs clean bin-deps check lint typecheck workflows diagram
+.PHONY: plan test venv docs clean bin-deps node-deps check lint typecheck workflows diagram site
 
 # The stamp is rebuilt whenever a requirements file changes, so a pulled change to the
 # pins installs itself on the next `make` without anyone remembering to.
@@ -23,8 +23,17 @@ $(VENV)/.check-stamp: $(VENV)/.stamp requirements-check.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-check.txt
 	touch $@
 
-plan: $(VENV)/.stamp
+plan: $(VENV)/.stamp build/site/index.html
 	$(PY) -m tools.plan --stack $(STACK) $(PLAN_ARGS)
+
+# The static site the stack publishes (spikeproof:site.directory, build/site): by default the
+# sample site built for the stack; set SITE_BUILD to your generator's command (docs/site.md).
+SITE_BUILD ?=
+site: $(VENV)/.stamp
+	$(or $(SITE_BUILD),$(PY) -m tools.site_build --stack $(STACK) --out build/site)
+
+build/site/index.html:
+	$(MAKE) site
 
 # Debian binaries the tests run for real: nginx checks and serves the fleet's rendered config;
 # Chromium and its ChromeDriver open the sample landing page (tests/test_forms_browser.py).
@@ -39,7 +48,16 @@ bin-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-test: $(VENV)/.stamp bin-deps
+# npm tools the tests run (wrangler: Cloudflare's workerd serving the static site), pinned in
+# package.json and package-lock.json; rebuilt whenever the lock file changes.
+node_modules/.stamp: package.json package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: node_modules/.stamp
+
+test: $(VENV)/.stamp bin-deps node_modules/.stamp build/site/index.html
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate the README's configuration reference from settings/ and the stack files.
@@ -73,4 +91,4 @@ diagram: $(VENV)/.stamp
 	$(PY) -m tools.diagram
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules build

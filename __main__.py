@@ -17,6 +17,7 @@ from components.edge import CloudflareEdge, CloudflareEdgeArgs, FormFrontDoor
 from components.fleet import WebFleet, WebFleetArgs
 from components.forms import FormBackend, FormBackendArgs, FunctionCode
 from components.replica import ReadReplica, ReadReplicaArgs
+from components.site import StaticSite, StaticSiteArgs, site_upload
 from contracts.export import export_outputs
 from forecast.campaigns import prepare
 from functions.package import build as package_functions
@@ -25,6 +26,7 @@ from settings import load_settings
 
 settings, stack = load_settings()
 campaigns = prepare(settings, stack=stack.stack)  # its config errors, too, come before any resource
+upload = site_upload(settings.site, Path(__file__).resolve().parent, stack=stack.stack)  # likewise
 now = datetime.now(UTC)
 for c in campaigns.ended(now):
     pulumi.log.warn(f"campaign {c.name} ended {c.finish:%Y-%m-%d %H:%M %Z}: remove it from "
@@ -60,7 +62,7 @@ if e is not None:
     edge = CloudflareEdge("edge", CloudflareEdgeArgs(
         config=e, origin=fleet, origin_secret=origin_secret,
         comment=f"spikeproof/{stack.stack} edge", form_host=domain.domain_name if domain else None,
-        form_routes=settings.form_routes))  # fmt: skip
+        form_routes=settings.form_routes, static_routes=settings.static_routes()))  # fmt: skip
     if resolve_fqdns is not None:
         resolve_fqdns(edge.validation_fqdns)
     if fm is not None:
@@ -84,10 +86,16 @@ if e is not None:
                              comment=f"spikeproof/{stack.stack} edge",
                              opts=pulumi.ResourceOptions(parent=edge))  # fmt: skip
         resolve_api_fqdns(door.validation_fqdns)
+site = None
+if settings.site and upload and edge and e and e.account_id:  # settings require the account
+    site = StaticSite("site", StaticSiteArgs(
+        config=settings.site, upload=upload, account_id=e.account_id, zone_id=edge.zone_id,
+        hostnames=tuple(e.hostnames), owns_zone_rulesets=e.owns_zone_rulesets,
+        name_prefix=prefix, comment=f"spikeproof/{stack.stack} site"))  # fmt: skip
 # One dashboard and window alarms per referenced campaign (settings require a fleet and an edge).
 monitors = {facts.name: CampaignMonitor(f"campaign-{facts.name}", CampaignMonitorArgs(
     facts=facts, alarm_topic_arn=topic, region=stack.region, fleet=fleet, replicas=replicas,
     forms=forms, name_prefix=prefix)) for facts in campaigns.facts if fleet}  # fmt: skip
 export_outputs(environment=settings.environment, region=stack.region, alarm_topic_arn=topic,
-               replicas=replicas, fleet=fleet, edge=edge, forms=forms,
+               replicas=replicas, fleet=fleet, edge=edge, forms=forms, site=site,
                monitors=monitors)  # fmt: skip

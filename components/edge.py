@@ -114,6 +114,8 @@ class CloudflareEdgeArgs:
     counts posts to it. Its record is `FormFrontDoor`'s."""
     form_routes: tuple[str, ...] = ()
     """The form API's routes on `form_host`."""
+    static_routes: tuple[str, ...] = ()
+    """The static site's Workers route patterns (they answer instead of the origin)."""
 
 
 class CloudflareEdge(pulumi.ComponentResource):
@@ -139,14 +141,21 @@ class CloudflareEdge(pulumi.ComponentResource):
             origin_capacity_rps=args.origin.min_capacity_rps if args.origin else None,
             form_host=args.form_host,
             form_routes=args.form_routes,
+            static_routes=args.static_routes,
         )
         comment = args.comment
         zone_id: pulumi.Input[str] = (
             config.zone_id
             or cloudflare.get_zone_output(filter={"name": str(config.zone_name), "match": "all"}).id
         )
+        # No origin at all (a stack that serves only the static site): the records still have
+        # to exist and be proxied for the Workers routes to run; `100::` is the discard prefix
+        # Cloudflare documents for an originless hostname (Workers routes docs).
+        originless = args.origin is None and config.origin_hostname is None
         origin_hostname: pulumi.Input[str] = (
-            args.origin.alb_dns_name if args.origin is not None else str(config.origin_hostname)
+            args.origin.alb_dns_name
+            if args.origin is not None
+            else ("100::" if originless else str(config.origin_hostname))
         )
         records = (
             validation_records(config.hostnames, args.origin.domain_validation_options)
@@ -160,11 +169,12 @@ class CloudflareEdge(pulumi.ComponentResource):
                 f"{name}-dns-{_role(host)}",
                 zone_id=zone_id,
                 name=host,
-                type="CNAME",
+                type="AAAA" if originless else "CNAME",
                 content=origin_hostname,
                 proxied=True,
                 ttl=1,
-                comment=f"{comment}: marketing hostname, proxied",
+                comment=f"{comment}: marketing hostname, proxied"
+                + (" (no origin: the static site answers)" if originless else ""),
                 # Visitors reach the origin only once its HTTPS listener forwards to the fleet.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=serving),
             )

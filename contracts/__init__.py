@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-CONTRACT_VERSION = "1.3.0"
+CONTRACT_VERSION = "1.4.0"
 SCHEMA_PATH = Path(__file__).with_name("outputs.schema.json")
 
 

@@ -14,6 +14,7 @@ from components.edge import CloudflareEdge
 from components.fleet import WebFleet
 from components.forms import FormBackend
 from components.replica import ReadReplica
+from components.site import StaticSite
 from contracts import CONTRACT_VERSION
 
 
@@ -27,6 +28,7 @@ def export_outputs(
     edge: CloudflareEdge | None,
     forms: FormBackend | None,
     monitors: Mapping[str, CampaignMonitor],
+    site: StaticSite | None = None,
 ) -> None:
     pulumi.export("contract_version", CONTRACT_VERSION)
     pulumi.export("environment", environment)
@@ -48,6 +50,11 @@ def export_outputs(
     if forms is not None:
         pulumi.export("form_endpoint", forms.endpoint)
         pulumi.export("form_dlq_url", forms.dlq_url)
+    if site is not None:
+        pulumi.export("site_worker_name", site.worker_name)
+        pulumi.export("site_version_id", site.version_id)
+        pulumi.export("site_live_version_id", site.live_version_id)
+        pulumi.export("site_routes", site.routes)
     if monitors:
         pulumi.export(
             "campaign_dashboards",

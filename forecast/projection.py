@@ -169,6 +169,7 @@ def _rulesets(spec: EdgeRulesSpec) -> Rulesets:
         cache=cache_rules(spec),
         ratelimit=rate_limit_rules(spec),
         transform=transform_rules(spec, "[secret]"),
+        static_routes=spec.static_routes,
     )
 
 
@@ -192,6 +193,17 @@ def request_kinds(campaign: Campaign, spec: EdgeRulesSpec) -> tuple[list[Request
         a = Request(host=host, path=page.path, query=_query(campaign, i, 1), label="landing")
         b = Request(host=host, path=page.path, query=_query(campaign, i, 2), label="landing")
         va, vb = evaluate(rules, a), evaluate(rules, b)
+        if va.outcome == "static":  # Workers Static Assets: no origin, no fills
+            kinds.append(
+                RequestKind(
+                    name=f"landing {page.path}",
+                    per_visitor=page.share,
+                    origin_share=0.0,
+                    fill_rps=0.0,
+                    verdict="static (Workers Static Assets)",
+                )
+            )
+            continue
         shared = va.outcome == "cached" and va.cache_key == vb.cache_key
         ttl = va.edge_ttl_seconds or spec.edge_ttl_seconds
         if va.outcome == "cached" and not shared:
@@ -210,12 +222,29 @@ def request_kinds(campaign: Campaign, spec: EdgeRulesSpec) -> tuple[list[Request
             )
         )
     pages = campaign.pages_per_visit
-    asset = evaluate(rules, Request(host=host, path="/static/app.3f9a1c.css", label="asset"))
+    # A visitor's assets come from where the landing page does: a static landing page's own
+    # hashed assets sit beside it on the static site.
+    landing = campaign.landing[0].path if campaign.landing else "/"
+    asset_path = "/static/app.3f9a1c.css"
+    if evaluate(rules, Request(host=host, path=landing)).outcome == "static":
+        asset_path = landing.rstrip("/") + "/app.3f9a1c.css"
+    asset = evaluate(rules, Request(host=host, path=asset_path, label="asset"))
     browse = evaluate(rules, Request(host=host, path="/", label="page"))
     for name, verdict, per_visitor in (
         ("asset", asset, campaign.assets_per_page * pages),
         ("second page", browse, pages - 1),
     ):
+        if verdict.outcome == "static":
+            kinds.append(
+                RequestKind(
+                    name=name,
+                    per_visitor=per_visitor,
+                    origin_share=0.0,
+                    fill_rps=0.0,
+                    verdict="static (Workers Static Assets)",
+                )
+            )
+            continue
         cached = verdict.outcome == "cached"
         ttl = verdict.edge_ttl_seconds or spec.edge_ttl_seconds
         kinds.append(

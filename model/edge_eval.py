@@ -567,6 +567,9 @@ class Rulesets:
     """Path prefixes a Waiting Room covers (requests there may be queued under load)."""
     turnstile_paths: tuple[str, ...] = ()
     """Form paths whose POSTs must carry a Turnstile token."""
+    static_routes: tuple[str, ...] = ()
+    """Workers route patterns of the static site (`www.example.com/campaigns/*`): a request one
+    matches is answered by Workers Static Assets, after rate limiting, never by the origin."""
 
     @classmethod
     def from_rules(
@@ -577,6 +580,7 @@ class Rulesets:
         transform: Iterable[Mapping[str, Any]] = (),
         waiting_room_paths: Sequence[str] = (),
         turnstile_paths: Sequence[str] = (),
+        static_routes: Sequence[str] = (),
     ) -> Rulesets:
         return cls(
             compile_rules(cache, "cache"),
@@ -584,7 +588,26 @@ class Rulesets:
             compile_rules(transform, "transform"),
             tuple(waiting_room_paths),
             tuple(turnstile_paths),
+            tuple(static_routes),
         )
+
+
+def route_matches(pattern: str, host: str, path: str) -> bool:
+    """Cloudflare's Workers route matching ("Routes", Workers docs): `host/path`, the query string
+    ignored, a `*` only at the start of the host (any subdomain) or the end of the path (the
+    prefix and everything after it); without one, the path must match exactly."""
+    pattern = pattern.split("://", 1)[-1]
+    pattern_host, _, pattern_path = pattern.partition("/")
+    pattern_path = "/" + pattern_path
+    host = host.lower()
+    if pattern_host.startswith("*"):
+        if not (host == pattern_host[2:] or host.endswith(pattern_host[1:])):
+            return False
+    elif host != pattern_host.lower():
+        return False
+    if pattern_path.endswith("*"):
+        return path.startswith(pattern_path[:-1])
+    return path == pattern_path
 
 
 PHASE_FIELDS = {
@@ -601,22 +624,28 @@ def rulesets_from_resources(
     resources with their secrets unwrapped): Ruleset rules by phase, Waiting Room paths."""
     phases: dict[str, list[Any]] = {"cache": [], "ratelimit": [], "transform": []}
     rooms: list[str] = []
+    routes: list[str] = []
     for type_token, inputs in resources:
         if type_token == "cloudflare:index/ruleset:Ruleset" and inputs.get("phase") in PHASE_FIELDS:
             phases[PHASE_FIELDS[inputs["phase"]]].extend(inputs.get("rules") or [])
         elif type_token == "cloudflare:index/waitingRoom:WaitingRoom":
             rooms.append(str(inputs.get("path") or "/"))
-    return Rulesets.from_rules(**phases, waiting_room_paths=rooms, turnstile_paths=turnstile_paths)
+        elif type_token == "cloudflare:index/workersRoute:WorkersRoute":
+            routes.append(str(inputs.get("pattern")))
+    return Rulesets.from_rules(
+        **phases, waiting_room_paths=rooms, turnstile_paths=turnstile_paths, static_routes=routes
+    )
 
 
-Outcome = Literal["cached", "bypassed", "origin", "rate_limited", "challenged"]
+Outcome = Literal["cached", "bypassed", "origin", "rate_limited", "challenged", "static"]
 
 
 @dataclass(frozen=True)
 class Verdict:
     outcome: Outcome
     """cached (edge may answer), bypassed (a rule set cache off), origin (no rule made it
-    cacheable, or not GET/HEAD), rate_limited (blocked), challenged (managed/JS challenge)."""
+    cacheable, or not GET/HEAD), rate_limited (blocked), challenged (managed/JS challenge),
+    static (a Workers route of the static site answers; no origin)."""
     cache_rules: tuple[str, ...] = ()
     """Refs of the cache rules that matched, in order."""
     edge_ttl_seconds: int | None = None
@@ -753,6 +782,8 @@ def evaluate(
         "waiting_room": waiting,
         "turnstile": turnstile,
     }
+    if any(route_matches(r, request.host, request.path) for r in rulesets.static_routes):
+        return Verdict("static", cache_rules=tuple(refs), waiting_room=waiting, turnstile=turnstile)
     if settings.get("cache") is False:
         return Verdict("bypassed", **common)
     if not cacheable:
@@ -848,7 +879,7 @@ def replay(
         t = req.time_seconds
         edge = False
         origin = 0
-        if v.outcome in ("rate_limited", "challenged"):
+        if v.outcome in ("rate_limited", "challenged", "static"):
             edge = True
         elif v.outcome == "cached" and v.cache_key is not None:
             ttl = v.edge_ttl_seconds or 0

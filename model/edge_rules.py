@@ -26,7 +26,7 @@ wrong way would loop with one that redirects back; the two forms cost one extra 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,6 +36,7 @@ RateLimitAction = Literal["block", "managed_challenge", "js_challenge", "challen
 CACHE_PHASE = "http_request_cache_settings"
 RATELIMIT_PHASE = "http_ratelimit"
 TRANSFORM_PHASE = "http_request_late_transform"
+RESPONSE_HEADERS_PHASE = "http_response_headers_transform"
 # The header the edge adds to every request it sends to the origin and the ALB requires (with the
 # origin secret as its value); edge.originHeaderName can rename it.
 ORIGIN_HEADER = "X-Origin-Verify"
@@ -215,6 +216,8 @@ class EdgeRulesSpec:
     form_host: str | None = None
     """The form API's own hostname: the late transform sets the origin header there too, and the
     ingest refuses a request without it (one that reached API Gateway directly, past the edge)."""
+    static_routes: tuple[str, ...] = ()
+    """Workers route patterns (`host/path*`) the static site answers: no origin behind them."""
 
     @property
     def all_bypass_prefixes(self) -> tuple[str, ...]:
@@ -440,6 +443,28 @@ def transform_rules(
             "action": "rewrite",
             "action_parameters": {
                 "headers": {spec.origin_header_name: {"operation": "set", "value": header_value}}
+            },
+            "enabled": True,
+        }
+    ]
+
+
+def response_header_rules(
+    hostnames: Sequence[str], headers: Mapping[str, str], *, comment: str = "spikeproof"
+) -> list[dict[str, Any]]:
+    """The response-header transform setting `headers` on every response of `hostnames` (fleet
+    or static site alike)."""
+    return [
+        {
+            "ref": "security_headers",
+            "description": f"{comment}: security headers on the marketing hostnames",
+            "expression": host_expression(hostnames),
+            "action": "rewrite",
+            "action_parameters": {
+                "headers": {
+                    name: {"operation": "set", "value": value}
+                    for name, value in sorted(headers.items())
+                }
             },
             "enabled": True,
         }

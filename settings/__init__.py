@@ -36,6 +36,7 @@ from settings.files import ROOT, load_stack_config
 from settings.fleet import FleetSettings
 from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
+from settings.site import SiteSettings
 
 NAMESPACE = "spikeproof:"
 CAMPAIGN_NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
@@ -91,6 +92,12 @@ class Settings(Model):
         default=None,
         description="The serverless form backend (needs spikeproof:edge: its hostnames are the "
         "allowed browser origins). Default: none.",
+    )
+    site: SiteSettings | None = Field(
+        default=None,
+        description="The static site on Cloudflare Workers Static Assets: the paths it serves "
+        "on the marketing hostnames (docs/site.md). Needs spikeproof:edge with accountId. "
+        "Default: none.",
     )
     campaigns: list[str] = Field(
         default_factory=list,
@@ -150,7 +157,15 @@ class Settings(Model):
                 allowed="a DNS name you can validate in ACM",
                 example="spikeproof:fleet: {domainName: origin.marketing.example.com}",
             )
-        if self.edge is not None and self.fleet is None and self.edge.origin_hostname is None:
+        if self.site is not None:
+            self._check_site(self.site)
+        static_only = self.site is not None and self.site.covers_everything()
+        if (
+            self.edge is not None
+            and self.fleet is None
+            and self.edge.origin_hostname is None
+            and not static_only
+        ):
             raise FieldError(
                 "edge.originHostname",
                 "the origin is unknown: set spikeproof:fleet, or edge.originHostname to an "
@@ -226,6 +241,40 @@ class Settings(Model):
                 example="spikeproof:primary: {identifier: core-prod-db}",
             )
         return self
+
+    def _check_site(self, site: SiteSettings) -> None:
+        if self.edge is None or self.edge.account_id is None:
+            raise FieldError(
+                "site",
+                "the static site is a Cloudflare Worker on the edge's hostnames: it needs "
+                "spikeproof:edge with its accountId (Workers belong to an account)",
+                allowed="spikeproof:site together with spikeproof:edge.accountId",
+                example="spikeproof:edge: {accountId: 0123456789abcdef0123456789abcdef, ...}",
+            )
+        if site.workers_dev and self.environment == "prod":
+            raise FieldError(
+                "site.workersDev",
+                "prod serves the site only on its own hostnames: a *.workers.dev name would be a "
+                "second, unprotected copy (no rate limit, no security headers)",
+                value=True,
+                allowed="false in prod",
+                example="remove site.workersDev",
+            )
+        if site.covers_everything() and self.fleet is not None:
+            raise FieldError(
+                "site.paths",
+                "'/*' sends every path to the static site, so the fleet would serve nothing: "
+                "list the paths that move, or remove spikeproof:fleet",
+                value=site.paths,
+                allowed="the paths that move (e.g. /campaigns/*), or '/*' without a fleet",
+                example="spikeproof:site: {paths: ['/campaigns/*']}",
+            )
+
+    def static_routes(self) -> tuple[str, ...]:
+        """Workers route patterns of the static site: every marketing hostname x path."""
+        if self.site is None or self.edge is None:
+            return ()
+        return tuple(f"{h}{p}" for h in self.edge.hostnames for p in self.site.route_paths())
 
     @staticmethod
     def _check_forms_front_door(forms: FormsSettings, edge: EdgeSettings) -> None:
@@ -311,6 +360,7 @@ class Settings(Model):
             page_query_ignored=page_query_ignored,
             form_host=domain.domain_name if domain is not None else None,
             form_routes=self.form_routes,
+            static_routes=self.static_routes(),
         )
 
 

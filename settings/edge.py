@@ -520,6 +520,7 @@ class EdgeSettings(Model):
         page_query_ignored: bool = True,
         form_host: str | None = None,
         form_routes: tuple[str, ...] = (),
+        static_routes: tuple[str, ...] = (),
     ) -> EdgeRulesSpec:
         """The rules this config generates. `origin_capacity_rps`: the fleet's minimum capacity,
         which a flood rule without requestsPerPeriod is derived from (settings check that one of
@@ -579,6 +580,7 @@ class EdgeSettings(Model):
             plan=self.plan,
             origin_header_name=self.origin_header_name,
             form_host=form_host,
+            static_routes=static_routes,
         )
 
 

@@ -5,7 +5,8 @@ recipient `coupon` never reaches the origin and no campaign needs a pre-warm any
 the campaign machinery (pre-warm sizing, windows, window alarms, dashboards, verdicts) need a
 campaign that does load the origin: the same stack with the coupon kept in the landing pages' cache
 key, which is exactly the mistake the pre-flight warns about (an Enterprise zone's keyedPaths
-listing a per-recipient parameter).
+listing a per-recipient parameter), with /campaigns/* back on the fleet: the shipped stacks serve
+it from the static site (level 3), where no campaign reaches an origin at all.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from typing import Any
 
 _KEYED = {"keyedPaths": [{"paths": ["/campaigns/*"], "queryParameters": ["coupon"]}]}
 
-COUPON_KEYED: dict[str, Any] = {"spikeproof:edge": {"plan": "enterprise", "cache": _KEYED}}
-"""Prod (or staging) with the rehearsal's coupon kept in the /campaigns/* cache key."""
+COUPON_KEYED: dict[str, Any] = {
+    "spikeproof:edge": {"plan": "enterprise", "cache": _KEYED},
+    "spikeproof:site": None,
+}
+"""Prod (or staging) with /campaigns/* on the fleet and the rehearsal's coupon kept in its cache
+key."""
 
 
 def with_coupon_keyed(**overrides: Any) -> dict[str, Any]:

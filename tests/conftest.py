@@ -111,3 +111,14 @@ def local_http() -> Iterator[tuple[str, type[_Recorder]]]:
     yield f"http://127.0.0.1:{server.server_address[1]}", Handler
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_site() -> None:
+    """The program uploads spikeproof:site.directory (build/site): the sample site, built once
+    when a plain `pytest` runs without `make site` (`make test` builds it first)."""
+    from settings.files import ROOT
+    from tools.site_build import build
+
+    if not (ROOT / "build" / "site" / "index.html").is_file():
+        build(ROOT / "build" / "site", form_endpoint="https://forms.acme-marketing.com")

@@ -25,6 +25,7 @@ PHASES = {
     "http_request_cache_settings": "cloudflare.cache_rules",
     "http_ratelimit": "cloudflare.rate_limiting_rules",
     "http_request_late_transform": "cloudflare.request_header_rules",
+    "http_response_headers_transform": "cloudflare.response_header_rules",
 }
 # (rule id, plan): why the finding is wrong for these rules.
 SUPPRESSED = {

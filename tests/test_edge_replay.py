@@ -29,7 +29,7 @@ SAMPLES = {
 
 @pytest.fixture(scope="module")
 def prod_spec():  # type: ignore[no-untyped-def]
-    return stack_settings("prod").edge_rules()
+    return stack_settings("prod", overrides={"spikeproof:site": None}).edge_rules()
 
 
 @pytest.mark.parametrize("fmt", sorted(SAMPLES))
@@ -107,7 +107,7 @@ def test_a_keyed_group_keeps_exactly_its_parameters(prod_spec) -> None:  # type:
 def test_every_profile_meets_the_targets() -> None:
     """The headline figures (docs/benchmarks.md), on a smaller log: every tool's links at least
     99% at the edge, at most 5 origin page requests per 1,000 clicks after the first fills."""
-    spec = stack_settings("prod").edge_rules()
+    spec = stack_settings("prod", overrides={"spikeproof:site": None}).edge_rules()
     for profile in PROFILES:
         row = edge_replay.profile_row(spec, profile, requests=3000, seed=3)
         assert row["edgeShare"] >= edge_replay.TARGET, row

@@ -35,7 +35,9 @@ SPECS: dict[str, EdgeRulesSpec] = {}
 
 def spec(stack: str) -> EdgeRulesSpec:
     if stack not in SPECS:
-        SPECS[stack] = stack_settings(stack).edge_rules()
+        # The fleet's rules: /campaigns/* back on the fleet (the shipped stacks serve it from the
+        # static site, whose verdicts test_static_paths_have_no_origin checks).
+        SPECS[stack] = stack_settings(stack, overrides={"spikeproof:site": None}).edge_rules()
     return SPECS[stack]
 
 
@@ -324,3 +326,23 @@ def test_campaign_replay_meets_the_edge_target_and_shows_the_rule_matters() -> N
     assert with_rule.by_label["session"].edge_ratio == 0.0, "logged-in traffic is never cached"
     abuse = with_rule.by_label["abuse"]
     assert abuse.origin_requests <= 5, f"the form flood reached the origin {abuse.origin_requests}x"
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_static_paths_have_no_origin(stack: str) -> None:
+    """The shipped stacks serve /campaigns/* from Workers Static Assets: those requests are the
+    static site's on every hostname, after the rate limits, and nothing else moves."""
+    shipped = stack_settings(stack).edge_rules()
+    rs = Rulesets.from_rules(
+        cache=cache_rules(shipped),
+        ratelimit=rate_limit_rules(shipped),
+        transform=transform_rules(shipped, "x"),
+        static_routes=shipped.static_routes,
+    )
+    for host in shipped.hostnames:
+        for path in ("/campaigns/spring", "/campaigns/spring/", "/campaigns/assets/site.css"):
+            v = evaluate(rs, Request(host=host, path=path, query="utm_source=x"))
+            assert v.outcome == "static" and v.origin_headers == (), (host, path, v)
+        assert evaluate(rs, Request(host=host, path="/campaign")).outcome != "static"
+        assert evaluate(rs, Request(host=host, path="/pricing")).outcome == "cached"
+    assert evaluate(rs, Request(host="other.example.com", path="/campaigns/x")).outcome != "static"

@@ -423,7 +423,7 @@ def test_a_fleet_without_an_edge_plans_and_finishes() -> None:
     for it for ever: this once hung). A child process, so a regression fails instead of hanging."""
     script = (
         "from tools.engine.mockrun import run_program\n"
-        "r = run_program('staging', overrides={'edge': None, 'forms': None,"
+        "r = run_program('staging', overrides={'edge': None, 'forms': None, 'site': None,"
         " 'fleet': {'domainName': 'origin.marketing.example.com'}})\n"
         "print(len(r.of_type('aws:lb/loadBalancer:LoadBalancer')),"
         " len(r.of_type('aws:acm/certificateValidation:CertificateValidation')))\n"

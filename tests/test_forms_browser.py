@@ -23,7 +23,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from settings import stack_settings
 from tests.nginx_support import free_port, serve_nginx
+from tests.workerd_support import serve_workerd
 from tools.forms_local import TEST_SECRET_PASS, LocalForms
 from tools.site_build import build
 
@@ -43,7 +45,7 @@ class Site:
     front: LocalForms
 
 
-def _site(tmp: Path, moto_endpoint: str, turnstile: bool) -> Iterator[Site]:
+def _site(tmp: Path, moto_endpoint: str, turnstile: bool, server: str = "nginx") -> Iterator[Site]:
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     front = LocalForms(
@@ -56,8 +58,16 @@ def _site(tmp: Path, moto_endpoint: str, turnstile: bool) -> Iterator[Site]:
             turnstile_sitekey="1x00000000000000000000AA" if turnstile else None,
             turnstile_script=f"{front.url}/turnstile/v0/api.js",
         )
-        with serve_nginx(tmp / "www", tmp / "nginx", port):
-            yield Site(origin=origin, front=front)
+        if server == "workerd":
+            site = stack_settings("prod").site
+            assert site is not None
+            with serve_workerd(
+                tmp / "www", tmp / "workerd", site.asset_config(), site.compatibility_date, port
+            ):
+                yield Site(origin=origin, front=front)
+        else:
+            with serve_nginx(tmp / "www", tmp / "nginx", port):
+                yield Site(origin=origin, front=front)
     finally:
         front.stop()
 
@@ -65,6 +75,12 @@ def _site(tmp: Path, moto_endpoint: str, turnstile: bool) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def plain_site(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[Site]:
     yield from _site(tmp_path_factory.mktemp("plain"), moto_endpoint, turnstile=False)
+
+
+@pytest.fixture(scope="module")
+def workerd_site(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str) -> Iterator[Site]:
+    """The static page as Workers Static Assets serves it (wrangler dev), Turnstile on."""
+    yield from _site(tmp_path_factory.mktemp("workerd"), moto_endpoint, True, "workerd")
 
 
 @pytest.fixture(scope="module")
@@ -235,12 +251,45 @@ def test_the_error_page_says_what_went_wrong_in_its_own_words(
     """Anyone can link to the error page with any query string: it shows only its own sentence
     for a known code, never the query's `message`."""
     driver = browser(True)
-    driver.get(plain_site.origin + "/sign-up-error/?error=invalid_email&message=Call+us+now")
+    driver.get(
+        plain_site.origin + "/campaigns/sign-up-error/?error=invalid_email&message=Call+us+now"
+    )
     problem = _wait(
         driver,
         lambda d: (el := d.find_element(By.ID, "problem")).get_attribute("data-error") and el,
         "the error page did not show the code's sentence",
     )
     assert "email address does not look right" in problem.text and "Call us" not in problem.text
-    driver.get(plain_site.origin + "/sign-up-error/?error=made_up&message=Call+us+now")
+    driver.get(plain_site.origin + "/campaigns/sign-up-error/?error=made_up&message=Call+us+now")
     assert "Call us" not in driver.find_element(By.ID, "problem").text
+
+
+def test_the_static_page_on_workerd_signs_up_with_and_without_javascript(
+    workerd_site: Site, browser: Browser
+) -> None:
+    """The page a static publish serves (level 3) posts to the form API as the fleet's page
+    does: JavaScript on signs up in place; JavaScript off reaches the error page (Turnstile)."""
+    driver = browser(True)
+    driver.get(workerd_site.origin + "/campaigns/spring")  # the runtime adds the slash
+    assert driver.current_url.endswith(CAMPAIGN)
+    _wait(
+        driver,
+        lambda d: d.find_elements(By.CSS_SELECTOR, 'input[name="cf-turnstile-response"]'),
+        "the Turnstile widget did not render its token",
+    )
+    _fill(driver, "static.page@example.org")
+    _submit(driver)
+    _wait(
+        driver,
+        lambda d: (
+            d.find_element(By.ID, "signup-status").get_attribute("data-outcome") == "accepted"
+        ),
+        "the sign-up from the static page was not accepted",
+    )
+    _listed_once(workerd_site, "static.page@example.org")
+    nojs = browser(False)
+    nojs.get(workerd_site.origin + CAMPAIGN)
+    _fill(nojs, "static.nojs@example.org")
+    _submit(nojs)
+    _wait(nojs, lambda d: "/sign-up-error/" in d.current_url, "no error page after the post")
+    assert nojs.find_element(By.TAG_NAME, "h1").text == "We could not sign you up"

@@ -221,8 +221,8 @@ def test_pages_are_on_the_marketing_hostnames(plan, config_error) -> None:  # ty
     env = next(f for f in plan("staging").of_type(FN) if f.name == "forms-ingest").input(
         "environment"
     )["variables"]
-    assert env["THANK_YOU_URL"] == "https://www.acme-marketing-staging.com/thank-you/"
-    assert env["ERROR_URL"] == "https://www.acme-marketing-staging.com/sign-up-error/"
+    assert env["THANK_YOU_URL"] == "https://www.acme-marketing-staging.com/campaigns/thank-you/"
+    assert env["ERROR_URL"] == "https://www.acme-marketing-staging.com/campaigns/sign-up-error/"
     rendered = config_error(
         "staging", {"forms": {"pages": {"thankYou": "https://evil.example/thanks"}}}
     ).render()
@@ -264,7 +264,8 @@ def test_code_is_the_deterministic_package(plan, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("overrides", "key_path", "words"),
     [
-        ({"edge": None, "fleet": {"domainName": "origin.example.com"}}, "spikeproof:forms",
+        ({"edge": None, "site": None, "fleet": {"domainName": "origin.example.com"}},
+         "spikeproof:forms",
          "allowed origin"),
         ({"forms": {"throttle": {"rateLimit": 0}}}, "spikeproof:forms.throttle.rateLimit", "> 0"),
         ({"forms": {"throttle": {"burstLimit": -5}}}, "spikeproof:forms.throttle.burstLimit",

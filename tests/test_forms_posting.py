@@ -498,7 +498,9 @@ def test_forms_local_is_a_working_command_for_page_authors() -> None:
         form = urllib.parse.urlencode({"email": "dev@example.org", "consent": "on"})
         posted = call("POST", "/subscribe", form, **{"Origin": page, "Sec-Fetch-Mode": "navigate",
                       "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
-        assert posted.status == 303 and posted.getheader("Location") == f"{page}/thank-you/"
+        assert (
+            posted.status == 303 and posted.getheader("Location") == f"{page}/campaigns/thank-you/"
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             state = json.loads(call("GET", "/_local/state").body)

@@ -14,7 +14,14 @@ import pytest
 import yaml
 
 from forecast import projection
-from forecast.projection import ClickCurve, decide, prewarm_needed, project, stack_windows
+from forecast.projection import (
+    ClickCurve,
+    decide,
+    prewarm_needed,
+    project,
+    request_kinds,
+    stack_windows,
+)
 from model.schedule import CampaignWindow
 from settings import stack_settings
 from settings.campaign import iso_duration, load_campaign
@@ -162,11 +169,18 @@ def test_rehearsal_on_prod_finds_a_coupon_the_stack_keeps_in_the_key() -> None:
 
 
 def test_the_seed_scenario_needs_no_prewarm_on_the_shipped_stacks() -> None:
-    """The 2M-coupon rehearsal on prod as shipped (pages keyed by path alone): no minute's origin
-    load above half the bare fleet's capacity, no pre-warm needed, GO. With Cloudflare's default
-    cache key (every parameter kept) the same send overloads it."""
+    """The 2M-coupon rehearsal on prod as shipped: /campaigns/* is static (level 3), so the
+    origin sees nothing of it. On the fleet (pages keyed by path alone): no minute's origin load
+    above half the bare fleet's capacity, no pre-warm needed, GO. With Cloudflare's default cache
+    key (every parameter kept) the same send overloads it."""
     campaign = load_campaign("spring-coupon-blast")
-    settings = stack_settings("prod")
+    shipped = project(campaign, stack_settings("prod"), "prod", windows=[])
+    kinds, _ = request_kinds(campaign, stack_settings("prod").edge_rules())
+    static = [k for k in kinds if k.name != "second page"]  # the second page is the fleet's "/"
+    assert static and all(k.origin_share == 0 and k.fill_rps == 0 for k in static), kinds
+    assert max(m.origin_rps for m in shipped.minutes) < 0.05, "only the home page's edge fills"
+    assert shipped.edge_share() >= 0.999 and decide(shipped, stack_settings("prod")).word == "GO"
+    settings = stack_settings("prod", overrides={"spikeproof:site": None})
     bare = project(campaign, settings.model_copy(update={"campaigns": []}), "prod", windows=[])
     worst = max(m.origin_rps / m.capacity_rps for m in bare.minutes)
     assert worst <= 0.5, f"origin load reaches {worst:.0%} of the fleet's capacity"
@@ -209,7 +223,11 @@ def test_exit_codes_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert code == projection.EXIT_GO and "Verdict: GO" in out, out
     assert chart.read_text().lstrip().startswith("<?xml") and "<svg" in chart.read_text()
-    assert preflight.main(["spring-coupon-blast", "--stack", "prod", "--full-query-key"]) == (
+    # The same send landing on a page the fleet serves (/pricing: not a static path).
+    on_fleet = write(tmp_path, {"landing": [{"path": "/pricing", "trackingParameters":
+                     ["utm_source", "utm_content", "coupon"], "uniquePerRecipient":
+                     ["utm_content", "coupon"], "share": 1.0}]}, name="on-fleet")  # fmt: skip
+    assert preflight.main([str(on_fleet), "--stack", "prod", "--full-query-key"]) == (
         projection.EXIT_ACTIONS
     ), "with every parameter in the key the coupon splits it"
     bad = write(tmp_path, {"dataAccess": "primary-write"})

@@ -40,8 +40,15 @@ def _pulumi_steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
 
 
-def test_the_four_workflows_exist() -> None:
-    assert ALL == ["ami-update.yml", "deploy.yml", "drift.yml", "pull-request.yml"], ALL
+def test_the_workflows_exist() -> None:
+    assert ALL == [
+        "ami-update.yml",
+        "campaign-checklist.yml",
+        "deploy.yml",
+        "drift.yml",
+        "pull-request.yml",
+        "site.yml",
+    ], ALL
 
 
 def test_image_updates_are_proposed_by_pull_request_never_deployed() -> None:
@@ -73,7 +80,9 @@ def test_one_sha_per_action_across_workflows() -> None:
     assert not drifted, f"actions pinned to different commits in different workflows: {drifted}"
     assert set(seen) == {
         "actions/checkout",
+        "actions/setup-node",
         "actions/setup-python",
+        "actions/upload-artifact",
         "aws-actions/configure-aws-credentials",
         "pulumi/actions",
     }, seen
@@ -172,3 +181,51 @@ def test_drift_check_is_scheduled_expects_no_changes_and_reports() -> None:
     assert any("gh issue create" in s.get("run", "") for s in reporting), "no issue is opened"
     assert any("exit 1" in s.get("run", "") for s in reporting), "the job must fail visibly"
     assert workflow["jobs"][job_id]["permissions"].get("issues") == "write"
+
+
+@pytest.mark.parametrize("name", ["deploy.yml", "pull-request.yml", "drift.yml", "site.yml"])
+def test_every_pulumi_run_builds_the_static_site_first(name: str) -> None:
+    """The program uploads spikeproof:site.directory: every job that runs it builds the site first
+    (the repository's own build command when SITE_BUILD_COMMAND is set)."""
+    workflow = _load(name)
+    for job_id, job in workflow["jobs"].items():
+        steps = job["steps"]
+        pulumi = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("pulumi/")]
+        if not pulumi:
+            continue
+        builds = [i for i, s in enumerate(steps) if "make site" in str(s.get("run", ""))]
+        assert builds and builds[0] < pulumi[0], f"{name}:{job_id}: no site build before pulumi"
+        build = steps[builds[0]]
+        assert build["env"]["SITE_BUILD"] == "${{ vars.SITE_BUILD_COMMAND }}"
+
+
+def test_site_publishes_check_then_staging_then_prod_keeping_only_the_newest() -> None:
+    workflow = _load("site.yml")
+    on = workflow.get("on", workflow.get(True))
+    assert on["repository_dispatch"]["types"] == ["cms-publish"], "the CMS webhook's event"
+    assert "workflow_dispatch" in on and on["push"]["branches"] == ["main"]
+    jobs = workflow["jobs"]
+    runs = [str(s.get("run", "")) for s in jobs["check"]["steps"]]
+    assert any("html-validate" in r for r in runs) and any("tools.site_check" in r for r in runs)
+    assert jobs["staging"]["needs"] == "check" and jobs["prod"]["needs"] == "staging"
+    assert jobs["prod"]["environment"] == "production"
+    for stack in STACKS:
+        concurrency = jobs[stack]["concurrency"]
+        # deploy.yml's groups: one update per stack, site or code; the newest waits, older go.
+        assert concurrency == {"group": f"deploy-{stack}", "cancel-in-progress": False}
+        [step] = [s for s in jobs[stack]["steps"] if str(s.get("uses", "")).startswith("pulumi/")]
+        assert step["with"]["command"] == "up" and step["with"]["policyPacks"] == "policies"
+        assert step["with"]["policyPackConfigs"] == f"policies/config/{stack}.json"
+
+
+def test_campaign_pull_requests_run_the_preflight_and_fail_on_no_go() -> None:
+    workflow = _load("campaign-checklist.yml")
+    on = workflow.get("on", workflow.get(True))
+    assert on["pull_request"]["paths"] == ["campaigns/**"]
+    [job] = workflow["jobs"].values()
+    text = (WORKFLOWS / "campaign-checklist.yml").read_text()
+    assert "tools.campaign_check" in text and "gh pr comment" in text
+    assert 'test "$CODE" = 0' in text, "a NO-GO (non-zero) fails the check"
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    owners = (ROOT / ".github" / "CODEOWNERS").read_text()
+    assert "/campaigns/ @" in owners, "the platform team reviews campaigns/"

@@ -180,6 +180,7 @@ def rulesets_for(spec: EdgeRulesSpec) -> Rulesets:
         cache=cache_rules(spec),
         ratelimit=rate_limit_rules(spec),
         transform=transform_rules(spec, "[secret]"),
+        static_routes=spec.static_routes,
     )
 
 

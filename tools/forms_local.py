@@ -181,8 +181,8 @@ class LocalForms:
         *,
         origins: list[str],
         port: int = 0,
-        thank_you: str = "/thank-you/",
-        error: str = "/sign-up-error/",
+        thank_you: str = "/campaigns/thank-you/",
+        error: str = "/campaigns/sign-up-error/",
         turnstile_secret: str | None = None,
         contact_path: str = "/contact",
     ) -> None:
@@ -314,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--origin", action="append", help="page origin allowed to post "
                         "(repeatable); default http://127.0.0.1:8000")  # fmt: skip
-    parser.add_argument("--thank-you", default="/thank-you/")
-    parser.add_argument("--error", default="/sign-up-error/")
+    parser.add_argument("--thank-you", default="/campaigns/thank-you/")
+    parser.add_argument("--error", default="/campaigns/sign-up-error/")
     parser.add_argument(
         "--turnstile",
         choices=["off", "pass", "fail", "spent"],

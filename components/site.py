@@ -1,0 +1,227 @@
+"""The static site (`spikeproof:site:StaticSite`): level 3, marketing pages with no origin.
+
+Cloudflare Workers Static Assets serves the built site on the paths the stack lists
+(`spikeproof:site.paths`) of every marketing hostname; every other path keeps going to the
+fleet. Static asset requests are not billed as Worker invocations and have no origin behind
+them: a campaign cannot overload what is not there.
+
+Creates: a `cloudflare.Worker` (its workers.dev name off unless the stack asks, never in prod), a
+`cloudflare.WorkerVersion` per publish whose `assets.directory` is the built site (the provider
+uploads only the files the asset API does not already hold: content addressed), a
+`cloudflare.WorkersDeployment` sending 100% of traffic to the live version (`site.liveVersion`:
+the new one, or an earlier id to roll back without a rebuild), a `cloudflare.WorkersRoute` per
+hostname x path, and, when this stack owns the zone's rulesets, the response-header transform
+that sets the security headers on the marketing hostnames.
+
+`_headers` and `_redirects` in the build are not uploaded as files (the provider would serve them
+as ordinary assets): `prepare_upload` copies the build without them, and they are sent as the
+version's `_headers` / `_redirects` modules, which is how Workers Static Assets reads them (the
+provider's WorkerVersion.modules docs). Argument shapes checked against pulumi-cloudflare 6.x
+(worker.py, worker_version.py, workers_deployment.py, workers_route.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import pulumi
+import pulumi_cloudflare as cloudflare
+
+from model.edge_rules import RESPONSE_HEADERS_PHASE, response_header_rules
+from settings.errors import ConfigError, ConfigErrors
+from settings.site import SiteSettings
+
+RULE_FILES = ("_headers", "_redirects")
+
+
+@dataclass(frozen=True)
+class SiteUpload:
+    """The build as it is uploaded: its files without the rule files, and those files' text."""
+
+    directory: Path
+    rule_files: dict[str, str]
+    """`_headers` / `_redirects` contents, when the build has them."""
+    files: int
+    bytes: int
+    manifest_sha256: str
+    """SHA-256 over every (path, content hash): a changed build, a changed manifest."""
+
+
+def prepare_upload(build: Path, out: Path) -> SiteUpload:
+    """Copy `build` to `out` (replaced) without the rule files; a clear error without a build."""
+    if not (build / "index.html").is_file() and not any(build.glob("*/index.html")):
+        raise FileNotFoundError(
+            f"{build}: no built site (no index.html); build it first, e.g. "
+            "`python -m tools.site_build --stack <stack>` or your generator's build command"
+        )
+    if out.exists():
+        shutil.rmtree(out)
+    rules: dict[str, str] = {}
+    manifest = hashlib.sha256()
+    files = size = 0
+    for path in sorted(p for p in build.rglob("*") if p.is_file()):
+        rel = path.relative_to(build).as_posix()
+        if rel in RULE_FILES:
+            rules[rel] = path.read_text(encoding="utf-8")
+            continue
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        data = path.read_bytes()
+        manifest.update(f"{rel}\0{hashlib.sha256(data).hexdigest()}\n".encode())
+        files += 1
+        size += len(data)
+    return SiteUpload(out, rules, files, size, manifest.hexdigest())
+
+
+def site_upload(config: SiteSettings | None, root: Path, *, stack: str) -> SiteUpload | None:
+    """The stack's build prepared for upload, or a config error naming the key (raised before
+    any resource is registered)."""
+    if config is None:
+        return None
+    try:
+        return prepare_upload(root / config.directory, root / "build" / f"site-upload-{stack}")
+    except FileNotFoundError as error:
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=f"Pulumi.{stack}.yaml",
+                    key_path="spikeproof:site.directory",
+                    problem=str(error),
+                    value=config.directory,
+                    allowed="a folder holding the built site (index.html at least)",
+                    example=f"make site STACK={stack}",
+                )
+            ]
+        ) from None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaticSiteArgs:
+    config: SiteSettings
+    """Paths, asset handling, the live version, security headers (settings/site.py)."""
+    upload: SiteUpload
+    """The build as uploaded (`prepare_upload`)."""
+    account_id: str
+    """The Cloudflare account the Worker belongs to (edge.accountId)."""
+    zone_id: pulumi.Input[str]
+    """The zone of the marketing hostnames (the routes live there)."""
+    hostnames: tuple[str, ...]
+    """The marketing hostnames the paths are routed on."""
+    owns_zone_rulesets: bool
+    """This stack creates the zone's entrypoint rulesets (here: the response-header transform)."""
+    name_prefix: str
+    """Prefix for names, e.g. spikeproof-prod."""
+    comment: str
+    """Stack and component, written into annotations and descriptions."""
+
+
+class StaticSite(pulumi.ComponentResource):
+    worker_name: pulumi.Output[str]
+    version_id: pulumi.Output[str]
+    """The version this publish uploaded (roll back to an earlier one with site.liveVersion)."""
+    live_version_id: pulumi.Output[str]
+    """The version the deployment serves."""
+    routes: list[str]
+    """The route patterns, `host/path`."""
+
+    def __init__(
+        self, name: str, args: StaticSiteArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("spikeproof:site:StaticSite", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        config = args.config
+        worker_name = config.worker_name or f"{args.name_prefix}-site"
+        worker = cloudflare.Worker(
+            f"{name}-worker",
+            account_id=args.account_id,
+            name=worker_name,
+            subdomain={"enabled": config.workers_dev, "previews_enabled": False},
+            observability={"enabled": True, "logs": {"enabled": True, "invocation_logs": True}},
+            tags=["spikeproof", "static-site"],
+            opts=child,
+        )
+        modules = [
+            {
+                "name": rule_file,
+                "content_type": "text/plain",
+                "content_base64": _b64(text),
+            }
+            for rule_file, text in sorted(args.upload.rule_files.items())
+        ]
+        version = cloudflare.WorkerVersion(
+            f"{name}-version",
+            account_id=args.account_id,
+            worker_id=worker.id,
+            compatibility_date=config.compatibility_date,
+            assets=cast(
+                Any, {"directory": str(args.upload.directory), "config": config.asset_config()}
+            ),
+            modules=cast(Any, modules or None),
+            annotations={
+                "workers_message": f"{args.comment}: build {args.upload.manifest_sha256[:12]}, "
+                f"{args.upload.files} files"
+            },
+            opts=child,
+        )
+        live: pulumi.Input[str] = (
+            version.id if config.live_version == "latest" else config.live_version
+        )
+        cloudflare.WorkersDeployment(
+            f"{name}-deployment",
+            account_id=args.account_id,
+            script_name=worker.name,
+            strategy="percentage",
+            versions=[{"percentage": 100.0, "version_id": live}],
+            annotations={"workers_message": f"{args.comment}: live version"},
+            opts=child,
+        )
+        self.routes = [f"{h}{p}" for h in args.hostnames for p in config.route_paths()]
+        for pattern in self.routes:
+            cloudflare.WorkersRoute(
+                f"{name}-route-{_slug(pattern)}",
+                zone_id=args.zone_id,
+                pattern=pattern,
+                script=worker.name,
+                opts=child,
+            )
+        if args.owns_zone_rulesets and config.security_headers:
+            cloudflare.Ruleset(
+                f"{name}-security-headers",
+                zone_id=args.zone_id,
+                name="spikeproof response headers",
+                description=f"{args.comment}: security headers on the marketing hostnames",
+                kind="zone",
+                phase=RESPONSE_HEADERS_PHASE,
+                rules=cast(
+                    Any,
+                    response_header_rules(
+                        args.hostnames, config.security_headers, comment=args.comment
+                    ),
+                ),
+                opts=child,
+            )
+        self.worker_name = worker.name
+        self.version_id = version.id
+        self.live_version_id = pulumi.Output.from_input(live)
+        self.register_outputs(
+            {
+                "worker_name": self.worker_name,
+                "version_id": self.version_id,
+                "live_version_id": self.live_version_id,
+            }
+        )
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _slug(pattern: str) -> str:
+    readable = "".join(c if c.isalnum() else "-" for c in pattern).strip("-")
+    return f"{readable[:40]}-{hashlib.sha256(pattern.encode()).hexdigest()[:6]}"

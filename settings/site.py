@@ -1,0 +1,151 @@
+"""Settings for the static site (`spikeproof:site`): level 3, marketing pages with no origin to
+overload, served by Cloudflare Workers Static Assets on chosen paths of the marketing hostnames.
+The migration path by path is docs/site.md."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from settings.model import Model
+
+SITE_PATH = re.compile(r"^/([A-Za-z0-9._~!$&'()+,;=:@%-]+/?)*\*?$")
+VERSION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+WORKER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+DATE = re.compile(r"^20\d\d-[01]\d-[0-3]\d$")
+
+HtmlHandling = Literal["auto-trailing-slash", "force-trailing-slash", "drop-trailing-slash", "none"]
+NotFoundHandling = Literal["404-page", "single-page-application", "none"]
+
+DEFAULT_SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+"""Set on every response of the marketing hostnames (static or fleet) by a response-header
+transform; a page's own headers of the same name are replaced."""
+
+
+class SiteSettings(Model):
+    """A static site on Cloudflare Workers Static Assets in front of (or instead of) the fleet."""
+
+    directory: str = Field(
+        default="build/site",
+        description="The built site, relative to the project: what the static site generator "
+        "wrote (`_headers` and `_redirects` in it are applied, not served). Default build/site.",
+    )
+    paths: list[str] = Field(
+        description="Paths the static site serves on every marketing hostname: `/campaigns/*` "
+        "(the prefix and below), `/pricing` (that page, with and without its trailing slash), or "
+        "`/*` (everything: a stack with no fleet). Everything else keeps going to the fleet.",
+        examples=["['/campaigns/*']"],
+    )
+    worker_name: str | None = Field(
+        default=None,
+        description="The Worker's name. Default: spikeproof-<environment>-site.",
+    )
+    html_handling: HtmlHandling = Field(
+        default="auto-trailing-slash",
+        description="Trailing slashes (Workers Static Assets `html_handling`): `/about` and "
+        "`/about/` both reach about/index.html, the other form redirected. Default "
+        "auto-trailing-slash.",
+    )
+    not_found_handling: NotFoundHandling = Field(
+        default="404-page",
+        description="A path with no file: the nearest 404.html with status 404 (`404-page`, "
+        "default), the root index.html (`single-page-application`), or a bare 404 (`none`).",
+    )
+    live_version: str = Field(
+        default="latest",
+        description="The version the deployment serves: `latest` (the one this `pulumi up` "
+        "uploads) or a version id to roll back to without a rebuild (docs/site.md). Default "
+        "latest.",
+    )
+    compatibility_date: str = Field(
+        default="2025-01-01",
+        description="Workers compatibility date. Default 2025-01-01.",
+    )
+    workers_dev: bool = Field(
+        default=False,
+        description="Also serve the site on its *.workers.dev name (never in prod). Default false.",
+    )
+    security_headers: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_SECURITY_HEADERS),
+        description="Response headers set on the marketing hostnames by a response-header "
+        "transform (needs edge.ownsZoneRulesets). Default: HSTS, nosniff, a referrer policy, "
+        "SAMEORIGIN framing and a permissions policy.",
+    )
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one path, e.g. /campaigns/*")
+        for path in value:
+            if not SITE_PATH.match(path) or "*" in path[:-1]:
+                raise ValueError(
+                    f"{path!r} is not a site path: /prefix/* or /exact/page, a '*' only at the end "
+                    "(Workers routes allow a wildcard there)"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("a path is listed twice")
+        return value
+
+    @field_validator("worker_name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and not WORKER_NAME.match(value):
+            raise ValueError("lower-case letters, digits and hyphens, at most 63 characters")
+        return value
+
+    @field_validator("live_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        if value != "latest" and not VERSION_ID.match(value):
+            raise ValueError("`latest` or a Worker version id (a UUID, from `docs/site.md`)")
+        return value
+
+    @field_validator("compatibility_date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        if not DATE.match(value):
+            raise ValueError("a date like 2025-01-01")
+        return value
+
+    @field_validator("directory")
+    @classmethod
+    def _directory(cls, value: str) -> str:
+        if value.startswith("/") or ".." in value.split("/"):
+            raise ValueError("a path inside the project, e.g. build/site")
+        return value
+
+    @field_validator("security_headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, header in value.items():
+            if not re.match(r"^[A-Za-z0-9-]+$", name) or "\n" in header or "\r" in header:
+                raise ValueError(f"{name!r}: a header name of letters, digits and '-', one line")
+        return value
+
+    def asset_config(self) -> dict[str, str]:
+        """Workers Static Assets' `assets.config`, as the WorkerVersion and `wrangler dev` take it
+        (the same keys in both: html_handling, not_found_handling)."""
+        return {"html_handling": self.html_handling, "not_found_handling": self.not_found_handling}
+
+    def covers_everything(self) -> bool:
+        return "/*" in self.paths
+
+    def route_paths(self) -> list[str]:
+        """Route path patterns: `/p*` stays, an exact page gets both slash forms."""
+        out: list[str] = []
+        for path in self.paths:
+            if path.endswith("*"):
+                out.append(path)
+            else:
+                bare = path.rstrip("/") or "/"
+                out += [bare] if bare == "/" else [bare, bare + "/"]
+        return list(dict.fromkeys(out))

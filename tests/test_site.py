@@ -1,0 +1,167 @@
+"""The static site under the mock engine (`spikeproof:site:StaticSite`), its settings, and the
+checks the publish pipeline runs on a build (html-validate, the link check)."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from settings import stack_settings
+from settings.files import ROOT
+from tools.site_build import build
+from tools.site_check import check
+
+STACKS = ("staging", "prod")
+WORKER = "cloudflare:index/worker:Worker"
+VERSION = "cloudflare:index/workerVersion:WorkerVersion"
+DEPLOYMENT = "cloudflare:index/workersDeployment:WorkersDeployment"
+ROUTE = "cloudflare:index/workersRoute:WorkersRoute"
+RULESET = "cloudflare:index/ruleset:Ruleset"
+DNS = "cloudflare:index/dnsRecord:DnsRecord"
+ROLLBACK = "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_site_is_a_worker_with_its_assets_live_on_its_paths(plan, stack: str) -> None:
+    result = plan(stack)
+    site = stack_settings(stack).site
+    assert site is not None
+    (worker,) = result.of_type(WORKER)
+    assert worker.input("subdomain") == {"enabled": False, "previewsEnabled": False}, (
+        "no workers.dev copy of the site"
+    )
+    (version,) = result.of_type(VERSION)
+    assets = version.input("assets")
+    assert assets["config"] == {
+        "htmlHandling": site.html_handling,
+        "notFoundHandling": site.not_found_handling,
+    }
+    uploaded = Path(assets["directory"])
+    assert (uploaded / "campaigns" / "spring" / "index.html").is_file()
+    assert not (uploaded / "_headers").exists() and not (uploaded / "_redirects").exists()
+    modules = {m["name"]: m for m in version.input("modules")}
+    assert set(modules) == {"_headers", "_redirects"}
+    assert all(m["contentType"] == "text/plain" for m in modules.values())
+    redirects = base64.b64decode(modules["_redirects"]["contentBase64"]).decode()
+    assert "/campaigns/spring-sale /campaigns/spring/ 301" in redirects
+    (deployment,) = result.of_type(DEPLOYMENT)
+    assert deployment.input("strategy") == "percentage"
+    assert deployment.input("versions") == [
+        {"percentage": 100.0, "versionId": version.outputs["id"]}
+    ]
+    routes = sorted(r.input("pattern") for r in result.of_type(ROUTE))
+    hosts = stack_settings(stack).edge_rules().hostnames
+    assert routes == sorted(f"{h}/campaigns/*" for h in hosts)
+    assert all(r.input("script") == worker.input("name") for r in result.of_type(ROUTE))
+    assert result.outputs["site_routes"] == [f"{h}/campaigns/*" for h in hosts]
+
+
+def test_security_headers_on_every_marketing_hostname(plan) -> None:
+    result = plan("prod")
+    (headers,) = [
+        r for r in result.of_type(RULESET) if r.input("phase") == "http_response_headers_transform"
+    ]
+    (rule,) = headers.input("rules")
+    assert rule["action"] == "rewrite"
+    for host in stack_settings("prod").edge_rules().hostnames:
+        assert f'"{host}"' in rule["expression"]
+    sent = rule["actionParameters"]["headers"]
+    assert sent["Strict-Transport-Security"]["value"].startswith("max-age=31536000")
+    assert all(h["operation"] == "set" for h in sent.values())
+    shared = plan("prod", {"edge": {"ownsZoneRulesets": False}})
+    assert not [
+        r for r in shared.of_type(RULESET) if r.input("phase") == "http_response_headers_transform"
+    ]
+
+
+def test_rolling_back_is_a_config_value_and_no_rebuild(plan) -> None:
+    result = plan("prod", {"site": {"liveVersion": ROLLBACK}})
+    (deployment,) = result.of_type(DEPLOYMENT)
+    assert deployment.input("versions") == [{"percentage": 100.0, "versionId": ROLLBACK}]
+    assert result.outputs["site_live_version_id"] == ROLLBACK
+    (version,) = result.of_type(VERSION)
+    assert result.outputs["site_version_id"] == version.outputs["id"] != ROLLBACK
+
+
+def test_a_path_moves_back_to_the_fleet_by_one_config_change(plan) -> None:
+    moved = plan("prod", {"site": {"paths": ["/campaigns/*", "/pricing"]}})
+    patterns = {r.input("pattern") for r in moved.of_type(ROUTE)}
+    assert {"www.acme-marketing.com/pricing", "www.acme-marketing.com/pricing/"} <= patterns
+    back = plan("prod", {"site": None})
+    assert not back.of_type(ROUTE) and not back.of_type(WORKER)
+    assert back.of_type("aws:autoscaling/group:Group"), "the fleet keeps serving"
+
+
+def test_a_stack_may_run_only_the_static_site(plan) -> None:
+    overrides = {
+        "fleet": None,
+        "campaigns": [],
+        "site": {"paths": ["/*"]},
+        "edge": {"rateLimits": {"flood": {"requestsPerPeriod": 600}}},
+    }
+    result = plan("staging", overrides)
+    assert not result.of_type("aws:lb/loadBalancer:LoadBalancer") and not result.of_type(
+        "aws:autoscaling/group:Group"
+    )
+    marketing = [r for r in result.of_type(DNS) if r.name.startswith("edge-dns-")]
+    assert marketing and all(
+        (r.input("type"), r.input("content"), r.input("proxied")) == ("AAAA", "100::", True)
+        for r in marketing
+    ), "originless hostnames: proxied 100:: records, as Cloudflare documents for Workers routes"
+    hosts = stack_settings("staging").edge_rules().hostnames
+    assert sorted(r.input("pattern") for r in result.of_type(ROUTE)) == sorted(
+        f"{h}/*" for h in hosts
+    )
+
+
+@pytest.mark.parametrize(
+    ("stack", "overrides", "key", "words"),
+    [
+        ("prod", {"site": {"workersDev": True}}, "spikeproof:site.workersDev", "workers.dev"),
+        ("staging", {"edge": {"accountId": None}}, "spikeproof:site", "accountId"),
+        ("prod", {"site": {"paths": ["/*"]}}, "spikeproof:site.paths", "fleet would serve"),
+        ("prod", {"site": {"paths": ["/camp*aigns"]}}, "spikeproof:site.paths", "wildcard"),
+        ("prod", {"site": {"paths": []}}, "spikeproof:site.paths", "at least one"),
+        ("prod", {"site": {"liveVersion": "v2"}}, "spikeproof:site.liveVersion", "version id"),
+        ("prod", {"site": {"htmlHandling": "sometimes"}}, "spikeproof:site.htmlHandling", ""),
+        ("prod", {"site": {"directory": "../elsewhere"}}, "spikeproof:site.directory", "inside"),
+        ("prod", {"site": {"directory": "build/nothing-here"}}, "spikeproof:site.directory",
+         "no built site"),
+    ],
+)  # fmt: skip
+def test_bad_site_config_is_a_clear_error(config_error, stack, overrides, key, words) -> None:  # type: ignore[no-untyped-def]
+    rendered = config_error(stack, overrides).render()
+    assert key in rendered and words in rendered, rendered
+
+
+def test_the_built_sample_passes_html_validate_and_the_link_check(tmp_path: Path) -> None:
+    build(tmp_path / "site", form_endpoint="https://forms.acme-marketing.com")
+    npx = ROOT / "node_modules" / ".bin" / "html-validate"
+    if not npx.exists():
+        pytest.fail("html-validate is not installed: run `make node-deps`")
+    run = subprocess.run(
+        [str(npx), "--config", str(ROOT / ".htmlvalidate.json"), str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    broken, skipped = check(tmp_path / "site", ["/campaigns/*"])
+    assert broken == [] and skipped == []
+
+
+def test_the_link_check_finds_a_broken_link(tmp_path: Path) -> None:
+    build(tmp_path / "site", form_endpoint="https://forms.acme-marketing.com")
+    page = tmp_path / "site" / "campaigns" / "spring" / "index.html"
+    page.write_text(
+        page.read_text().replace("/campaigns/assets/site.css", "/campaigns/assets/gone.css")
+    )
+    broken, _ = check(tmp_path / "site", ["/campaigns/*"])
+    assert broken == [
+        "campaigns/spring/index.html: /campaigns/assets/gone.css: no file, index.html or redirect"
+    ]
+    _, skipped = check(tmp_path / "site", ["/campaigns/spring*"])
+    assert any("served by the fleet" in s for s in skipped)
