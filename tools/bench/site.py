@@ -96,10 +96,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def edge_figures() -> None:
-    from forecast.campaigns import load_campaign
     from forecast.projection import project, request_kinds
     from model.edge_eval import replay
     from settings import stack_settings
+    from settings.campaign import load_campaign
     from tools.edge_replay import ANONYMOUS, campaign_log, rulesets_for
 
     settings = stack_settings("prod")
