@@ -34,6 +34,7 @@ import pulumi_cloudflare as cloudflare
 
 from model.edge_rules import RESPONSE_HEADERS_PHASE, response_header_rules
 from settings.errors import ConfigError, ConfigErrors
+from settings.files import stack_file_label
 from settings.site import SiteSettings
 
 RULE_FILES = ("_headers", "_redirects")
@@ -90,7 +91,7 @@ def site_upload(config: SiteSettings | None, root: Path, *, stack: str) -> SiteU
         raise ConfigErrors(
             [
                 ConfigError(
-                    stack_file=f"Pulumi.{stack}.yaml",
+                    stack_file=stack_file_label(stack),
                     key_path="spikeproof:site.directory",
                     problem=str(error),
                     value=config.directory,

@@ -16,6 +16,7 @@ from model.schedule import CampaignWindow, WindowError, scheduled_actions
 from settings import NAMESPACE, Settings
 from settings.campaign import Campaign, load_campaign
 from settings.errors import ConfigError, ConfigErrors
+from settings.files import stack_file_label
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,7 +34,7 @@ class StackCampaigns:
 
 def prepare(settings: Settings, *, stack: str) -> StackCampaigns:
     """The stack's campaigns and windows, or ConfigErrors naming the stack file's key."""
-    stack_file = f"Pulumi.{stack}.yaml"
+    stack_file = stack_file_label(stack)
     errors: list[ConfigError] = []
     campaigns: list[Campaign] = []
     for i, name in enumerate(settings.campaigns):

@@ -32,7 +32,7 @@ from settings.core import (
 )
 from settings.edge import EdgeSettings, zone_conflicts
 from settings.errors import ConfigError, ConfigErrors
-from settings.files import ROOT, load_stack_config
+from settings.files import ROOT, load_stack_config, stack_file_label
 from settings.fleet import FleetSettings
 from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
@@ -388,7 +388,7 @@ def parse(
     With `project_dir`, the project's other stack files are read for cross-stack conflicts (two
     stacks owning one Cloudflare zone's rulesets).
     """
-    stack_file = f"Pulumi.{stack}.yaml"
+    stack_file = stack_file_label(stack)
     errors: list[ConfigError] = []
     raw: dict[str, Any] = {}
     for key, value in config.items():
@@ -537,7 +537,7 @@ def load_settings() -> tuple[Settings, StackContext]:
         stack=stack,
         project=pulumi.get_project(),
         region=region,
-        stack_file=f"Pulumi.{stack}.yaml",
+        stack_file=stack_file_label(stack),
         secret_keys=secret_keys,
     )
     return settings, context

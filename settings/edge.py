@@ -32,6 +32,7 @@ from model.edge_rules import (
 )
 from model.webserver import STATIC_EXTENSIONS
 from settings.errors import ConfigError
+from settings.files import stack_file_label, stack_file_path
 from settings.model import FieldError, Model
 
 ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -619,9 +620,12 @@ def zone_conflicts(
     if edge is None or not edge.owns_zone_rulesets:
         return []
     errors: list[ConfigError] = []
+    candidate = stack_file_path(stack, project_dir)
     for other in sorted(project_dir.glob("Pulumi.*.yaml")):
         other_stack = other.name[len("Pulumi.") : -len(".yaml")]
-        if other_stack == stack:
+        # The stack's own file, and the candidate file read in its place (--config-file), are
+        # this stack: never a conflict with itself.
+        if other_stack == stack or other.resolve() == candidate:
             continue
         raw = _raw_edge(other)
         if raw is None or raw.get("ownsZoneRulesets", True) is not True:
@@ -632,7 +636,7 @@ def zone_conflicts(
             zone = edge.zone_id if same_id else edge.zone_name
             errors.append(
                 ConfigError(
-                    stack_file=f"Pulumi.{stack}.yaml",
+                    stack_file=stack_file_label(stack),
                     key_path="spikeproof:edge.ownsZoneRulesets",
                     problem=f"{other.name} also owns the rulesets of zone {zone}; Cloudflare keeps "
                     "one entrypoint ruleset per phase per zone, so the two stacks would overwrite "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,15 +20,100 @@ import yaml
 from settings.errors import ConfigError, ConfigErrors
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE_ENV = "SPIKEPROOF_CONFIG_FILE"
+"""The stack file the run reads when it is not Pulumi.<stack>.yaml (`tools.plan --config-file`
+sets it; with `pulumi up --config-file FILE`, set it to FILE too): messages name that file."""
 # What a `secure:` value reads as offline (the ciphertext cannot be decrypted without the backend).
 OFFLINE_SECRET = "offline-plan-secret"
 
 
+def stack_file_label(stack: str) -> str:
+    """The name messages give the stack file: the --config-file one, or Pulumi.<stack>.yaml."""
+    given = os.environ.get(CONFIG_FILE_ENV)
+    return Path(given).name if given else f"Pulumi.{stack}.yaml"
+
+
+def stack_file_path(stack: str, project_dir: Path = ROOT) -> Path:
+    given = os.environ.get(CONFIG_FILE_ENV)
+    return Path(given).resolve() if given else (project_dir / f"Pulumi.{stack}.yaml").resolve()
+
+
+MAX_EXACT_INTEGER = 2**53
+"""Beyond this a number is not carried exactly through JSON (the engine hands structured config
+to the program as JSON text), and no setting of this project means one."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML as the stack file means it: a key given twice is an error (PyYAML's default keeps the
+    last one silently), and an unquoted timestamp stays the text it is, as the program receives
+    every config value (YAML would otherwise make it a datetime no setting can take)."""
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: dict[Any, yaml.Node] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            first = seen[key].start_mark
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key {key!r} is given twice (first at line {first.line + 1}); the second would "
+                "silently replace the first: merge them into one",
+                key_node.start_mark,
+            )
+        seen[key] = key_node
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def _huge_numbers(value: Any, path: str) -> list[tuple[str, Any]]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int) and abs(value) > MAX_EXACT_INTEGER:
+        return [(path, value)]
+    if isinstance(value, float) and math.isfinite(value) and abs(value) > MAX_EXACT_INTEGER:
+        return [(path, value)]  # (.inf and .nan: the settings models refuse them by name)
+    if isinstance(value, Mapping):
+        return [
+            h for k, v in value.items() for h in _huge_numbers(v, f"{path}.{k}" if path else str(k))
+        ]
+    if isinstance(value, list):
+        return [h for i, v in enumerate(value) for h in _huge_numbers(v, f"{path}[{i}]")]
+    return []
+
+
 def load_mapping(path: Path, *, label: str, shape: str) -> dict[str, Any]:
-    """The file's top-level mapping; ConfigErrors naming the line and column of a YAML error, or
+    """The file's top-level mapping; ConfigErrors naming the line and column of a YAML error (a
+    key given twice included), a file that is not UTF-8, a number too large to mean anything, or
     what the file should look like (`shape`) when it is not a mapping."""
+    raw = path.read_bytes()
     try:
-        loaded = yaml.safe_load(path.read_text()) or {}
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=label,
+                    key_path="(file)",
+                    problem=f"not UTF-8: byte 0x{raw[exc.start]:02x} on line {line} (YAML files "
+                    "are UTF-8; this one was probably saved as Latin-1 or Windows-1252)",
+                    has_value=False,
+                    example="re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
+                )
+            ]
+        ) from None
+    try:
+        loaded = yaml.load(text, Loader=_StrictLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -50,6 +137,26 @@ def load_mapping(path: Path, *, label: str, shape: str) -> dict[str, Any]:
                     problem=f"the file must be {shape}",
                     value=loaded,
                 )
+            ]
+        )
+    huge = _huge_numbers(loaded.get("config", loaded) if "config" in loaded else loaded, "")
+    if huge:
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=label,
+                    key_path=key,
+                    problem=(
+                        f"a number of {len(str(abs(value)))} digits"
+                        if isinstance(value, int)
+                        else f"a number as large as {value:.3g}"
+                    )
+                    + " is beyond any setting's range (and beyond what config carries exactly: "
+                    "2^53)",
+                    value=value if len(str(value)) < 40 else f"{str(value)[:20]}...",
+                    example="the value the setting's description gives",
+                )
+                for key, value in huge
             ]
         )
     return loaded
@@ -127,6 +234,7 @@ def load_stack_config(
                     )
                 )
                 continue
+        values[full] = _cli_typed(values[full], spec.get("type"))
         problem = _type_problem(values[full], spec.get("type"))
         if problem:
             errors.append(
@@ -157,6 +265,17 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return load_mapping(
         path, label=path.name, shape="a YAML mapping with a top-level 'config:' key"
     )
+
+
+def _cli_typed(value: Any, declared: Any) -> Any:
+    """What `pulumi config set` writes is a string (`spikeproof:protect: "false"`); a key the
+    project declares as a boolean or an integer takes that text as the CLI does."""
+    if isinstance(value, str):
+        if declared == "boolean" and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if declared == "integer" and value.strip().lstrip("-").isdigit():
+            return int(value.strip())
+    return value
 
 
 def _type_problem(value: Any, declared: Any) -> str | None:

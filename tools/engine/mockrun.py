@@ -38,7 +38,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from settings.files import ROOT, load_stack_config
+from settings.files import CONFIG_FILE_ENV, ROOT, load_stack_config
 from tools.engine.mockstate import Where, compute_state
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -416,6 +416,10 @@ def run_program(
     config, secret_keys, project = load_stack_config(
         stack, config_file=config_file, overrides=overrides, project_dir=program_dir
     )
+    # The program names the file it was configured from (settings.files.CONFIG_FILE_ENV).
+    previous_file = os.environ.pop(CONFIG_FILE_ENV, None)
+    if config_file is not None:
+        os.environ[CONFIG_FILE_ENV] = str(config_file)
     fixtures = Fixtures.load(stack, fixtures_file)
     region = config.get("aws:region") or fixtures.where.region
     mocks = PlanMocks(fixtures, preview, region)
@@ -466,6 +470,9 @@ def run_program(
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
             asyncio.set_event_loop(None)
+            os.environ.pop(CONFIG_FILE_ENV, None)
+            if previous_file is not None:
+                os.environ[CONFIG_FILE_ENV] = previous_file
 
     return PlanResult(
         stack=stack,

@@ -1,0 +1,139 @@
+"""Stack and campaign files read as the Pulumi CLI reads them, with every problem named in the
+file that was read (issue: stack files read exactly as the CLI reads them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from settings.errors import ConfigErrors
+from settings.files import ROOT
+from tools.engine.mockrun import run_program
+
+
+def _stack_copy(tmp_path: Path, stack: str, edit) -> Path:  # type: ignore[no-untyped-def]
+    text = (ROOT / f"Pulumi.{stack}.yaml").read_text()
+    path = tmp_path / f"Pulumi.{stack}-candidate.yaml"
+    path.write_text(edit(text))
+    return path
+
+
+def _errors(stack: str, config_file: Path) -> ConfigErrors:
+    with pytest.raises(ConfigErrors) as caught:
+        run_program(stack, config_file=config_file)
+    assert getattr(caught.value, "registered", []) == [], "nothing registered before the error"
+    return caught.value
+
+
+def test_a_key_given_twice_is_an_error_with_its_line(tmp_path: Path) -> None:
+    path = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t + "  spikeproof:replicas:\n    count: 1\n",
+    )
+    rendered = _errors("staging", path).render()
+    assert path.name in rendered and "'spikeproof:replicas' is given twice" in rendered, rendered
+    assert "line" in rendered and "column" in rendered
+
+
+def test_a_nested_key_given_twice_is_an_error(tmp_path: Path) -> None:
+    path = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace("    minSize: ", "    minSize: 3\n    minSize: ", 1),
+    )
+    rendered = _errors("staging", path).render()
+    assert "'minSize' is given twice" in rendered, rendered
+
+
+def test_messages_name_the_config_file_read_and_it_is_not_its_own_zone_conflict(
+    tmp_path: Path,
+) -> None:
+    """--config-file FILE (tools.plan): a candidate prod stack file kept in the project folder
+    is not "another stack owning the zone", and its errors name FILE."""
+    candidate = ROOT / "Pulumi.prod-candidate.yaml"
+    good = (ROOT / "Pulumi.prod.yaml").read_text()
+    try:
+        candidate.write_text(good)
+        result = run_program("prod", config_file=candidate)
+        assert result.outputs["environment"] == "prod"
+        candidate.write_text(
+            good.replace("  spikeproof:environment: prod", '  spikeproof:environment: "X!"')
+        )
+        rendered = _errors("prod", candidate).render()
+        assert rendered.count("Pulumi.prod-candidate.yaml: spikeproof:environment") == 1, rendered
+        assert "Pulumi.prod.yaml" not in rendered
+    finally:
+        candidate.unlink(missing_ok=True)
+
+
+def test_a_huge_number_is_refused_before_any_resource(tmp_path: Path) -> None:
+    path = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace("    maxSize: ", "    maxSize: " + "9" * 400 + " #", 1),
+    )
+    rendered = _errors("staging", path).render()
+    assert "spikeproof:fleet.maxSize" in rendered and "400 digits" in rendered, rendered
+
+
+def test_what_pulumi_config_set_writes_for_a_boolean_is_accepted(tmp_path: Path) -> None:
+    """`pulumi config set spikeproof:protect false` writes the string "false"."""
+    path = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace("  spikeproof:protect: false", '  spikeproof:protect: "false"'),
+    )
+    assert 'spikeproof:protect: "false"' in path.read_text()
+    run_program("staging", config_file=path)
+    path.write_text(
+        path.read_text().replace('spikeproof:protect: "false"', 'spikeproof:protect: "maybe"')
+    )
+    assert "spikeproof:protect" in _errors("staging", path).render()
+
+
+def test_an_unquoted_timestamp_is_text_and_checked_as_one(tmp_path: Path) -> None:
+    """YAML would make `2027-03-28 09:00` a datetime; the CLI hands the program text. Unquoted, a
+    valid time still plans, and a malformed one is a message naming the key (never a
+    `program error (TypeError)`)."""
+    unquoted = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace('start: "2027-03-28T09:00"', "start: 2027-03-28T09:00"),
+    )
+    assert "start: 2027-03-28T09:00\n" in unquoted.read_text()
+    run_program("staging", config_file=unquoted)
+    spaced = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace('start: "2027-03-28T09:00"', "start: 2027-03-28 09:00:00 +1"),
+    )
+    rendered = _errors("staging", spaced).render()
+    assert "campaignWindows" in rendered and "program error" not in rendered, rendered
+
+
+def test_a_campaign_file_not_in_utf8_is_named(tmp_path: Path) -> None:
+    from settings.campaign import load_campaign
+
+    raw = yaml.safe_load((ROOT / "campaigns" / "spring-coupon-blast.yaml").read_text())
+    raw["name"] = "latin"
+    text = yaml.safe_dump(raw, allow_unicode=True) + "# Café crème\n"
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(ConfigErrors) as caught:
+        load_campaign(str(path))
+    rendered = caught.value.render()
+    assert "not UTF-8" in rendered and "latin.yaml" in rendered and "line" in rendered, rendered
+
+
+def test_a_campaign_key_given_twice_is_named(tmp_path: Path) -> None:
+    from settings.campaign import load_campaign
+
+    text = (ROOT / "campaigns" / "spring-coupon-blast.yaml").read_text() + "formConversion: 0.5\n"
+    path = tmp_path / "twice.yaml"
+    path.write_text(text.replace("name: spring-coupon-blast", "name: twice"))
+    with pytest.raises(ConfigErrors) as caught:
+        load_campaign(str(path))
+    assert "'formConversion' is given twice" in caught.value.render()
