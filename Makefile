@@ -23,7 +23,7 @@ $(VENV)/.check-stamp: $(VENV)/.stamp requirements-check.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-check.txt
 	touch $@
 
-plan: $(VENV)/.stamp build/site/index.html
+plan: site
 	$(PY) -m tools.plan --stack $(STACK) $(PLAN_ARGS)
 
 # The static site the stack publishes (spikeproof:site.directory, build/site): by default the
@@ -31,9 +31,6 @@ plan: $(VENV)/.stamp build/site/index.html
 SITE_BUILD ?=
 site: $(VENV)/.stamp
 	$(or $(SITE_BUILD),$(PY) -m tools.site_build --stack $(STACK) --out build/site)
-
-build/site/index.html:
-	$(MAKE) site
 
 # Debian binaries the tests run for real: nginx checks and serves the fleet's rendered config;
 # Chromium and its ChromeDriver open the sample landing page (tests/test_forms_browser.py).
@@ -51,13 +48,14 @@ bin-deps:
 # npm tools the tests run (wrangler: Cloudflare's workerd serving the static site), pinned in
 # package.json and package-lock.json; rebuilt whenever the lock file changes.
 node_modules/.stamp: package.json package-lock.json
-	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null || \
+		(echo "Node.js 20.19 or newer is needed for wrangler and html-validate (package.json); Debian 12's nodejs is 18: install Node 20 from nodejs.org or NodeSource" >&2; exit 1)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 node-deps: node_modules/.stamp
 
-test: $(VENV)/.stamp bin-deps node_modules/.stamp build/site/index.html
+test: $(VENV)/.stamp bin-deps node_modules/.stamp site
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate the README's configuration reference from settings/ and the stack files.

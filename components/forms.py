@@ -174,54 +174,46 @@ class FormBackend(pulumi.ComponentResource):
                 "Resource": api_key.arn,
             }
 
+        def stored_secret(
+            role: str, description: str, value: pulumi.Input[str]
+        ) -> tuple[pulumi.Output[str], list[dict[str, Any]]]:
+            """A Secrets Manager secret holding `value` (a Pulumi secret end to end): its ARN and
+            the statement that lets the ingest read it."""
+            secret = aws.secretsmanager.Secret(
+                f"{name}-{role}", name=f"{prefix}/{role}", description=description, opts=child
+            )
+            aws.secretsmanager.SecretVersion(
+                f"{name}-{role}-value",
+                secret_id=secret.id,
+                secret_string=pulumi.Output.secret(value),
+                opts=child,
+            )
+            read = {
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": secret.arn,
+            }
+            return secret.arn, [read]
+
         turnstile_env: dict[str, pulumi.Input[str]] = {}
         turnstile_statements: list[dict[str, Any]] = []
         if args.turnstile_secret is not None:
-            turnstile = aws.secretsmanager.Secret(
-                f"{name}-turnstile-secret",
-                name=f"{prefix}/turnstile-secret",
-                description="Cloudflare Turnstile secret key (from the edge component)",
-                opts=child,
+            arn, turnstile_statements = stored_secret(
+                "turnstile-secret",
+                "Cloudflare Turnstile secret key (from the edge component)",
+                args.turnstile_secret,
             )
-            aws.secretsmanager.SecretVersion(
-                f"{name}-turnstile-secret-value",
-                secret_id=turnstile.id,
-                secret_string=pulumi.Output.secret(args.turnstile_secret),
-                opts=child,
-            )
-            turnstile_env = {"TURNSTILE_SECRET_ARN": turnstile.arn}
-            turnstile_statements = [
-                {
-                    "Effect": "Allow",
-                    "Action": ["secretsmanager:GetSecretValue"],
-                    "Resource": turnstile.arn,
-                }
-            ]
-
+            turnstile_env = {"TURNSTILE_SECRET_ARN": arn}
         edge_env: dict[str, pulumi.Input[str]] = {}
         edge_statements: list[dict[str, Any]] = []
         if args.edge_secret is not None:
-            edge_lock = aws.secretsmanager.Secret(
-                f"{name}-edge-secret",
-                name=f"{prefix}/edge-secret",
-                description="The header value the Cloudflare edge adds to form posts; the ingest "
-                "refuses a post without it (it reached API Gateway directly)",
-                opts=child,
+            arn, edge_statements = stored_secret(
+                "edge-secret",
+                "The header value the Cloudflare edge adds to form posts; the ingest refuses a "
+                "post without it (it reached API Gateway directly)",
+                args.edge_secret,
             )
-            aws.secretsmanager.SecretVersion(
-                f"{name}-edge-secret-value",
-                secret_id=edge_lock.id,
-                secret_string=pulumi.Output.secret(args.edge_secret),
-                opts=child,
-            )
-            edge_env = {"EDGE_SECRET_ARN": edge_lock.arn, "EDGE_HEADER": args.edge_header}
-            edge_statements = [
-                {
-                    "Effect": "Allow",
-                    "Action": ["secretsmanager:GetSecretValue"],
-                    "Resource": edge_lock.arn,
-                }
-            ]
+            edge_env = {"EDGE_SECRET_ARN": arn, "EDGE_HEADER": args.edge_header}
 
         # --- Functions: log groups first (named, so retention applies from the first line).
         layer = (

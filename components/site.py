@@ -53,9 +53,12 @@ class SiteUpload:
     """SHA-256 over every (path, content hash): a changed build, a changed manifest."""
 
 
-def prepare_upload(build: Path, out: Path) -> SiteUpload:
-    """Copy `build` to `out` (replaced) without the rule files; a clear error without a build."""
-    if not (build / "index.html").is_file() and not any(build.glob("*/index.html")):
+def prepare_upload(build: Path, out: Path, *, relative_to: Path | None = None) -> SiteUpload:
+    """Copy `build` to `out` (replaced) without the rule files; a clear error without a build.
+    With `relative_to` (the project), the directory is given relative to it: the provider runs
+    in the project folder, and an absolute path would differ between checkouts (a laptop and the
+    CI runner), making every preview elsewhere replace the version."""
+    if not any(build.rglob("index.html")):
         raise FileNotFoundError(
             f"{build}: no built site (no index.html); build it first, e.g. "
             "`python -m tools.site_build --stack <stack>` or your generator's build command"
@@ -77,7 +80,8 @@ def prepare_upload(build: Path, out: Path) -> SiteUpload:
         manifest.update(f"{rel}\0{hashlib.sha256(data).hexdigest()}\n".encode())
         files += 1
         size += len(data)
-    return SiteUpload(out, rules, files, size, manifest.hexdigest())
+    directory = out.relative_to(relative_to) if relative_to is not None else out
+    return SiteUpload(directory, rules, files, size, manifest.hexdigest())
 
 
 def site_upload(config: SiteSettings | None, root: Path, *, stack: str) -> SiteUpload | None:
@@ -86,7 +90,9 @@ def site_upload(config: SiteSettings | None, root: Path, *, stack: str) -> SiteU
     if config is None:
         return None
     try:
-        return prepare_upload(root / config.directory, root / "build" / f"site-upload-{stack}")
+        return prepare_upload(
+            root / config.directory, root / "build" / f"site-upload-{stack}", relative_to=root
+        )
     except FileNotFoundError as error:
         raise ConfigErrors(
             [
@@ -173,7 +179,7 @@ class StaticSite(pulumi.ComponentResource):
         live: pulumi.Input[str] = (
             version.id if config.live_version == "latest" else config.live_version
         )
-        cloudflare.WorkersDeployment(
+        deployment = cloudflare.WorkersDeployment(
             f"{name}-deployment",
             account_id=args.account_id,
             script_name=worker.name,
@@ -189,7 +195,9 @@ class StaticSite(pulumi.ComponentResource):
                 zone_id=args.zone_id,
                 pattern=pattern,
                 script=worker.name,
-                opts=child,
+                # Routed only once a version is live: a route to a Worker with no deployment
+                # would answer errors on the migrated paths.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[deployment]),
             )
         if args.owns_zone_rulesets and config.security_headers:
             cloudflare.Ruleset(

@@ -592,10 +592,10 @@ class Rulesets:
         )
 
 
-def route_matches(pattern: str, host: str, path: str) -> bool:
-    """Cloudflare's Workers route matching ("Routes", Workers docs): `host/path`, the query string
-    ignored, a `*` only at the start of the host (any subdomain) or the end of the path (the
-    prefix and everything after it); without one, the path must match exactly."""
+def route_matches(pattern: str, host: str, path: str, query: str = "") -> bool:
+    """Cloudflare's Workers route matching ("Routes", Workers docs): `host/path`, a `*` only at
+    the start of the host (any subdomain) or at the end (anything after it). The full URL counts,
+    query string included: without a trailing `*`, `/pricing` does not match `/pricing?utm=x`."""
     pattern = pattern.split("://", 1)[-1]
     pattern_host, _, pattern_path = pattern.partition("/")
     pattern_path = "/" + pattern_path
@@ -605,9 +605,10 @@ def route_matches(pattern: str, host: str, path: str) -> bool:
             return False
     elif host != pattern_host.lower():
         return False
+    url = path + (f"?{query}" if query else "")
     if pattern_path.endswith("*"):
-        return path.startswith(pattern_path[:-1])
-    return path == pattern_path
+        return url.startswith(pattern_path[:-1])
+    return url == pattern_path
 
 
 PHASE_FIELDS = {
@@ -782,7 +783,9 @@ def evaluate(
         "waiting_room": waiting,
         "turnstile": turnstile,
     }
-    if any(route_matches(r, request.host, request.path) for r in rulesets.static_routes):
+    if any(
+        route_matches(r, request.host, request.path, request.query) for r in rulesets.static_routes
+    ):
         return Verdict("static", cache_rules=tuple(refs), waiting_room=waiting, turnstile=turnstile)
     if settings.get("cache") is False:
         return Verdict("bypassed", **common)

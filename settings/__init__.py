@@ -36,6 +36,7 @@ from settings.files import ROOT, load_stack_config, stack_file_label
 from settings.fleet import FleetSettings
 from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
+from settings.providers import problems as provider_problems
 from settings.site import SiteSettings
 
 NAMESPACE = "spikeproof:"
@@ -391,10 +392,38 @@ def parse(
     stack_file = stack_file_label(stack)
     errors: list[ConfigError] = []
     raw: dict[str, Any] = {}
+    project = NAMESPACE.rstrip(":")
     for key, value in config.items():
         if not key.startswith(NAMESPACE):
+            unread = provider_problems(key, value, project=project)
+            if unread:
+                problem, allowed, example = unread
+                errors.append(
+                    ConfigError(
+                        stack_file=stack_file,
+                        key_path=key,
+                        problem=problem,
+                        value="[secret]" if key in secret_keys else value,
+                        allowed=allowed,
+                        example=example,
+                    )
+                )
             continue
         name = key[len(NAMESPACE) :]
+        if "." in name:
+            head, _, rest = name.partition(".")
+            errors.append(
+                ConfigError(
+                    stack_file=stack_file,
+                    key_path=key,
+                    problem="a stack file key is not a path: the dotted name is one key nothing "
+                    f"reads. `pulumi config set --path {key} ...` writes it nested",
+                    value=value,
+                    allowed=f"{NAMESPACE}{head} as a mapping",
+                    example=f"{NAMESPACE}{head}:\n    {rest}: {value}",
+                )
+            )
+            continue
         if isinstance(value, str) and value[:1] in "{[":
             try:
                 value = json.loads(value)

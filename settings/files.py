@@ -206,6 +206,23 @@ def load_stack_config(
                 )
             ]
         )
+    bad_keys = [k for k in values if not _cli_key(str(k))]
+    if bad_keys:
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=stack_path.name,
+                    key_path=str(key),
+                    # The CLI's own words (sdk/go/common/resource/config/key.go, ParseKey).
+                    problem=f"could not parse {key} as a configuration key (configuration keys "
+                    "should be of the form `<namespace>:<name>`)",
+                    has_value=False,
+                    allowed="<namespace>:<name>",
+                    example=f"{project_name}:{key}",
+                )
+                for key in bad_keys
+            ]
+        )
     values = _deep_merge(
         values,
         {(k if ":" in k else f"{project_name}:{k}"): v for k, v in (overrides or {}).items()},
@@ -265,6 +282,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return load_mapping(
         path, label=path.name, shape="a YAML mapping with a top-level 'config:' key"
     )
+
+
+def _cli_key(key: str) -> bool:
+    """What the CLI's ParseKey accepts: `<namespace>:<name>`, or the old `<ns>:config:<name>`."""
+    parts = key.split(":")
+    return (len(parts) == 2 and all(parts)) or (len(parts) == 3 and parts[1] == "config")
 
 
 def _cli_typed(value: Any, declared: Any) -> Any:

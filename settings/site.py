@@ -39,9 +39,10 @@ class SiteSettings(Model):
         "wrote (`_headers` and `_redirects` in it are applied, not served). Default build/site.",
     )
     paths: list[str] = Field(
-        description="Paths the static site serves on every marketing hostname: `/campaigns/*` "
-        "(the prefix and below), `/pricing` (that page, with and without its trailing slash), or "
-        "`/*` (everything: a stack with no fleet). Everything else keeps going to the fleet.",
+        description="Path prefixes the static site serves on every marketing hostname, each "
+        "ending in `*`: `/campaigns/*` (everything under /campaigns/), `/pricing*` (the page with "
+        "or without its slash or a query string; also /pricing-old), `/*` (everything: a stack "
+        "with no fleet). Everything else keeps going to the fleet.",
         examples=["['/campaigns/*']"],
     )
     worker_name: str | None = Field(
@@ -88,8 +89,14 @@ class SiteSettings(Model):
         for path in value:
             if not SITE_PATH.match(path) or "*" in path[:-1]:
                 raise ValueError(
-                    f"{path!r} is not a site path: /prefix/* or /exact/page, a '*' only at the end "
-                    "(Workers routes allow a wildcard there)"
+                    f"{path!r} is not a site path: /prefix/*, a '*' only at the end (Workers "
+                    "routes allow a wildcard there)"
+                )
+            if not path.endswith("*"):
+                raise ValueError(
+                    f"{path!r} has no trailing '*': a Workers route matches the whole URL, query "
+                    f"string included, so a campaign's /page?utm_source=... would miss it and "
+                    f"reach the fleet; write {path.rstrip('/')}*"
                 )
         if len(set(value)) != len(value):
             raise ValueError("a path is listed twice")
@@ -140,12 +147,5 @@ class SiteSettings(Model):
         return "/*" in self.paths
 
     def route_paths(self) -> list[str]:
-        """Route path patterns: `/p*` stays, an exact page gets both slash forms."""
-        out: list[str] = []
-        for path in self.paths:
-            if path.endswith("*"):
-                out.append(path)
-            else:
-                bare = path.rstrip("/") or "/"
-                out += [bare] if bare == "/" else [bare, bare + "/"]
-        return list(dict.fromkeys(out))
+        """Route path patterns, one per path (each ends in `*`, settings check)."""
+        return list(self.paths)

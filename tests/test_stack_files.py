@@ -137,3 +137,32 @@ def test_a_campaign_key_given_twice_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigErrors) as caught:
         load_campaign(str(path))
     assert "'formConversion' is given twice" in caught.value.render()
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "words"),
+    [
+        ("  count: 2\n", "count", "could not parse count as a configuration key"),
+        ("  spikeprof:edge: {}\n", "spikeprof:edge", "did you mean 'spikeproof:edge'"),
+        ("  aws:defaultTag: {tags: {a: b}}\n", "aws:defaultTag", "did you mean 'aws:defaultTags'"),
+        ("  cloudflare:apiTokn: x\n", "cloudflare:apiTokn", "did you mean 'cloudflare:apiToken'"),
+        ("  spikeproof:replicas.count: 2\n", "spikeproof:replicas.count", "not a path"),
+    ],
+)
+def test_keys_nothing_would_read_are_named_with_a_fix(
+    tmp_path: Path, line: str, key: str, words: str
+) -> None:
+    """The CLI refuses a key without a namespace (its ParseKey); a key in a namespace nothing
+    reads, or a provider key the provider SDK does not have, would be ignored: refused instead,
+    with the closest real key."""
+    path = _stack_copy(tmp_path, "staging", lambda t: t.replace("config:\n", "config:\n" + line, 1))
+    rendered = _errors("staging", path).render()
+    assert f"{path.name}: {key}" in rendered and words in rendered, rendered
+
+
+def test_a_misspelt_region_gets_the_nearest_real_one(tmp_path: Path) -> None:
+    path = _stack_copy(
+        tmp_path, "staging", lambda t: t.replace("aws:region: eu-west-1", "aws:region: eu-wset-1")
+    )
+    rendered = _errors("staging", path).render()
+    assert "aws:region" in rendered and "did you mean 'eu-west-1'" in rendered, rendered

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from settings.files import ROOT
-from tests.nginx_support import free_port
+from tests.nginx_support import free_port, stop_process
 
 WRANGLER = ROOT / "node_modules" / "wrangler" / "bin" / "wrangler.js"
 
@@ -94,10 +94,5 @@ def serve_workerd(
             time.sleep(0.1)
         yield port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()

@@ -67,8 +67,10 @@ def check(site: Path, static_paths: list[str] | None = None) -> tuple[list[str],
             parts = urllib.parse.urlsplit(link)
             if parts.scheme or parts.netloc or link.startswith(("#", "mailto:", "tel:")):
                 continue  # another site, or this page's own fragment
-            path = urllib.parse.unquote(posixpath.normpath(urllib.parse.urljoin(base, parts.path)))
-            path += "/" if parts.path.endswith("/") and not path.endswith("/") else ""
+            joined = urllib.parse.urljoin(base, parts.path)
+            path = posixpath.normpath(urllib.parse.unquote(joined))
+            # normpath drops a trailing slash that the joined URL (what the browser asks) has.
+            path += "/" if joined.endswith("/") and not path.endswith("/") else ""
             if static_paths is not None and not any(
                 path.startswith(p[:-1]) if p.endswith("*") else path.rstrip("/") == p.rstrip("/")
                 for p in static_paths
