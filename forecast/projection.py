@@ -483,6 +483,14 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         if p.form_rate is None:
             findings.append("the campaign uses forms but the stack has no form backend")
             return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
+        unserved = [f for f in c.forms if f not in settings.form_routes]
+        if unserved:
+            findings.append(
+                f"the campaign posts to {', '.join(unserved)}, which the stack's form backend "
+                f"does not serve (its routes: {', '.join(settings.form_routes)}): those posts "
+                "would all be 404s; fix forms in the campaign file or forms.contactRoute"
+            )
+            return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
         form_peak = max(m.form_rps for m in p.minutes)
         if form_peak > p.form_rate:
             actions.append(

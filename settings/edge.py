@@ -11,8 +11,10 @@ claims the same zone's rulesets. It reads only their `spikeproof:edge` block, as
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
+from http import HTTPMethod
 from pathlib import Path
 from typing import Any, Literal
 
@@ -257,6 +259,22 @@ class RateLimitSettings(Model):
         "not set. Default: 5.",
         examples=["5"],
     )
+
+    @field_validator("methods")
+    @classmethod
+    def _methods(cls, value: list[str]) -> list[str]:
+        # The HTTP methods Python's standard library knows (http.HTTPMethod: RFC 9110 and
+        # PATCH); a misspelt one would make a rule that never matches anything.
+        known = [m.value for m in HTTPMethod]
+        for method in value:
+            if method.upper() not in known:
+                close = difflib.get_close_matches(method.upper(), known, n=1)
+                raise ValueError(
+                    f"{method!r} is not an HTTP method"
+                    + (f" (did you mean {close[0]}?)" if close else "")
+                    + f"; one of {', '.join(known)}"
+                )
+        return value
 
     def timeout(self) -> int | None:
         if self.mitigation_timeout_seconds is not None:

@@ -166,3 +166,21 @@ def test_a_misspelt_region_gets_the_nearest_real_one(tmp_path: Path) -> None:
     )
     rendered = _errors("staging", path).render()
     assert "aws:region" in rendered and "did you mean 'eu-west-1'" in rendered, rendered
+
+
+def test_a_misspelt_rate_limit_method_is_named(config_error) -> None:  # type: ignore[no-untyped-def]
+    rendered = config_error(
+        "prod", {"edge": {"rateLimits": {"form": {"methods": ["PSOT"]}}}}
+    ).render()
+    assert "spikeproof:edge.rateLimits.form.methods" in rendered, rendered
+    assert "did you mean POST" in rendered, rendered
+
+
+def test_a_campaign_posting_to_a_route_the_backend_does_not_serve_is_no_go(tmp_path: Path) -> None:
+    from tools import preflight
+
+    raw = yaml.safe_load((ROOT / "campaigns" / "spring-coupon-blast.yaml").read_text())
+    raw.update(name="wrong-form", forms=["/forms/submit"])
+    path = tmp_path / "wrong-form.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    assert preflight.main([str(path), "--stack", "prod"]) == 2
