@@ -156,14 +156,20 @@ def _listed_once(site: Site, email: str) -> None:
     pytest.fail(f"{email} was not stored and listed exactly once: {site.front.state()}")
 
 
+def _post_without_js(browser: Browser, site: Site, email: str, lands_on: str) -> Any:
+    """A visitor with JavaScript off fills the form and posts it; the page it lands on."""
+    driver = browser(False)
+    driver.get(site.origin + CAMPAIGN)
+    _fill(driver, email)
+    _submit(driver)
+    _wait(driver, lambda d: lands_on in d.current_url, f"no {lands_on} page after the post")
+    return driver
+
+
 def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(
     plain_site: Site, browser: Browser
 ) -> None:
-    driver = browser(False)
-    driver.get(plain_site.origin + CAMPAIGN)
-    _fill(driver, "No.Script@Example.org")
-    _submit(driver)
-    _wait(driver, lambda d: "/thank-you/" in d.current_url, "no thank-you page after the post")
+    driver = _post_without_js(browser, plain_site, "No.Script@Example.org", "/thank-you/")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Thanks, you're on the list"
     _listed_once(plain_site, "no.script@example.org")
 
@@ -171,12 +177,8 @@ def test_without_javascript_the_form_posts_and_lands_on_the_thank_you_page(
 def test_without_javascript_a_refused_address_lands_on_the_error_page(
     plain_site: Site, browser: Browser
 ) -> None:
-    driver = browser(False)
-    driver.get(plain_site.origin + CAMPAIGN)
     # The browser's own check passes `a@localhost`; email-validator refuses it (no dot).
-    _fill(driver, "ann@localhost")
-    _submit(driver)
-    _wait(driver, lambda d: "/sign-up-error/" in d.current_url, "no error page after the post")
+    driver = _post_without_js(browser, plain_site, "ann@localhost", "/sign-up-error/")
     assert driver.find_element(By.TAG_NAME, "h1").text == "We could not sign you up"
     assert "error=invalid_email" in driver.current_url and "field=email" in driver.current_url
 
@@ -236,11 +238,9 @@ def test_with_javascript_and_turnstile_an_error_is_shown_then_a_retry_signs_up(
 def test_without_javascript_turnstile_cannot_run_and_the_error_page_says_so(
     turnstile_site: Site, browser: Browser
 ) -> None:
-    driver = browser(False)
-    driver.get(turnstile_site.origin + CAMPAIGN)
-    _fill(driver, "nojs.turnstile@example.org")
-    _submit(driver)
-    _wait(driver, lambda d: "/sign-up-error/" in d.current_url, "no error page after the post")
+    driver = _post_without_js(
+        browser, turnstile_site, "nojs.turnstile@example.org", "/sign-up-error/"
+    )
     assert "error=turnstile_required" in driver.current_url
     assert "JavaScript" in driver.find_element(By.TAG_NAME, "noscript").get_attribute("textContent")
 
@@ -287,9 +287,5 @@ def test_the_static_page_on_workerd_signs_up_with_and_without_javascript(
         "the sign-up from the static page was not accepted",
     )
     _listed_once(workerd_site, "static.page@example.org")
-    nojs = browser(False)
-    nojs.get(workerd_site.origin + CAMPAIGN)
-    _fill(nojs, "static.nojs@example.org")
-    _submit(nojs)
-    _wait(nojs, lambda d: "/sign-up-error/" in d.current_url, "no error page after the post")
+    nojs = _post_without_js(browser, workerd_site, "static.nojs@example.org", "/sign-up-error/")
     assert nojs.find_element(By.TAG_NAME, "h1").text == "We could not sign you up"
