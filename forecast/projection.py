@@ -394,8 +394,11 @@ def project(
 
 
 def decide(p: Projection, settings: Settings) -> Verdict:
+    """The verdict with every finding and action: a NO-GO does not stop the checks after it, so
+    the reviewer sees all that must change in one pre-flight, not one problem per round trip."""
     actions: list[str] = []
     findings: list[str] = []
+    no_go = False
     c = p.campaign
     peak = p.peak
     needed = instances_needed(p, peak.origin_rps)
@@ -424,8 +427,8 @@ def decide(p: Projection, settings: Settings) -> Verdict:
             f"the origin would need {needed} instances at the peak ({peak.origin_rps:,.0f} "
             f"req/s), more than {NO_GO_FACTOR}x fleet.maxSize"
         )
-        return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
-    if needed > p.fleet_max:
+        no_go = True
+    elif needed > p.fleet_max:
         actions.append(f"raise fleet.maxSize to {needed} (peak needs {needed} instances)")
     need = prewarm_needed(p)
     own = p.own_window
@@ -479,10 +482,10 @@ def decide(p: Projection, settings: Settings) -> Verdict:
                 f"{first.at:%H:%M %Z}: pre-warm more instances (prewarm.instances) or raise "
                 "fleet.maxSize"
             )
-    if c.forms:
-        if p.form_rate is None:
-            findings.append("the campaign uses forms but the stack has no form backend")
-            return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
+    if c.forms and p.form_rate is None:
+        findings.append("the campaign uses forms but the stack has no form backend")
+        no_go = True
+    elif c.forms and p.form_rate is not None:
         unserved = [f for f in c.forms if f not in settings.form_routes]
         if unserved:
             findings.append(
@@ -490,7 +493,7 @@ def decide(p: Projection, settings: Settings) -> Verdict:
                 f"does not serve (its routes: {', '.join(settings.form_routes)}): those posts "
                 "would all be 404s; fix forms in the campaign file or forms.contactRoute"
             )
-            return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
+            no_go = True
         form_peak = max(m.form_rps for m in p.minutes)
         if form_peak > p.form_rate:
             actions.append(
@@ -522,6 +525,8 @@ def decide(p: Projection, settings: Settings) -> Verdict:
                 f"raise edge.rateLimits.flood.requestsPerPeriod above {math.ceil(per_visitor * 2)}"
                 f" (a visitor makes ~{per_visitor:.0f} requests within {period} s)"
             )
+    if no_go:
+        return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
     if actions:
         return Verdict("GO WITH ACTIONS", EXIT_ACTIONS, actions, findings)
     return Verdict("GO", EXIT_GO, actions, findings)

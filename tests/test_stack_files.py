@@ -184,3 +184,22 @@ def test_a_campaign_posting_to_a_route_the_backend_does_not_serve_is_no_go(tmp_p
     path = tmp_path / "wrong-form.yaml"
     path.write_text(yaml.safe_dump(raw))
     assert preflight.main([str(path), "--stack", "prod"]) == 2
+
+
+def test_the_preflight_lists_every_finding_not_only_the_first_no_go(tmp_path: Path) -> None:
+    from forecast.projection import decide, project
+    from settings import stack_settings
+    from settings.campaign import load_campaign
+
+    raw = yaml.safe_load((ROOT / "campaigns" / "spring-coupon-blast.yaml").read_text())
+    raw.update(name="both", channel="press", expectedPeakRps=200000, forms=["/forms/submit"])
+    raw.pop("audience", None)
+    path = tmp_path / "both.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    from tests.campaign_support import COUPON_KEYED  # /campaigns/* on the fleet, coupon keyed
+
+    settings = stack_settings("prod", overrides=COUPON_KEYED)
+    verdict = decide(project(load_campaign(str(path)), settings, "prod", windows=[]), settings)
+    assert verdict.word == "NO-GO"
+    text = "\n".join(verdict.findings)
+    assert "fleet.maxSize" in text and "/forms/submit" in text, verdict.findings
