@@ -31,6 +31,7 @@ import urllib.parse
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -41,20 +42,28 @@ from .config import IngestConfig
 from .turnstile import Verifier, VerifierUnavailable
 from .validation import (
     JSON,
-    MESSAGE_VERSION,
     Rejection,
     Submission,
     media_type,
     parse_submission,
+    queued_message,
     read_fields,
 )
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 Sleep = Callable[[float], None]
-_REQUEST: ContextVar[dict[str, Any]] = ContextVar("spikeproof_ingest_request")
-"""The event being handled, per thread / task (see the module docstring)."""
-_CONTEXT: ContextVar[Any] = ContextVar("spikeproof_ingest_context", default=None)
-_WANTS_HTML: ContextVar[bool] = ContextVar("spikeproof_ingest_wants_html", default=False)
+
+
+@dataclass(frozen=True)
+class _Request:
+    event: dict[str, Any]
+    headers: dict[str, str]
+    """The event's headers, names lower-cased (once per request)."""
+    context: Any
+
+
+_REQUEST: ContextVar[_Request] = ContextVar("spikeproof_ingest_request")
+"""The request being handled, per thread / task (see the module docstring)."""
 RESERVE_MS = 500
 """Kept back from the invocation's remaining time for answering."""
 
@@ -160,12 +169,12 @@ def make_handler(
                 delay = min(delay * 2, 0.8)
 
     def accepted(request_id: str) -> Response[str]:
-        if _WANTS_HTML.get() and config.thank_you_url:
+        if config.thank_you_url and wants_html(_REQUEST.get().headers):
             return _redirect(config.thank_you_url)
         return _json(202, {"status": "accepted", "requestId": request_id})
 
     def refused(status: int, body: dict[str, Any]) -> Response[str]:
-        if _WANTS_HTML.get() and config.error_url:
+        if config.error_url and wants_html(_REQUEST.get().headers):
             query = {k: str(v) for k, v in body.items()}
             if body.get("error") == "rejected":
                 query.pop("field", None)  # the honeypot's name is not for the page (or the bot)
@@ -173,9 +182,9 @@ def make_handler(
         return _json(status, body)
 
     def admit(require_message: bool, kind: str) -> Response[str]:
-        raw_event = _REQUEST.get()
+        request = _REQUEST.get()
+        raw_event, headers = request.event, request.headers
         event = APIGatewayProxyEventV2(raw_event)
-        headers = {k.lower(): v for k, v in (event.headers or {}).items()}
         if not through_edge(headers):
             raise Rejection(
                 403, "not_through_edge", "post to the form's own hostname, through the edge"
@@ -214,18 +223,10 @@ def make_handler(
                     "cf-turnstile-response",
                 )
         request_id = event.request_context.request_id or str(uuid.uuid4())
-        message = {
-            "v": MESSAGE_VERSION,
-            "kind": kind,
-            "email": submission.email,
-            "consent": submission.consent,
-            "name": submission.name,
-            "source": submission.source,
-            "message": submission.message,
-            "requestId": request_id,
-            "submittedAt": int(time.time() * 1000),
-        }
-        enqueue(json.dumps(message), _CONTEXT.get())
+        message = queued_message(
+            submission, kind=kind, request_id=request_id, submitted_at=int(time.time() * 1000)
+        )
+        enqueue(json.dumps(message), request.context)
         return accepted(request_id)
 
     @app.post("/subscribe")
@@ -259,14 +260,10 @@ def make_handler(
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-        token = _REQUEST.set(event)
-        html = _WANTS_HTML.set(wants_html(headers))
-        ctx = _CONTEXT.set(context)
+        token = _REQUEST.set(_Request(event, headers, context))
         try:
             return app.resolve(event, context)
         finally:
-            _CONTEXT.reset(ctx)
-            _WANTS_HTML.reset(html)
             _REQUEST.reset(token)
 
     return handler

@@ -282,6 +282,29 @@ def parse_submission(
     )
 
 
+MESSAGE_FIELDS = frozenset(
+    {"v", "kind", "email", "consent", "name", "source", "message", "requestId", "submittedAt"}
+)
+"""The queued message's fields (schema 1 and 2 alike): `queued_message` writes exactly these."""
+
+
+def queued_message(
+    submission: Submission, *, kind: str, request_id: str, submitted_at: int
+) -> dict[str, Any]:
+    """The message the ingest enqueues for `submission` (schema `MESSAGE_VERSION`)."""
+    return {
+        "v": MESSAGE_VERSION,
+        "kind": kind,
+        "email": submission.email,
+        "consent": submission.consent,
+        "name": submission.name,
+        "source": submission.source,
+        "message": submission.message,
+        "requestId": request_id,
+        "submittedAt": submitted_at,
+    }
+
+
 def check_message(message: Any) -> dict[str, Any]:
     """A queued message as the ingest produces it (schema `v` 2, or 1 on structure), or
     ValueError saying why not.
@@ -292,10 +315,8 @@ def check_message(message: Any) -> dict[str, Any]:
     version = message.get("v")
     if type(version) is not int or version not in (1, MESSAGE_VERSION):
         raise ValueError(f"schema version {version!r} is not 1 or {MESSAGE_VERSION}")
-    expected = {"v", "kind", "email", "consent", "name", "source", "message", "requestId"}
-    expected |= {"submittedAt"}
-    if set(message) != expected:
-        extra, missing = set(message) - expected, expected - set(message)
+    if set(message) != MESSAGE_FIELDS:
+        extra, missing = set(message) - MESSAGE_FIELDS, MESSAGE_FIELDS - set(message)
         raise ValueError(
             f"fields differ from schema {version}: extra {sorted(extra)}, missing {sorted(missing)}"
         )
