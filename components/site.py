@@ -75,8 +75,8 @@ def prepare_upload(build: Path, out: Path, *, relative_to: Path | None = None) -
             continue
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        data = path.read_bytes()
+        data = path.read_bytes()  # read once: copied and hashed from the same bytes
+        target.write_bytes(data)
         manifest.update(f"{rel}\0{hashlib.sha256(data).hexdigest()}\n".encode())
         files += 1
         size += len(data)
@@ -188,7 +188,7 @@ class StaticSite(pulumi.ComponentResource):
             annotations={"workers_message": f"{args.comment}: live version"},
             opts=child,
         )
-        self.routes = [f"{h}{p}" for h in args.hostnames for p in config.route_paths()]
+        self.routes = config.routes(args.hostnames)
         for pattern in self.routes:
             cloudflare.WorkersRoute(
                 f"{name}-route-{_slug(pattern)}",

@@ -275,7 +275,7 @@ class Settings(Model):
         """Workers route patterns of the static site: every marketing hostname x path."""
         if self.site is None or self.edge is None:
             return ()
-        return tuple(f"{h}{p}" for h in self.edge.hostnames for p in self.site.route_paths())
+        return tuple(self.site.routes(self.edge.hostnames))
 
     @staticmethod
     def _check_forms_front_door(forms: FormsSettings, edge: EdgeSettings) -> None:

@@ -5,6 +5,7 @@ The migration path by path is docs/site.md."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -146,6 +147,6 @@ class SiteSettings(Model):
     def covers_everything(self) -> bool:
         return "/*" in self.paths
 
-    def route_paths(self) -> list[str]:
-        """Route path patterns, one per path (each ends in `*`, settings check)."""
-        return list(self.paths)
+    def routes(self, hostnames: Sequence[str]) -> list[str]:
+        """The Workers route patterns: every hostname x path (each path ends in `*`)."""
+        return [f"{h}{p}" for h in hostnames for p in self.paths]

@@ -19,6 +19,8 @@ import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
+from model.edge_eval import route_matches
+
 LINK_ATTRS = {"a": "href", "link": "href", "script": "src", "img": "src", "form": "action",
               "source": "src", "iframe": "src", "video": "src", "audio": "src"}  # fmt: skip
 
@@ -71,9 +73,9 @@ def check(site: Path, static_paths: list[str] | None = None) -> tuple[list[str],
             path = posixpath.normpath(urllib.parse.unquote(joined))
             # normpath drops a trailing slash that the joined URL (what the browser asks) has.
             path += "/" if joined.endswith("/") and not path.endswith("/") else ""
+            # The static paths are Workers route paths: matched as the edge matches routes.
             if static_paths is not None and not any(
-                path.startswith(p[:-1]) if p.endswith("*") else path.rstrip("/") == p.rstrip("/")
-                for p in static_paths
+                route_matches(f"site{p}", "site", path) for p in static_paths
             ):
                 skipped.append(f"{page.relative_to(site)}: {link} (served by the fleet)")
                 continue
