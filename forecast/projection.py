@@ -182,6 +182,17 @@ def _query(campaign: Campaign, page_index: int, recipient: int) -> str:
     return "&".join(parts)
 
 
+def _static_kind(name: str, per_visitor: float) -> RequestKind:
+    """Requests a Workers route of the static site answers: no origin share, no fills."""
+    return RequestKind(
+        name=name,
+        per_visitor=per_visitor,
+        origin_share=0.0,
+        fill_rps=0.0,
+        verdict="static (Workers Static Assets)",
+    )
+
+
 def request_kinds(campaign: Campaign, spec: EdgeRulesSpec) -> tuple[list[RequestKind], list[str]]:
     """Each kind of request a visitor makes, with the edge's verdict from the generated rules.
     Also returns the per-recipient parameters that keep landing cache keys apart."""
@@ -194,15 +205,7 @@ def request_kinds(campaign: Campaign, spec: EdgeRulesSpec) -> tuple[list[Request
         b = Request(host=host, path=page.path, query=_query(campaign, i, 2), label="landing")
         va, vb = evaluate(rules, a), evaluate(rules, b)
         if va.outcome == "static":  # Workers Static Assets: no origin, no fills
-            kinds.append(
-                RequestKind(
-                    name=f"landing {page.path}",
-                    per_visitor=page.share,
-                    origin_share=0.0,
-                    fill_rps=0.0,
-                    verdict="static (Workers Static Assets)",
-                )
-            )
+            kinds.append(_static_kind(f"landing {page.path}", page.share))
             continue
         shared = va.outcome == "cached" and va.cache_key == vb.cache_key
         ttl = va.edge_ttl_seconds or spec.edge_ttl_seconds
@@ -235,15 +238,7 @@ def request_kinds(campaign: Campaign, spec: EdgeRulesSpec) -> tuple[list[Request
         ("second page", browse, pages - 1),
     ):
         if verdict.outcome == "static":
-            kinds.append(
-                RequestKind(
-                    name=name,
-                    per_visitor=per_visitor,
-                    origin_share=0.0,
-                    fill_rps=0.0,
-                    verdict="static (Workers Static Assets)",
-                )
-            )
+            kinds.append(_static_kind(name, per_visitor))
             continue
         cached = verdict.outcome == "cached"
         ttl = verdict.edge_ttl_seconds or spec.edge_ttl_seconds
