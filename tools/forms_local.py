@@ -37,9 +37,7 @@ import json
 import signal
 import sys
 import threading
-import time
 import urllib.parse
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,7 +52,7 @@ from functions.forms.ingest import make_handler as make_ingest
 from functions.forms.store import SubscriberStore
 from functions.forms.turnstile import TurnstileVerifier
 from functions.forms.worker import make_handler as make_worker
-from tools.loadtest.forms import ACCOUNT, Infra, Poller, client, provision, scan_subscribers
+from tools.loadtest.forms import Infra, Poller, api_event, client, provision, scan_subscribers
 
 TEST_SECRET_PASS = "1x0000000000000000000000000000000AA"
 TEST_SECRET_FAIL = "2x0000000000000000000000000000000AA"
@@ -137,39 +135,15 @@ class FakeSiteverify:
 
 def to_event(method: str, path: str, query: str, headers: dict[str, str], body: bytes,
              source_ip: str) -> dict[str, Any]:  # fmt: skip
-    """An API Gateway HTTP API payload 2.0 event for one request."""
+    """An API Gateway HTTP API payload 2.0 event for one request: text bodies as text, any other
+    base64-encoded, as API Gateway does."""
     lower = {k.lower(): v for k, v in headers.items()}
     content_type = lower.get("content-type", "")
     text = any(content_type.startswith(t) for t in TEXT_TYPES)
-    now = time.time()
-    return {
-        "version": "2.0",
-        "routeKey": f"{method} {path}",
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": lower,
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "local",
-            "domainName": lower.get("host", "localhost"),
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": source_ip,
-                "userAgent": lower.get("user-agent", ""),
-            },
-            "requestId": base64.b32encode(uuid.uuid4().bytes).decode()[:16],
-            "routeKey": f"{method} {path}",
-            "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "timeEpoch": int(now * 1000),
-        },
-        "body": body.decode("utf-8", "surrogateescape")
-        if text
-        else base64.b64encode(body).decode(),
-        "isBase64Encoded": not text,
-    }
+    carried = body.decode("utf-8", "surrogateescape") if text else base64.b64encode(body).decode()
+    return api_event(method, path, headers=lower, body=carried, base64_body=not text,
+                     query=query, source_ip=source_ip,
+                     domain=lower.get("host", "localhost"))  # fmt: skip
 
 
 class LocalForms:

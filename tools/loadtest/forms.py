@@ -208,6 +208,49 @@ def provision(endpoint: str, *, max_receive: int = 3, visibility_seconds: int = 
     return Infra(queue_url, queue_arn, dlq_url, table, contact_list)
 
 
+def api_event(
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str],
+    body: str,
+    base64_body: bool,
+    query: str = "",
+    source_ip: str = "198.51.100.7",
+    domain: str = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+) -> dict[str, Any]:
+    """An API Gateway v2 HTTP API payload (format 2.0) as the $default stage delivers it; `body`
+    already as the event carries it (base64 text when `base64_body`)."""
+    now = time.time()
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": domain.split(".", 1)[0],
+            "domainName": domain,
+            "domainPrefix": domain.split(".", 1)[0],
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": base64.b32encode(uuid.uuid4().bytes).decode()[:16],
+            "routeKey": f"{method} {path}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": body,
+        "isBase64Encoded": base64_body,
+    }
+
+
 def http_event(
     body: str | bytes,
     *,
@@ -218,8 +261,8 @@ def http_event(
     base64_body: bool = False,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway v2 HTTP API payload (format 2.0) as the $default stage delivers it.
-    `headers`: more request headers (lower-case names), added last."""
+    """A load-test request as an API Gateway event. `headers`: more request headers (lower-case
+    names), added last."""
     raw = body.encode() if isinstance(body, str) else body
     extra, headers = headers or {}, {"host": "forms.example.com", "user-agent": "load/1.0"}
     headers["accept"] = "*/*"
@@ -229,35 +272,8 @@ def http_event(
         headers["origin"] = origin
     headers["content-length"] = str(len(raw))
     headers.update(extra)
-    now = time.time()
-    request_id = base64.b32encode(uuid.uuid4().bytes).decode()[:16]
-    return {
-        "version": "2.0",
-        "routeKey": f"{method} {path}",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "a1b2c3d4e5",
-            "domainName": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
-            "domainPrefix": "a1b2c3d4e5",
-            "http": {
-                "method": method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "198.51.100.7",
-                "userAgent": "load/1.0",
-            },
-            "requestId": request_id,
-            "routeKey": f"{method} {path}",
-            "stage": "$default",
-            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "timeEpoch": int(now * 1000),
-        },
-        "body": base64.b64encode(raw).decode() if base64_body else raw.decode("utf-8", "replace"),
-        "isBase64Encoded": base64_body,
-    }
+    text = base64.b64encode(raw).decode() if base64_body else raw.decode("utf-8", "replace")
+    return api_event(method, path, headers=headers, body=text, base64_body=base64_body)
 
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
