@@ -441,7 +441,8 @@ def parse(
         raw[name] = value
 
     region = config.get("aws:region")
-    if not isinstance(region, str) or not REGION.match(region):
+    reported = any(e.key_path == "aws:region" for e in errors)  # botocore's list said why
+    if not isinstance(region, str) or (not REGION.match(region) and not reported):
         errors.append(
             ConfigError(
                 stack_file=stack_file,
