@@ -284,8 +284,9 @@ class RateLimitSettings(Model):
 
 class RateLimitsSettings(Model):
     form: RateLimitSettings = Field(
-        default_factory=lambda: RateLimitSettings(
-            requests_per_period=5, period_seconds=60, mitigation_timeout_seconds=3600
+        # By alias: the model takes only its camelCase keys (populate_by_name=False).
+        default_factory=lambda: RateLimitSettings.model_validate(
+            {"requestsPerPeriod": 5, "periodSeconds": 60, "mitigationTimeoutSeconds": 3600}
         ),
         description="Strict per-client limit on the form paths. Default: 5 per minute, then "
         "blocked for an hour.",

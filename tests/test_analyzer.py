@@ -30,7 +30,7 @@ from tools.engine.analyzer import (
     from_plan,
     load_policy_config,
 )
-from tools.engine.mockrun import FIXTURES
+from tools.engine.answers import FIXTURES
 
 LAMBDA = "aws:lambda/function:Function"
 ISOLATION = (
@@ -318,3 +318,21 @@ def test_broken_pack_reports_its_error(tmp_path: Path) -> None:
         pack.start(stack="prod")
     assert "did not print its port" in str(info.value)
     assert "policy module is broken" in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_the_shipped_policy_config_holds_what_the_stack_file_derives(stack: str) -> None:
+    """tools.policy_config derives the primary's identity from the stack file and the plan's own
+    answers; every value it derives is in the checked-in config (which may hold more: the
+    cross-region endpoints, a secret the core stack owns)."""
+    from tools.policy_config import derived_config
+
+    shipped = json.loads(CONFIG[stack].read_text())["rds-instance-primary-replica-source"]
+    derived = derived_config(stack)["rds-instance-primary-replica-source"]
+    for key, values in derived["primaryDatabase"].items():
+        assert set(values) <= set(shipped["primaryDatabase"].get(key, [])), (stack, key, values)
+    assert derived_config(stack)["all"] == shipped_level(stack)
+
+
+def shipped_level(stack: str) -> str:
+    return str(json.loads(CONFIG[stack].read_text())["all"])

@@ -5,7 +5,8 @@ with its defaults, then the stack file), runs `__main__.py` inside `run_in_stack
 Python language host does, and records through a `MockMonitor` subclass every resource the program
 registers (type, name, parent, inputs in the engine's wire form, dependencies, options), every read,
 every invoke and the stack outputs. Invokes and StackReferences are answered from
-`tools/engine/fixtures/<stack>.json`; creates return realistic computed outputs
+the stack file (tools/engine/answers.py; `tools/engine/fixtures/<stack>.json` overrides);
+creates return realistic computed outputs
 (`tools/engine/mockstate.py`).
 With `preview=True` the engine's preview is reproduced: computed outputs of new resources are
 unknown, so `apply` callbacks on them never run.
@@ -39,9 +40,8 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from settings.files import CONFIG_FILE_ENV, ROOT, load_stack_config
-from tools.engine.mockstate import Where, compute_state
-
-FIXTURES = Path(__file__).with_name("fixtures")
+from tools.engine.answers import AnswerError, Answers, derive
+from tools.engine.mockstate import compute_state
 
 # The engine's wire sentinels (sdk/go/common/resource/plugin/rpc.go).
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -192,66 +192,36 @@ def _ints(value: Any) -> Any:
 # The mock engine
 
 
-@dataclass
-class Fixtures:
-    where: Where
-    invokes: list[dict[str, Any]]
-    stack_references: dict[str, dict[str, Any]]
-    path: Path
-
-    @classmethod
-    def load(cls, stack: str, path: Path | None = None) -> Fixtures:
-        path = path or FIXTURES / f"{stack}.json"
-        if not path.exists():
-            raise PlanError(
-                f"no fixtures for stack '{stack}': {path} is missing. "
-                "Copy tools/engine/fixtures/staging.json and adapt the primary database and core "
-                "stack "
-                "answers."
-            )
-        data = json.loads(path.read_text())
-        return cls(
-            where=Where(account_id=data["accountId"], region=data["region"]),
-            invokes=data.get("invokes", []),
-            stack_references=data.get("stackReferences", {}),
-            path=path,
-        )
-
-
-def _matches(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:
-    return all(actual.get(k) == v for k, v in expected.items())
-
-
 class PlanMocks(Mocks):
     """Answers the program's engine calls from fixtures and realistic computed state."""
 
-    def __init__(self, fixtures: Fixtures, preview: bool, region: str) -> None:
-        self.fixtures = fixtures
+    def __init__(self, answers: Answers, preview: bool) -> None:
+        self.answers = answers
         self.preview = preview
-        self.where = Where(account_id=fixtures.where.account_id, region=region)
+        self.where = answers.where
         self.invokes: list[dict[str, Any]] = []
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         call_args = {k: v for k, v in args.args.items() if v is not None}
         self.invokes.append({"token": args.token, "args": call_args})
-        for entry in self.fixtures.invokes:
-            if entry["token"] == args.token and _matches(entry.get("args", {}), call_args):
-                return dict(copy.deepcopy(entry["result"]))
+        answer = self.answers.invoke(args.token, call_args)
+        if answer is not None:
+            return answer
         shown = json.dumps(call_args, sort_keys=True)
         raise PlanError(
-            f"no fixture answers invoke {args.token} with args {shown}; "
-            f"add one to {self.fixtures.path.relative_to(ROOT)} "
-            "(a real deployment asks the provider)."
+            f"nothing answers invoke {args.token} with args {shown} offline: the answers are "
+            "derived from the stack file (tools/engine/answers.py); add this one under "
+            f"invokes in {self.answers.source()} (a real deployment asks the provider)."
         )
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ == "pulumi:pulumi:StackReference":
             name = str(args.inputs.get("name") or args.resource_id or args.name)
-            outputs = self.fixtures.stack_references.get(name)
+            outputs = self.answers.stack_references.get(name)
             if outputs is None:
                 raise PlanError(
-                    f"no fixture for StackReference '{name}'; add its outputs under "
-                    f"stackReferences in {self.fixtures.path.relative_to(ROOT)}."
+                    f"nothing answers StackReference '{name}' offline; add its outputs under "
+                    f"stackReferences in {self.answers.source()}."
                 )
             return name, {"name": name, "outputs": copy.deepcopy(outputs), "secretOutputNames": []}
         if self.preview and not args.resource_id:
@@ -420,9 +390,17 @@ def run_program(
     previous_file = os.environ.pop(CONFIG_FILE_ENV, None)
     if config_file is not None:
         os.environ[CONFIG_FILE_ENV] = str(config_file)
-    fixtures = Fixtures.load(stack, fixtures_file)
-    region = config.get("aws:region") or fixtures.where.region
-    mocks = PlanMocks(fixtures, preview, region)
+    try:
+        answers = derive(
+            stack,
+            config,
+            fixtures_file=fixtures_file,
+            plan_stack=_producer_outputs,
+            spikeproof_program=project == "spikeproof",
+        )
+    except AnswerError as exc:
+        raise PlanError(str(exc)) from None
+    mocks = PlanMocks(answers, preview)
     monitor = RecordingMonitor(mocks)
     handler = _ListHandler()
     logger = logging.getLogger(f"spikeproof.plan.{stack}")
@@ -483,6 +461,11 @@ def run_program(
         invokes=mocks.invokes,
         logs=handler.lines,
     )
+
+
+def _producer_outputs(stack: str) -> dict[str, Any]:
+    """A spikeproof stack's outputs as a StackReference reads them, from its own offline plan."""
+    return run_program(stack).plain_outputs()
 
 
 def _run_main(main: Path) -> None:
