@@ -134,6 +134,9 @@ class Projection:
     flood_limit: tuple[int, int] | None
     replica_count: int = 1
     replica_connections_alarm: int | None = None
+    replica_query_capacity: float | None = None
+    """Queries per second one replica serves (measured, or estimated from its class)."""
+    replica_capacity_source: str = ""
     unique_keys_from: list[str] = field(default_factory=list)
     query_ignored: bool = True
     """False: projected with Cloudflare's default cache key (every parameter kept)."""
@@ -381,6 +384,8 @@ def project(
         flood_limit=(flood.requests_per_period, flood.period_seconds) if flood else None,
         replica_count=settings.replicas.count,
         replica_connections_alarm=settings.replicas.connections_alarm,
+        replica_query_capacity=settings.replicas.query_capacity()[0],
+        replica_capacity_source=settings.replicas.query_capacity()[1],
         unique_keys_from=splitting,
         query_ignored=query_ignored,
         ready_minutes=ready,
@@ -512,6 +517,33 @@ def decide(p: Projection, settings: Settings) -> Verdict:
                 f"replica at the peak, above the connections alarm "
                 f"{p.replica_connections_alarm}; a new replica takes 30-60 minutes to create)"
             )
+    if c.data_access == "replica-read" and c.replica_queries_per_page > 0:
+        qps = replica_queries_peak(p)
+        capacity = p.replica_query_capacity
+        if capacity is None:
+            actions.append(
+                f"the replicas' query capacity is unknown ({p.replica_capacity_source}): the "
+                f"campaign's peak is {qps:,.0f} queries/s per replica"
+            )
+        elif qps > capacity * REPLICA_TARGET:
+            total = qps * p.replica_count
+            needed_replicas = math.ceil(total / (capacity * REPLICA_TARGET))
+            findings.append(
+                f"replica queries peak at {qps:,.0f}/s per replica ({p.replica_count} replicas), "
+                f"above {REPLICA_TARGET:.0%} of the {capacity:,.0f}/s one serves "
+                f"({p.replica_capacity_source})"
+            )
+            if needed_replicas > MAX_REPLICAS:
+                findings.append(
+                    f"{needed_replicas} replicas would be needed and RDS allows {MAX_REPLICAS} per "
+                    "primary: cache the pages at the edge or cut replicaQueriesPerPage"
+                )
+                no_go = True
+            else:
+                actions.append(
+                    f"raise spikeproof:replicas.count to {needed_replicas} (a new replica takes "
+                    "30-60 minutes to create), or cache more of the pages at the edge"
+                )
     if p.flood_limit is not None:
         limit, period = p.flood_limit
         per_visitor = sum(k.per_visitor for k in p.kinds)
@@ -525,6 +557,19 @@ def decide(p: Projection, settings: Settings) -> Verdict:
     if actions:
         return Verdict("GO WITH ACTIONS", EXIT_ACTIONS, actions, findings)
     return Verdict("GO", EXIT_GO, actions, findings)
+
+
+REPLICA_TARGET = 0.7
+"""Share of a replica's measured capacity a campaign may plan for (headroom for lag and for
+queries the campaign did not declare), like the fleet's target utilization."""
+MAX_REPLICAS = 15
+"""Read replicas per RDS PostgreSQL/MySQL source instance (the RDS quota)."""
+
+
+def replica_queries_peak(p: Projection) -> float:
+    """Peak replica queries per second per replica: origin requests x queries per page."""
+    peak_origin = max(m.origin_rps for m in p.minutes)
+    return peak_origin * p.campaign.replica_queries_per_page / p.replica_count
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from settings.core import (
 )
 from settings.edge import EdgeSettings, zone_conflicts
 from settings.errors import ConfigError, ConfigErrors
-from settings.files import ROOT, load_stack_config, stack_file_label
+from settings.files import CONFIG_FILE_ENV, ROOT, load_stack_config, stack_file_label
 from settings.fleet import FleetSettings
 from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
@@ -438,7 +439,7 @@ def parse(
                     )
                 )
                 continue
-        raw[name] = value
+        raw[name] = _as_sdk_reads(name, value)
 
     region = config.get("aws:region")
     reported = any(e.key_path == "aws:region" for e in errors)  # botocore's list said why
@@ -573,6 +574,22 @@ def load_settings() -> tuple[Settings, StackContext]:
     return settings, context
 
 
+def _as_sdk_reads(name: str, value: Any) -> Any:
+    """A top-level scalar as the program's SDK getter reads the text the engine hands over:
+    pulumi.Config.get_bool takes "true"/"True"/"false"/"False", get_int an integer's digits
+    (sdk/python/lib/pulumi/config.py). Anything else stays text for the strict check to refuse."""
+    field = Settings.model_fields.get(name) or next(
+        (f for f in Settings.model_fields.values() if f.alias == name), None
+    )
+    if field is None or not isinstance(value, str):
+        return value
+    if field.annotation is bool and value in ("true", "True", "false", "False"):
+        return value in ("true", "True")
+    if field.annotation is int and re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    return value
+
+
 def stack_settings(
     stack: str,
     *,
@@ -586,5 +603,15 @@ def stack_settings(
     config, secret_keys, _ = load_stack_config(
         stack, config_file=config_file, project_dir=project_dir, overrides=overrides
     )
-    settings, _region = parse(config, stack=stack, secret_keys=secret_keys)
+    # Messages name the file that was read (settings.files.stack_file_label).
+    previous = os.environ.get(CONFIG_FILE_ENV)
+    if config_file is not None:
+        os.environ[CONFIG_FILE_ENV] = str(config_file)
+    try:
+        settings, _region = parse(config, stack=stack, secret_keys=secret_keys)
+    finally:
+        if previous is None:
+            os.environ.pop(CONFIG_FILE_ENV, None)
+        else:
+            os.environ[CONFIG_FILE_ENV] = previous
     return settings

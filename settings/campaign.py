@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from settings.errors import ConfigError, ConfigErrors
-from settings.files import ROOT, load_mapping
+from settings.files import ROOT, CampaignLoader, load_mapping
 from settings.model import FieldError, Model, translate
 
 CAMPAIGN_DIR = ROOT / "campaigns"
@@ -25,6 +25,9 @@ DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 PARAM = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DEFAULT_DURATION = "PT6H"
+MAX_AUDIENCE = 10_000_000_000
+MAX_LANDINGS = 100
+FORM_ROUTE = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$")
 MAX_LENGTH = timedelta(days=14)
 MIN_LENGTH = timedelta(minutes=1)
 YEARS = (2000, 2100)
@@ -39,7 +42,12 @@ PRIMARY_WRITE_REFUSAL = (
 
 
 class Audience(Model):
-    size: int = Field(description="Recipients (email) or reached people.", examples=[2000000])
+    size: int = Field(
+        le=MAX_AUDIENCE,
+        description="Recipients (email) or reached people (at most 10 billion: more than there "
+        "are people).",
+        examples=[2000000],
+    )
     open_rate: float = Field(default=0.2, description="Share of recipients who open. 0-1.")
     click_rate: float = Field(
         default=0.028,
@@ -125,6 +133,7 @@ class Prewarm(Model):
     instances: int | None = Field(
         default=None,
         ge=0,
+        le=1000,
         description="Instances a stack that references the campaign holds from the pre-warm to "
         "the end. Default: the most instances any minute needs that target tracking cannot "
         "carry yet (a send's scanner burst, an ad's ramp; none when tracking and minSize do); 0 "
@@ -145,7 +154,11 @@ class Campaign(Model):
     """One campaign: the pre-flight checklist."""
 
     name: str = Field(description="Kebab-case id, the file's stem.", examples=["spring-coupon"])
-    owner: str = Field(description="Marketing owner (who answers questions on the day).")
+    owner: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Marketing owner (who answers questions on the day).",
+    )
     time_zone: str | None = Field(
         default=None,
         description="IANA zone the start and end are written in (local wall-clock time, DST "
@@ -153,11 +166,13 @@ class Campaign(Model):
         examples=["Europe/London"],
     )
     start: datetime = Field(
+        strict=False,
         description="Go-live, ISO 8601: with an offset, or local time with timeZone.",
         examples=["2027-03-09T09:00:00+00:00", "2027-03-09T09:00 (with timeZone)"],
     )
     end: datetime | None = Field(
         default=None,
+        strict=False,
         description="When the campaign's traffic is over (same form as start). Default: "
         "start + duration.",
     )
@@ -172,6 +187,7 @@ class Campaign(Model):
     )
     expected_peak_rps: float | None = Field(
         default=None,
+        le=10_000_000,
         description="Expected peak landing requests per second (non-email channels, or to "
         "override the email model).",
     )
@@ -191,7 +207,10 @@ class Campaign(Model):
         le=100,
         description="Links in the email to the landing pages (scanners open each). Default 4.",
     )
-    landing: list[Landing] = Field(description="Landing pages and their tracking parameters.")
+    landing: list[Landing] = Field(
+        max_length=MAX_LANDINGS,
+        description="Landing pages and their tracking parameters (at most 100).",
+    )
     assets_per_page: int = Field(
         default=6, ge=0, le=200, description="Static assets a landing page loads."
     )
@@ -199,7 +218,9 @@ class Campaign(Model):
         default=1.3, ge=1, le=20, description="Pages a visitor views (landing included)."
     )
     forms: list[str] = Field(
-        default_factory=list, description="Form routes used, e.g. [/subscribe]."
+        default_factory=list,
+        max_length=20,
+        description="Form routes used, e.g. [/subscribe].",
     )
     form_conversion: float = Field(
         default=0.05, ge=0, le=1, description="Share of visitors who submit a form."
@@ -209,11 +230,14 @@ class Campaign(Model):
         "primary-write is refused."
     )
     replica_queries_per_page: float = Field(
-        default=0, ge=0, description="Replica queries per origin request (replica-read)."
+        default=0,
+        ge=0,
+        le=1000,
+        description="Replica queries per origin request (replica-read).",
     )
     replica_connections_per_instance: int = Field(
         default=10,
-        ge=0,
+        ge=1,
         le=1000,
         description="Connections each fleet instance holds to the replicas: its pool size "
         "(replica-read). Default 10.",
@@ -229,6 +253,14 @@ class Campaign(Model):
     def _name(cls, value: str) -> str:
         if not NAME.match(value):
             raise ValueError("kebab-case: lower-case letters, digits and hyphens")
+        return value
+
+    @field_validator("forms")
+    @classmethod
+    def _forms(cls, value: list[str]) -> list[str]:
+        for route in value:
+            if not FORM_ROUTE.match(route) or len(route) > 256:
+                raise ValueError(f"{route!r} is not a form route: a path starting with '/'")
         return value
 
     @field_validator("data_access")
@@ -334,6 +366,14 @@ class Campaign(Model):
                 allowed="audience: {size, openRate, clickRate}",
                 example="audience: {size: 2000000, openRate: 0.22, clickRate: 0.028}",
             )
+        if self.audience is not None and self.expected_peak_rps is not None:
+            raise FieldError(
+                "expectedPeakRps",
+                "both audience and expectedPeakRps are set: the projection would have two peaks",
+                value=self.expected_peak_rps,
+                allowed="audience (an email send) or expectedPeakRps, not both",
+                example="audience: {size: 2000000}  # or expectedPeakRps: 400",
+            )
         if self.channel != "email" and self.expected_peak_rps is None:
             raise FieldError(
                 "expectedPeakRps",
@@ -414,11 +454,16 @@ def iso_duration(length: timedelta) -> str:
 
 
 def parse_duration(text: str) -> timedelta:
+    """PnDTnHnM as a timedelta; past timedelta's range (P999999999999D) it is timedelta.max,
+    which every length check refuses."""
     match = DURATION.match(text)
     if not match:
         return timedelta(0)
     days, hours, minutes = (int(g or 0) for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes)
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        return timedelta.max
 
 
 def campaign_path(name_or_path: str) -> Path:
@@ -448,7 +493,10 @@ def load_campaign(name_or_path: str) -> Campaign:
             ]
         )
     raw = load_mapping(
-        path, label=label, shape="a mapping of campaign keys (name: ..., start: ...)"
+        path,
+        label=label,
+        shape="a mapping of campaign keys (name: ..., start: ...)",
+        loader=CampaignLoader,
     )
     try:
         campaign = Campaign.model_validate(raw)

@@ -202,8 +202,39 @@ class ReaderDnsSettings(Model):
         return value
 
 
+DB_CLASS = re.compile(r"^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
+QUERIES_PER_VCPU = 500.0
+"""The pre-flight's stand-in for a replica's measured capacity: a conservative figure for short
+indexed reads (pgbench's select-only test runs one to two orders of magnitude above it on one
+vCPU); marketing pages' queries are rarely that simple, so measure and set the real figure."""
+
+
+def class_vcpus(instance_class: str) -> int | None:
+    """vCPUs of an RDS class from its size, as AWS names sizes for every current family: micro,
+    small, medium and large have 2, xlarge 4, Nxlarge 4N (db.r6g.2xlarge: 8). metal: unknown."""
+    size = instance_class.rsplit(".", 1)[-1]
+    if size in ("micro", "small", "medium", "large"):
+        return 2
+    match = re.fullmatch(r"(\d*)xlarge", size)
+    if match:
+        return 4 * int(match.group(1) or 1)
+    return None
+
+
 class ReplicaSettings(Model):
     """Read replicas of the primary: the only database the marketing plane may reach."""
+
+    def query_capacity(self) -> tuple[float | None, str]:
+        """(queries/s one replica serves, where the figure comes from)."""
+        if self.query_capacity_per_second is not None:
+            return self.query_capacity_per_second, "measured (replicas.queryCapacityPerSecond)"
+        vcpus = class_vcpus(self.instance_class) if self.instance_class else None
+        if vcpus is None:
+            return None, "unknown: set replicas.queryCapacityPerSecond (or instanceClass)"
+        return vcpus * QUERIES_PER_VCPU, (
+            f"estimated: {self.instance_class} has {vcpus} vCPUs x {QUERIES_PER_VCPU:g}/s; "
+            "measure and set replicas.queryCapacityPerSecond"
+        )
 
     count: int = Field(
         default=1, ge=1, le=15, description="Number of replicas, 1-15. Default 1.", examples=["2"]
@@ -214,6 +245,27 @@ class ReplicaSettings(Model):
         examples=["db.r6g.large"],
     )
     multi_az: bool = Field(default=False, description="Multi-AZ replicas. Default false.")
+    query_capacity_per_second: float | None = Field(
+        default=None,
+        gt=0,
+        le=10_000_000,
+        description="Queries per second one replica serves at its limit, measured with the "
+        "campaign pages' own queries (e.g. pgbench with a custom script against a replica of "
+        "this class; docs/campaigns.md). The pre-flight checks a replica-read campaign against "
+        "it. Default: estimated from instanceClass (500 per vCPU), and said to be an estimate.",
+        examples=["6000"],
+    )
+
+    @field_validator("instance_class")
+    @classmethod
+    def _class(cls, value: str | None) -> str | None:
+        # RDS names every DB instance class db.<family>.<size> (db.r6g.large, db.t4g.medium,
+        # db.x2iedn.16xlarge); an EC2 type without the prefix is refused by CreateDBInstance.
+        if value is not None and not DB_CLASS.match(value):
+            hint = f" (did you mean 'db.{value}'?)" if DB_CLASS.match(f"db.{value}") else ""
+            raise ValueError(f"{value!r} is not an RDS instance class{hint}: db.<family>.<size>")
+        return value
+
     deletion_protection: bool = Field(
         default=True, description="RDS deletion protection on each replica. Default true."
     )

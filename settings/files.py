@@ -11,6 +11,7 @@ import copy
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,21 +44,153 @@ MAX_EXACT_INTEGER = 2**53
 to the program as JSON text), and no setting of this project means one."""
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML as the stack file means it: a key given twice is an error (PyYAML's default keeps the
-    last one silently), and an unquoted timestamp stays the text it is, as the program receives
-    every config value (YAML would otherwise make it a datetime no setting can take)."""
+MAX_DEPTH = 32
+"""No setting nests more than a few levels; a deeper file is a mistake (and past about a thousand
+levels the YAML reader itself would fail with Python's recursion limit)."""
 
-
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+_TAG = "tag:yaml.org,2002:"
+_GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_GO_INT = re.compile(r"^[-+]?(0[bB][01]+|0[oO]?[0-7]+|0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)$")
+_GO_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{1,2}-\d{1,2}"
+    r"(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})"
+    r"|[ ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?)?$"
+)
+_GO_MAP = {
+    **dict.fromkeys(("true", "True", "TRUE"), ("bool", True)),
+    **dict.fromkeys(("false", "False", "FALSE"), ("bool", False)),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), ("null", None)),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), ("float", math.nan)),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), ("float", math.inf)),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), ("float", -math.inf)),
+    "<<": ("merge", "<<"),
 }
+
+
+def go_yaml_scalar(text: str) -> tuple[str, Any]:
+    """(kind, value) of a plain scalar as the Pulumi CLI's YAML library resolves it
+    (gopkg.in/yaml.v3 v3.0.1 resolve.go; pulumi/pulumi sdk/go/common/encoding/marshal.go). YAML 1.2
+    booleans only (`yes`, `on`, `y` are text), no base-60 numbers (`1:30` is text), Go's
+    ParseInt base 0 after dropping underscores (`0755` is 493, `0x1F` 31, `1_000` 1000), else
+    its float syntax (`08` is 8.0), and timestamps tried before numbers."""
+    if text in _GO_MAP:
+        return _GO_MAP[text]
+    first = text[:1]
+    if first == ".":
+        try:
+            return "float", float(text)
+        except ValueError:
+            return "str", text
+    if not first or first not in "+-0123456789":
+        return "str", text
+    if _GO_TIMESTAMP.match(text):
+        return "timestamp", text
+    plain = text.replace("_", "")
+    if _GO_INT.match(plain):
+        sign, digits = (plain[0], plain[1:]) if plain[0] in "+-" else ("", plain)
+        lowered = digits.lower()
+        if lowered.startswith(("0x", "0o", "0b")):
+            value = int(lowered, 0)
+        elif len(digits) > 1 and digits[0] == "0":
+            value = int(digits, 8)  # the YAML 1.1 octal yaml.v3 still reads
+        else:
+            value = int(digits)
+        return "int", -value if sign == "-" else value
+    if _GO_FLOAT.match(plain):
+        return "float", float(plain)
+    return "str", text
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML read as the Pulumi CLI reads a stack file (gopkg.in/yaml.v3): its scalar rules
+    (go_yaml_scalar), a key given twice is an error (yaml.v3's uniqueKeys; PyYAML would keep the
+    last silently), merge keys honoured with the mapping's own keys winning, and an unquoted
+    timestamp refused: yaml.v3 makes it a time the CLI hands the program as Go's
+    `2027-03-28 09:00:00 +0000 UTC`, which no setting reads."""
+
+    timestamps = "refuse"
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _TAG + go_yaml_scalar(value)[0]
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # The key path to each node as it is composed, so an error found while composing (too
+        # deep) or constructing (an unquoted timestamp) names the key, not just a line.
+        path: list[Any] = getattr(self, "_path", [])
+        self._path = path
+        paths: dict[int, str] = getattr(self, "node_paths", {})
+        self.node_paths = paths
+        segment = index.value if isinstance(index, yaml.ScalarNode) else index
+        if segment is not None:
+            path.append(segment)
+        try:
+            if len(path) > MAX_DEPTH:
+                error = yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"values nested more than {MAX_DEPTH} levels deep; no setting nests like this",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+                error.key_path = key_path(path[:4])  # type: ignore[attr-defined]
+                raise error
+            node = super().compose_node(parent, index)
+            paths[id(node)] = key_path(path)
+            return node
+        finally:
+            if segment is not None:
+                path.pop()
+
+
+def key_path(segments: list[Any]) -> str:
+    """`["config", "spikeproof:fleet", "campaignWindows", 0, "start"]` ->
+    `spikeproof:fleet.campaignWindows[0].start` (a stack file's `config:` level left out)."""
+    parts = segments[1:] if segments[:1] == ["config"] else segments
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class CampaignLoader(_StrictLoader):
+    """Campaign files are this project's own format: the same YAML, with a timestamp kept as the
+    text it is (the campaign's own start/end checks read it, and name it when it is wrong)."""
+
+    timestamps = "text"
+
+
+def _scalar(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    kind, value = go_yaml_scalar(str(node.value))
+    if kind == "timestamp" and node.tag == _TAG + "timestamp":
+        if loader.timestamps == "text":
+            return str(node.value)
+        error = yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"{node.value} unquoted is a YAML timestamp: the Pulumi CLI would hand the program "
+            f'Go\'s form of it, not this text; quote it: "{node.value}"',
+            node.start_mark,
+        )
+        error.key_path = loader.node_paths.get(id(node), "")  # type: ignore[attr-defined]
+        raise error
+    expected = node.tag[len(_TAG) :] if node.tag.startswith(_TAG) else kind
+    if expected != kind and not (expected == "float" and kind == "int"):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid !!{expected}", node.start_mark
+        )
+    return float(value) if expected == "float" and kind == "int" else value
+
+
+for _kind in ("bool", "int", "float", "null", "timestamp"):
+    _StrictLoader.add_constructor(_TAG + _kind, _scalar)
 
 
 def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
+        if key_node.tag == _TAG + "merge":
+            continue
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             first = seen[key].start_mark
@@ -69,6 +202,7 @@ def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = F
                 key_node.start_mark,
             )
         seen[key] = key_node
+    # SafeConstructor.construct_mapping flattens `<<` merges first, the node's own keys winning.
     return loader.construct_mapping(node, deep=deep)
 
 
@@ -91,7 +225,48 @@ def _huge_numbers(value: Any, path: str) -> list[tuple[str, Any]]:
     return []
 
 
-def load_mapping(path: Path, *, label: str, shape: str) -> dict[str, Any]:
+MAX_TEXT = 10_000
+MAX_ITEMS = 1_000
+"""No setting or campaign value is longer than a URL or lists more than a few hundred entries
+(hostnames, paths, windows); past these a value is pasted by mistake, and checking it further
+would only be slow."""
+
+
+def _oversized(value: Any, path: str) -> list[tuple[str, str]]:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return [(path, f"a text of {len(value):,} characters (no setting takes over {MAX_TEXT:,})")]
+    if isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            return [
+                (path, f"a list of {len(value):,} entries (no setting takes over {MAX_ITEMS:,})")
+            ]
+        return [h for i, v in enumerate(value) for h in _oversized(v, f"{path}[{i}]")]
+    if isinstance(value, Mapping):
+        if len(value) > MAX_ITEMS:
+            return [
+                (path, f"a mapping of {len(value):,} keys (no setting takes over {MAX_ITEMS:,})")
+            ]
+        return [
+            h for k, v in value.items() for h in _oversized(v, f"{path}.{k}" if path else str(k))
+        ]
+    return []
+
+
+def _whole_numbers(value: Any) -> Any:
+    """A float with no fraction as the int it is: the CLI writes `2.0` (and `08`, which yaml.v3
+    reads as a float) back out as `2` before reading the stack file again, so the program gets 2."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
+def load_mapping(
+    path: Path, *, label: str, shape: str, loader: type[_StrictLoader] = _StrictLoader
+) -> dict[str, Any]:
     """The file's top-level mapping; ConfigErrors naming the line and column of a YAML error (a
     key given twice included), a file that is not UTF-8, a number too large to mean anything, or
     what the file should look like (`shape`) when it is not a mapping."""
@@ -113,7 +288,7 @@ def load_mapping(path: Path, *, label: str, shape: str) -> dict[str, Any]:
             ]
         ) from None
     try:
-        loaded = yaml.load(text, Loader=_StrictLoader) or {}
+        loaded = yaml.load(text, Loader=loader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -121,7 +296,7 @@ def load_mapping(path: Path, *, label: str, shape: str) -> dict[str, Any]:
             [
                 ConfigError(
                     stack_file=label,
-                    key_path="(file)",
+                    key_path=getattr(exc, "key_path", "") or "(file)",
                     problem=f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}",
                     has_value=False,
                     example="check indentation and quoting on that line",
@@ -139,7 +314,23 @@ def load_mapping(path: Path, *, label: str, shape: str) -> dict[str, Any]:
                 )
             ]
         )
-    huge = _huge_numbers(loaded.get("config", loaded) if "config" in loaded else loaded, "")
+    loaded = dict(_whole_numbers(loaded))
+    values = loaded.get("config", loaded) if "config" in loaded else loaded
+    oversized = _oversized(values, "")
+    if oversized:
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=label,
+                    key_path=key,
+                    problem=what,
+                    has_value=False,
+                    example="the value the setting's description gives",
+                )
+                for key, what in oversized
+            ]
+        )
+    huge = _huge_numbers(values, "")
     if huge:
         raise ConfigErrors(
             [

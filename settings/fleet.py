@@ -24,6 +24,10 @@ BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 ARM_FAMILY = re.compile(r"^[a-z]+\d+g[a-z]*\.")
 
 
+MAX_FLEET = 1000
+DATE_ONLY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
 class WindowSettings(Model):
     name: str = Field(
         pattern=r"^[a-z][a-z0-9-]{0,40}$",
@@ -43,6 +47,16 @@ class WindowSettings(Model):
     lead_minutes: int = Field(
         default=30, ge=0, le=1440, description="Pre-warm this long before start. Default 30."
     )
+
+    @field_validator("start", "end")
+    @classmethod
+    def _not_a_date(cls, value: str) -> str:
+        if DATE_ONLY.match(value.strip()):
+            raise ValueError(
+                f"{value} is a date without a time: it would mean midnight; write the local "
+                "time (2027-03-29T09:00)"
+            )
+        return value
 
     def window(self) -> CampaignWindow:
         return CampaignWindow(
@@ -122,7 +136,14 @@ class FleetSettings(Model):
         examples=["s3://acme-marketing-site/current/"],
     )
     min_size: int = Field(default=2, ge=0, description="Group minimum. Default 2.")
-    max_size: int = Field(default=10, ge=1, description="Group maximum. Default 10.")
+    max_size: int = Field(
+        default=10,
+        ge=1,
+        le=MAX_FLEET,
+        description="Group maximum. Default 10. At most 1000: beyond that the account's EC2 "
+        "quotas decide long before the group does, and a larger number is a typo more often "
+        "than a plan.",
+    )
     desired_capacity: int | None = Field(
         default=None, description="Initial desired capacity. Default: minSize."
     )
@@ -232,6 +253,15 @@ class FleetSettings(Model):
                 value=self.warm_pool_size,
                 allowed=f"0-{self.max_size}",
                 example=f"spikeproof:fleet.warmPoolSize: {self.max_size // 2}",
+            )
+        if self.spot is not None and self.spot.on_demand_base > self.max_size:
+            raise FieldError(
+                "spot.onDemandBase",
+                f"onDemandBase {self.spot.on_demand_base} is above maxSize {self.max_size}: the "
+                "group could never reach its on-demand base",
+                value=self.spot.on_demand_base,
+                allowed=f"0-{self.max_size}",
+                example=f"spikeproof:fleet.spot.onDemandBase: {min(1, self.max_size)}",
             )
         if self.warm_pool_size and (self.spot is not None or len(self.instance_types) > 1):
             # An AWS restriction (PutWarmPool): a group with a mixed instances policy cannot have a

@@ -39,6 +39,23 @@ class ThrottleSettings(Model):
             raise ValueError("must be > 0 and at most 5000 (account quota)")
         return value
 
+    @model_validator(mode="after")
+    def _bucket_holds_a_second(self) -> ThrottleSettings:
+        # API Gateway's token bucket (docs: "Throttle requests to your HTTP APIs"): it refills at
+        # rateLimit per second and holds burstLimit; a bucket smaller than one second's refill
+        # caps the API at burstLimit per second, below the rate that was asked for.
+        if self.burst_limit < self.rate_limit:
+            raise FieldError(
+                "burstLimit",
+                f"burstLimit {self.burst_limit} is below rateLimit {self.rate_limit:g}: the "
+                f"API would serve at most {self.burst_limit} requests a second",
+                value=self.burst_limit,
+                allowed=f"at least rateLimit ({self.rate_limit:g}); usually twice it",
+                example=f"throttle: {{rateLimit: {self.rate_limit:g}, burstLimit: "
+                f"{min(5000, int(self.rate_limit * 2))}}}",
+            )
+        return self
+
 
 class FunctionSettings(Model):
     reserved_concurrency: int = Field(

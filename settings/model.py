@@ -31,6 +31,10 @@ class Model(BaseModel):
         validate_default=True,
         # YAML reads .nan and .inf as floats; no setting or campaign figure means either.
         allow_inf_nan=False,
+        # No coercion between kinds: `count: true` is not 1 replica, `minSize: "3"` is not 3,
+        # `channelId: 123` is not text. (An int still counts as a float; times are parsed from
+        # their text by the fields that take them: strict=False there.)
+        strict=True,
     )
 
 
@@ -55,6 +59,20 @@ class FieldError(ValueError):
         self.allowed = allowed
         self.example = example
         super().__init__(problem)
+
+
+# Strict types (Model config): the value is of another kind than the key takes.
+_KIND_PROBLEMS = {
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+    "string_type": "must be text (quote it)",
+    "list_type": "must be a list ([a, b] or one '- item' per line)",
+    "dict_type": "must be a mapping (key: value lines indented under it)",
+    "model_type": "must be a mapping (key: value lines indented under it)",
+    "model_attributes_type": "must be a mapping (key: value lines indented under it)",
+}
 
 
 def translate(
@@ -109,7 +127,9 @@ def translate(
                 )
             )
             continue
-        message = str(err["msg"]).removeprefix("Value error, ")
+        message = _KIND_PROBLEMS.get(kind, "") or str(err["msg"]).removeprefix("Value error, ")
+        if kind in _KIND_PROBLEMS and isinstance(err.get("input"), str):
+            message += " (quoted, it is text: write it without quotes)"
         errors.append(
             ConfigError(
                 stack_file=stack_file,

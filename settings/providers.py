@@ -10,11 +10,17 @@ lists, so neither list is ours to keep up to date.
 
 from __future__ import annotations
 
+import collections.abc
 import difflib
+import importlib
 import importlib.util
+import inspect
+import json
 import re
+import typing
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 PROVIDERS = {"aws": "pulumi_aws", "cloudflare": "pulumi_cloudflare", "random": "pulumi_random"}
 RESERVED = frozenset({"pulumi"})
@@ -45,6 +51,115 @@ def aws_regions() -> frozenset[str]:
     return frozenset(regions)
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _shape(annotation: Any, inputs: Any) -> Any:
+    """An SDK argument annotation (`Optional[Input[Sequence[Input[str]]]]`) reduced to the shape
+    a config value must have: "str", "bool", "int", "float", ("list", shape), ("map", shape) or
+    {camelKey: shape} for an args class."""
+    if isinstance(annotation, typing.ForwardRef):
+        name = annotation.__forward_arg__
+        cls = getattr(inputs, name, None)
+        return _args_shape(cls, inputs) if cls is not None else "any"
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union:
+        members = [
+            a
+            for a in typing.get_args(annotation)
+            if a is not type(None)
+            and typing.get_origin(a) is not collections.abc.Awaitable
+            and not (isinstance(a, typing.ForwardRef) and a.__forward_arg__ == "Output[T]")
+        ]
+        return _shape(members[0], inputs) if members else "any"
+    if origin in (collections.abc.Sequence, list):
+        return ("list", _shape(typing.get_args(annotation)[0], inputs))
+    if origin in (collections.abc.Mapping, dict):
+        return ("map", _shape(typing.get_args(annotation)[1], inputs))
+    return {str: "str", bool: "bool", int: "int", float: "float"}.get(annotation, "any")
+
+
+def _args_shape(cls: Any, inputs: Any) -> dict[str, Any]:
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    return {_camel(p.name): _shape(p.annotation, inputs) for p in params}
+
+
+@cache
+def provider_shapes(namespace: str) -> dict[str, Any]:
+    """Each provider config key's shape, from the installed SDK's ProviderArgs (the provider's own
+    schema, generated into `<sdk>/provider.py` and `_inputs.py`)."""
+    try:
+        module = importlib.import_module(f"{PROVIDERS[namespace]}.provider")
+        inputs = importlib.import_module(f"{PROVIDERS[namespace]}._inputs")
+    except ImportError:
+        return {}
+    args = getattr(module, "ProviderArgs", None)
+    return _args_shape(args, inputs) if args is not None else {}
+
+
+_KINDS = {"str": "text", "bool": "true or false", "int": "a whole number", "float": "a number"}
+
+
+def shape_problem(value: Any, shape: Any, where: str) -> str | None:
+    """Why a decoded config value does not have the SDK's shape, naming the part; None if it
+    does."""
+    if shape == "any":
+        return None
+    if isinstance(shape, tuple):
+        kind, inner = shape
+        if kind == "list":
+            if not isinstance(value, list):
+                return f"{where} must be a list"
+            return next(
+                (p for i, v in enumerate(value) if (p := shape_problem(v, inner, f"{where}[{i}]"))),
+                None,
+            )
+        if not isinstance(value, dict):
+            return f"{where} must be a mapping"
+        return next(
+            (p for k, v in value.items() if (p := shape_problem(v, inner, f"{where}.{k}"))), None
+        )
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            return f"{where} must be a mapping with keys {', '.join(sorted(shape))}"
+        for k, v in value.items():
+            if k not in shape:
+                close = difflib.get_close_matches(k, sorted(shape), n=1, cutoff=0.6)
+                return f"{where}.{k} is not a key the provider has" + (
+                    f" (did you mean '{close[0]}'?)" if close else f" ({', '.join(sorted(shape))})"
+                )
+            problem = shape_problem(v, shape[k], f"{where}.{k}")
+            if problem:
+                return problem
+        return None
+    ok = {
+        "str": isinstance(value, str),
+        "bool": isinstance(value, bool),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+    }[shape]
+    return None if ok else f"{where} must be {_KINDS[shape]}, not {json.dumps(value)}"
+
+
+def _decoded(value: object, shape: Any) -> Any:
+    """The engine's text for a provider key as the provider decodes it: structured values are
+    JSON, top-level scalars text (true/false and digits for booleans and integers)."""
+    if not isinstance(value, str):
+        return value
+    if value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    if shape == "bool" and value in ("true", "false", "True", "False"):
+        return value.lower() == "true"
+    if shape in ("int", "float") and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
+        return float(value) if "." in value else int(value)
+    return value
+
+
 def problems(key: str, value: object, *, project: str) -> tuple[str, str, str] | None:
     """(problem, allowed, example) for a config key the program and providers would ignore or
     refuse, else None."""
@@ -71,6 +186,14 @@ def problems(key: str, value: object, *, project: str) -> tuple[str, str, str] |
             f"one of the provider's keys ({PROVIDERS[namespace]}/config/vars.py)",
             f"{namespace}:{close[0]}" if close else f"{namespace}:region",
         )
+    shape = provider_shapes(namespace).get(name, "any")
+    problem = shape_problem(_decoded(value, shape), shape, key)
+    if problem:
+        return (
+            f"{problem} (the {namespace} provider's schema: {PROVIDERS[namespace]}/provider.py)",
+            _describe(shape),
+            f"{key}: {_example(shape)}",
+        )
     if key == "aws:region" and isinstance(value, str) and value not in aws_regions():
         close = difflib.get_close_matches(value, sorted(aws_regions()), n=1, cutoff=0.6)
         return (
@@ -79,3 +202,21 @@ def problems(key: str, value: object, *, project: str) -> tuple[str, str, str] |
             f"aws:region: {close[0] if close else 'eu-west-1'}",
         )
     return None
+
+
+def _describe(shape: Any) -> str:
+    if isinstance(shape, tuple):
+        return f"a {'list' if shape[0] == 'list' else 'mapping'} of {_describe(shape[1])}"
+    if isinstance(shape, dict):
+        return "a mapping with " + ", ".join(f"{k} ({_describe(v)})" for k, v in shape.items())
+    return _KINDS.get(shape, "any value")
+
+
+def _example(shape: Any) -> str:
+    if isinstance(shape, tuple):
+        inner = _example(shape[1])
+        return f"[{inner}]" if shape[0] == "list" else f"{{name: {inner}}}"
+    if isinstance(shape, dict):
+        key, inner = next(iter(shape.items()), ("key", "str"))
+        return f"{{{key}: {_example(inner)}}}"
+    return {"str": "text", "bool": "true", "int": "3", "float": "1.5"}.get(shape, "...")

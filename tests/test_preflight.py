@@ -4,6 +4,7 @@ small hand-checked cases, verdicts and exit codes, the chart."""
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -230,6 +231,23 @@ def test_exit_codes_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert preflight.main([str(on_fleet), "--stack", "prod", "--full-query-key"]) == (
         projection.EXIT_ACTIONS
     ), "with every parameter in the key the coupon splits it"
+    svg = chart.read_text()
+    assert "spring-coupon-blast on prod: GO" in svg, "the verdict is in the chart's title"
+    assert "forms: /subscribe" in svg and "API throttle" in svg, "the forms panel"
+    acted = tmp_path / "acted.svg"
+    capsys.readouterr()
+    preflight.main([str(on_fleet), "--stack", "prod", "--full-query-key", "--chart", str(acted)])
+    svg = acted.read_text()
+    assert "on-fleet on prod: GO WITH ACTIONS" in svg
+    assert "coupon, utm_content out of the cache key" in svg, "each assumed change is labelled"
+    assert "demand after:" in svg and "capacity after:" in svg
+    flooded = tmp_path / "flooded.svg"
+    preflight.main(
+        [str(on_fleet), "--stack", "staging", "--full-query-key", "--chart", str(flooded)]
+    )
+    svg = flooded.read_text()
+    assert "on-fleet on staging: GO WITH ACTIONS" in svg
+    assert "demand over capacity (" in svg, "the minutes over capacity are shaded and named"
     bad = write(tmp_path, {"dataAccess": "primary-write"})
     assert preflight.main([str(bad), "--stack", "prod"]) == projection.EXIT_NO_GO
     assert "NO-GO" in capsys.readouterr().err
@@ -307,7 +325,9 @@ def test_replica_connections_at_the_peak_fleet_against_the_alarm(tmp_path: Path)
     actions = decide(p, settings).actions
     assert any(a.startswith("raise spikeproof:replicas.count to 3,") for a in actions), actions
     assert any("30 instances x 40 = 600 per replica" in a for a in actions), actions
-    assert "connections each (alarm 400)" in preflight.report(p, decide(p, settings))
+    assert re.search(
+        r"replica connections +600 each +\(alarm 400\)", preflight.report(p, decide(p, settings))
+    )
     small = load_campaign(
         str(write(tmp_path, {"dataAccess": "replica-read", "replicaConnectionsPerInstance": 5},
                   name="small"))
@@ -418,3 +438,45 @@ def test_a_peak_beyond_max_size_asks_for_max_size_not_a_longer_lead(tmp_path: Pa
     actions = decide(project(big, settings, "prod", windows=windows), settings).actions
     assert any(a.startswith("raise fleet.maxSize to 31") for a in actions), actions
     assert not [a for a in actions if "leadMinutes" in a or a.startswith("hold ")], actions
+
+
+def test_replica_queries_are_checked_against_what_a_replica_serves(tmp_path: Path) -> None:
+    """A replica-read campaign's peak queries per replica (origin requests x queries per page /
+    replicas) against the replicas' capacity: measured when set, estimated from the class
+    otherwise and said to be. Over 70% of it: more replicas; past RDS's 15: NO-GO. Listed with
+    every other finding."""
+    campaign = load_campaign(
+        str(
+            write(
+                tmp_path,
+                {"channel": "ads", "audience": None, "expectedPeakRps": 20000,
+                 "dataAccess": "replica-read", "replicaQueriesPerPage": 2,
+                 "forms": ["/newsletter"]},
+            )
+        )
+    )  # fmt: skip
+    measured = {**COUPON_KEYED, "replicas": {"count": 2, "queryCapacityPerSecond": 4000}}
+    settings = stack_settings("prod", overrides=measured)
+    p = project(campaign, settings, "prod", windows=[])
+    per_replica = max(m.origin_rps for m in p.minutes) * 2 / 2
+    verdict = decide(p, settings)
+    text = preflight.report(p, verdict)
+    assert f"{per_replica:,.0f} /s per replica" in text
+    assert "capacity 4,000 /s each, measured" in text
+    needed = math.ceil(per_replica * 2 / (4000 * 0.7))
+    if needed <= 15:
+        assert any(f"raise spikeproof:replicas.count to {needed} " in a for a in verdict.actions)
+    else:
+        assert any("RDS allows 15" in f for f in verdict.findings), verdict.findings
+    # The unserved form is a finding of the same pre-flight, not a reason to stop looking.
+    assert any("/newsletter" in f for f in verdict.findings)
+    assert any("replica queries peak" in f for f in verdict.findings)
+
+    estimated = {**COUPON_KEYED, "replicas": {"count": 2, "instanceClass": "db.r6g.2xlarge"}}
+    settings = stack_settings("prod", overrides=estimated)
+    p = project(campaign, settings, "prod", windows=[])
+    assert p.replica_query_capacity == 8 * 500
+    assert "estimated: db.r6g.2xlarge has 8 vCPUs" in preflight.report(p, decide(p, settings))
+    unknown = stack_settings("prod", overrides={**COUPON_KEYED, "replicas": {"count": 2}})
+    p = project(campaign, unknown, "prod", windows=[])
+    assert any("query capacity is unknown" in a for a in decide(p, unknown).actions)

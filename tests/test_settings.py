@@ -32,7 +32,7 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
         "count-not-number",
         {"replicas": {"count": "two"}},
         "spikeproof:replicas.count",
-        "valid integer",
+        "must be a whole number",
     ),
     (
         "typo-in-area",

@@ -203,3 +203,105 @@ def test_the_preflight_lists_every_finding_not_only_the_first_no_go(tmp_path: Pa
     assert verdict.word == "NO-GO"
     text = "\n".join(verdict.findings)
     assert "fleet.maxSize" in text and "/forms/submit" in text, verdict.findings
+
+
+# The Pulumi CLI reads stack files with gopkg.in/yaml.v3 v3.0.1 (pulumi/pulumi
+# sdk/go/common/encoding/marshal.go); each row is its resolve.go's answer for a plain scalar.
+GO_YAML = [
+    ("yes", "str", "yes"),
+    ("on", "str", "on"),
+    ("n", "str", "n"),
+    ("True", "bool", True),
+    ("FALSE", "bool", False),
+    ("1:30", "str", "1:30"),
+    ("0755", "int", 493),
+    ("0o17", "int", 15),
+    ("0x1F", "int", 31),
+    ("-0x1F", "int", -31),
+    ("08", "float", 8.0),
+    ("1_000", "int", 1000),
+    ("1e3", "float", 1000.0),
+    (".5", "float", 0.5),
+    ("~", "null", None),
+    ("2027-03-28", "timestamp", "2027-03-28"),
+    ("2027-03-28T09:00:00Z", "timestamp", "2027-03-28T09:00:00Z"),
+    ("2027-03-28 09:00:00", "timestamp", "2027-03-28 09:00:00"),
+    ("2027-03-28T09:00", "str", "2027-03-28T09:00"),
+    ("<<", "merge", "<<"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), GO_YAML)
+def test_plain_scalars_resolve_as_the_cli_resolves_them(
+    text: str, kind: str, value: object
+) -> None:
+    from settings.files import go_yaml_scalar
+
+    assert go_yaml_scalar(text) == (kind, value)
+
+
+def test_yaml_1_1_words_are_text_as_the_cli_reads_them(tmp_path: Path) -> None:
+    """`channelName: yes` is the text "yes" to the CLI (YAML 1.2 booleans only), so it plans; a
+    base-60 `leadMinutes: 1:30` is text too, and refused as not a number, naming the key."""
+    yes = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace("channelName: marketing-eng-sync", "channelName: yes"),
+    )
+    result = run_program("staging", config_file=yes)
+    chatbot = result.of_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration")
+    assert chatbot and "yes" in chatbot[0].input("configurationName")
+    lead = _stack_copy(
+        tmp_path, "staging", lambda t: t.replace("leadMinutes: 20", "leadMinutes: 1:30")
+    )
+    rendered = _errors("staging", lead).render()
+    assert "spikeproof:fleet.campaignWindows[0].leadMinutes: must be a whole number" in rendered
+    assert "write it without quotes" in rendered
+
+
+def test_kinds_are_not_coerced(tmp_path: Path) -> None:
+    """`count: true` is not one replica and `minSize: "3"` is not 3 (strict settings models); a
+    whole-number float is the int the CLI writes back (`minSize: 1.0` is 1)."""
+    true_count = _stack_copy(tmp_path, "staging", lambda t: t.replace("count: 1", "count: true"))
+    assert (
+        "spikeproof:replicas.count: must be a whole number"
+        in _errors("staging", true_count).render()
+    )
+    one = _stack_copy(
+        tmp_path, "staging", lambda t: t.replace("    minSize: 1\n", "    minSize: 1.0\n")
+    )
+    group = run_program("staging", config_file=one).of_type("aws:autoscaling/group:Group")[0]
+    assert group.input("minSize") == 1
+
+
+def test_merge_keys_are_honoured_and_the_mappings_own_keys_win(tmp_path: Path) -> None:
+    merged = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace(
+            "  spikeproof:fleet:\n", "  spikeproof:fleet:\n    <<: {minSize: 3, maxSize: 6}\n"
+        ),
+    )
+    group = run_program("staging", config_file=merged).of_type("aws:autoscaling/group:Group")[0]
+    assert (group.input("minSize"), group.input("maxSize")) == (1, 4), "own keys win over <<"
+
+
+def test_an_unquoted_full_timestamp_is_refused_naming_its_key(tmp_path: Path) -> None:
+    path = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace('start: "2027-03-28T09:00"', "start: 2027-03-28T09:00:00Z"),
+    )
+    rendered = _errors("staging", path).render()
+    assert "spikeproof:fleet.campaignWindows[0].start: not valid YAML at line" in rendered
+    assert 'quote it: "2027-03-28T09:00:00Z"' in rendered
+
+
+def test_provider_values_have_the_providers_shape(tmp_path: Path) -> None:
+    """aws:defaultTags as the provider's schema has it (pulumi_aws/provider.py ProviderArgs):
+    a tag value of 0x1F is the number 31 in YAML, not text."""
+    path = _stack_copy(
+        tmp_path, "staging", lambda t: t.replace("cost-center: marketing", "cost-center: 0x1F")
+    )
+    rendered = _errors("staging", path).render()
+    assert "aws:defaultTags.tags.cost-center must be text, not 31" in rendered

@@ -6,7 +6,8 @@ its first hours, and ends with GO, GO WITH ACTIONS or NO-GO plus concrete action
 The model is forecast/projection.py (docs/campaigns.md has the derivation and sources).
 
 Exit codes: 0 GO, 1 GO WITH ACTIONS, 2 NO-GO (including a `primary-write` campaign), 3 the
-campaign or stack file is invalid (a message names the problem).
+campaign or stack file is invalid (a message names the problem), 4 an internal error (reported
+without a traceback: please report it).
 """
 
 from __future__ import annotations
@@ -27,20 +28,25 @@ from forecast.projection import (
     instances_needed,
     prewarm_needed,
     project,
+    replica_queries_peak,
 )
 from settings import Settings, stack_settings
-from settings.campaign import iso_duration, load_campaign
+from settings.campaign import campaign_path, iso_duration, load_campaign
 from settings.errors import ConfigErrors
+from settings.files import stack_file_label
 
 __all__ = ["chart", "main", "report"]
 
+EXIT_INTERNAL = 4
 
-def report(p: Projection, verdict: Verdict) -> str:
+
+def report(p: Projection, verdict: Verdict, source: str | None = None) -> str:
     c = p.campaign
     peak = p.peak
     lines = [
         f"Pre-flight: {c.name} ({c.channel}, {c.start.isoformat()}, "
         f"{c.duration or iso_duration(c.length)}) on {p.stack}",
+        *([f"  from {source}"] if source else []),
         "",
         "Request kinds (edge verdict from the stack's generated rules):",
     ]
@@ -71,11 +77,19 @@ def report(p: Projection, verdict: Verdict) -> str:
     elif c.forms:
         lines.append("  forms: no form backend configured in this stack")
     if c.data_access == "replica-read":
-        qps = max(m.origin_rps for m in p.minutes) * c.replica_queries_per_page / p.replica_count
+        qps = replica_queries_peak(p)
         connections = max(m.instances for m in p.minutes) * c.replica_connections_per_instance
+        capacity = (
+            f"{p.replica_query_capacity:,.0f} /s each, {p.replica_capacity_source}"
+            if p.replica_query_capacity is not None
+            else p.replica_capacity_source
+        )
         lines.append(
             f"  peak replica queries      {qps:10,.0f} /s per replica ({p.replica_count} "
-            f"replicas); {connections / p.replica_count:,.0f} connections each (alarm "
+            f"replicas; capacity {capacity})"
+        )
+        lines.append(
+            f"  replica connections       {connections / p.replica_count:10,.0f} each   (alarm "
             f"{p.replica_connections_alarm})"
         )
     lines += ["", f"Verdict: {verdict.word}"]
@@ -86,37 +100,85 @@ def report(p: Projection, verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def chart(path: Path, before: Projection, after: Projection | None) -> None:
+def chart(
+    path: Path,
+    before: Projection,
+    after: Projection | None,
+    verdict: Verdict | None = None,
+    changes: Sequence[str] = (),
+) -> None:
+    """Origin demand against fleet capacity (shaded where demand is over it), and beside it form
+    submissions against the API's throttle; the verdict in the title. With `after`, the same
+    projection once the actions are applied, its legend naming each change it assumes."""
     import matplotlib
 
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "spikeproof"  # same projection, same bytes
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, readable
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    x = [(m.at - before.campaign.start).total_seconds() / 60 for m in before.minutes]
-    ax.plot(x, [m.origin_rps for m in before.minutes], color="#c0392b", label="origin demand")
-    ax.plot(x, [m.capacity_rps for m in before.minutes], color="#7f8c8d", label="fleet capacity")
+    c = before.campaign
+    forms = bool(c.forms) and before.form_rate is not None
+    fig, axes = plt.subplots(
+        1, 2 if forms else 1, figsize=(14 if forms else 10, 4.8), squeeze=False,
+        gridspec_kw={"width_ratios": [2, 1]} if forms else None,
+    )  # fmt: skip
+    ax = axes[0][0]
+    x = [(m.at - c.start).total_seconds() / 60 for m in before.minutes]
+    demand = [m.origin_rps for m in before.minutes]
+    capacity = [m.capacity_rps for m in before.minutes]
+    ax.plot(x, demand, color="#c0392b", label="origin demand")
+    ax.plot(x, capacity, color="#7f8c8d", label="fleet capacity")
+    over = [d > k for d, k in zip(demand, capacity, strict=True)]
+    if any(over):
+        ax.fill_between(
+            x, capacity, demand, where=over, interpolate=True, color="#e74c3c", alpha=0.25,
+            label=f"demand over capacity ({sum(over)} min)",
+        )  # fmt: skip
     if after is not None:
+        assumed = "; ".join(changes) if changes else "the actions"
         ax.plot(
-            x, [m.origin_rps for m in after.minutes], color="#27ae60", label="demand, after actions"
-        )
+            x, [m.origin_rps for m in after.minutes], color="#27ae60",
+            label=_wrap_label(f"demand after: {assumed}"),
+        )  # fmt: skip
         ax.plot(
-            x,
-            [m.capacity_rps for m in after.minutes],
-            color="#2980b9",
-            linestyle="--",
-            label="capacity, after actions",
-        )
-    ax.set_xlabel(f"minutes after {before.campaign.start:%Y-%m-%d %H:%M %Z}")
+            x, [m.capacity_rps for m in after.minutes], color="#2980b9", linestyle="--",
+            label=_wrap_label(f"capacity after: {assumed}"),
+        )  # fmt: skip
+    ax.set_xlabel(f"minutes after {c.start:%Y-%m-%d %H:%M %Z}")
     ax.set_ylabel("origin requests / s")
-    ax.set_title(f"{before.campaign.name} on {before.stack}: origin load against fleet capacity")
-    ax.legend(loc="center right")
+    ax.set_title("origin load against fleet capacity")
+    ax.legend(loc="upper right", fontsize="small")
     ax.grid(alpha=0.3)
+    if forms:
+        fx = axes[0][1]
+        submissions = [m.form_rps for m in before.minutes]
+        throttle = float(before.form_rate or 0)
+        fx.plot(x, submissions, color="#8e44ad", label="form submissions")
+        fx.axhline(throttle, color="#7f8c8d", label=f"API throttle ({throttle:g} rps)")
+        above = [v > throttle for v in submissions]
+        if any(above):
+            fx.fill_between(
+                x, [throttle] * len(x), submissions, where=above, interpolate=True,
+                color="#e74c3c", alpha=0.25, label="over the throttle (429s)",
+            )  # fmt: skip
+        fx.set_xlabel("minutes after the start")
+        fx.set_ylabel("submissions / s")
+        fx.set_title(f"forms: {', '.join(c.forms)}")
+        fx.legend(loc="upper right", fontsize="small")
+        fx.grid(alpha=0.3)
+    word = verdict.word if verdict is not None else ""
+    fig.suptitle(f"{c.name} on {before.stack}" + (f": {word}" if word else ""), fontweight="bold")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
     plt.close(fig)
+
+
+def _wrap_label(text: str, width: int = 60) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _after_actions(
@@ -125,29 +187,52 @@ def _after_actions(
     verdict: Verdict,
     *,
     query_ignored: bool,
-) -> Projection | None:
+) -> tuple[Projection | None, list[str]]:
     """The projection once the actions are applied (the per-recipient parameters taken out of the
-    keyed groups, maxSize and the pre-warm as needed), with the user's own options kept."""
+    keyed groups, maxSize and the pre-warm as needed), with the user's own options kept, and the
+    changes it assumes, for the chart's legend."""
     if verdict.code != EXIT_ACTIONS:
-        return None
+        return None, []
+    changes: list[str] = []
+    if p.unique_keys_from:
+        changes.append(f"{', '.join(p.unique_keys_from)} out of the cache key")
     needed = max(instances_needed(p, m.origin_rps) for m in p.minutes)
+    max_size = max(p.fleet_max, needed)
+    if max_size > p.fleet_max:
+        changes.append(f"maxSize {p.fleet_max} -> {max_size}")
     fixed = project(
         p.campaign, settings, p.stack, query_ignored=query_ignored, unkeyed=p.unique_keys_from,
-        max_size=max(p.fleet_max, needed),
+        max_size=max_size,
     )  # fmt: skip
     need = prewarm_needed(fixed)
     if need is None:
-        return fixed
+        return fixed, changes
+    prewarm = max(need.instances, fixed.prewarm)
+    if prewarm > p.prewarm:
+        changes.append(f"pre-warm {prewarm} instances {need.lead_minutes} min ahead")
     return project(
         p.campaign, settings, p.stack, query_ignored=query_ignored, unkeyed=p.unique_keys_from,
-        max_size=max(p.fleet_max, needed), prewarm=max(need.instances, fixed.prewarm),
-    )  # fmt: skip
+        max_size=max_size, prewarm=prewarm,
+    ), changes  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except Exception as exc:  # a bug here, not bad input: said so, without a traceback
+        from tools.plan import program_error
+
+        print(f"preflight: internal error, please report it: {program_error(exc)}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.preflight", description=__doc__)
     parser.add_argument("campaign", help="campaigns/<name>.yaml stem or a path")
     parser.add_argument("--stack", required=True)
+    parser.add_argument(
+        "--config-file", type=Path, help="stack file to use instead of Pulumi.<stack>.yaml"
+    )
     parser.add_argument("--chart", type=Path, help="write a PNG or SVG chart here")
     parser.add_argument(
         "--full-query-key",
@@ -166,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_NO_GO
         return EXIT_INVALID
     try:
-        settings = stack_settings(args.stack)
+        settings = stack_settings(args.stack, config_file=args.config_file)
         prepare(settings, stack=args.stack)  # the stack's own campaigns must be schedulable
         p = project(
             campaign,
@@ -182,15 +267,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"preflight: {exc}", file=sys.stderr)
         return EXIT_INVALID
     verdict = decide(p, settings)
-    print(report(p, verdict))
+    source = f"{campaign_path(args.campaign)} and {stack_file_label(args.stack)}"
+    if args.config_file is not None:
+        source = f"{campaign_path(args.campaign)} and {args.config_file}"
+    print(report(p, verdict, source))
     if args.chart:
-        after = _after_actions(
+        after, changes = _after_actions(
             p,
             settings,
             verdict,
             query_ignored=not args.full_query_key,
         )
-        chart(args.chart, p, after)
+        chart(args.chart, p, after, verdict, changes)
         print(f"\nwrote {args.chart}")
     return verdict.code
 
