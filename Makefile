@@ -6,7 +6,7 @@ STACK ?= staging
 PLAN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: plan test venv docs clean bin-deps node-deps check lint typecheck workflows diagram site
+.PHONY: plan test venv docs clean bin-deps node-deps check lint typecheck workflows diagram site new-stack plan-consumer
 
 # The stamp is rebuilt whenever a requirements file changes, so a pulled change to the
 # pins installs itself on the next `make` without anyone remembering to.
@@ -23,8 +23,24 @@ $(VENV)/.check-stamp: $(VENV)/.stamp requirements-check.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-check.txt
 	touch $@
 
+# Make's own status is 2 for any failed recipe (GNU make: 0, 1 only with -q, 2); the tool's code is
+# in make's "Error N" line and in the tool's last line (1 = blocked by a mandatory policy, 2 = a
+# configuration, policy-config or program error). Scripts that branch on it call the tool itself.
 plan: site
 	$(PY) -m tools.plan --stack $(STACK) $(PLAN_ARGS)
+
+# A new stack in one command: `make new-stack NAME=qa ARGS="--region eu-west-1 --primary core-qa-db ..."`
+# (asks for what ARGS leave out at a terminal; python -m tools.new_stack --help lists the flags).
+NAME ?=
+ARGS ?=
+new-stack: $(VENV)/.stamp
+	@test -n "$(NAME)" || (echo 'usage: make new-stack NAME=<stack> ARGS="--region ... --primary ..."' >&2; exit 2)
+	$(PY) -m tools.new_stack $(NAME) $(ARGS)
+
+# The example consumer (another team's program) planned offline: its StackReference to
+# acme/spikeproof/$(STACK) is answered by that stack's own offline plan.
+plan-consumer: site
+	$(PY) -m tools.plan --stack $(STACK) --program-dir examples/consumer $(PLAN_ARGS)
 
 # The static site the stack publishes (spikeproof:site.directory, build/site): by default the
 # sample site built for the stack; set SITE_BUILD to your generator's command (docs/site.md).

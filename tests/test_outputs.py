@@ -3,6 +3,7 @@ the typed consumer helper reads them through a StackReference."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import jsonschema
 import pytest
 
 from contracts import CONTRACT_VERSION, load_schema, secret_outputs
-from contracts.consumer import ContractMismatch
+from contracts.consumer import REQUIRED, ContractMismatch, MarketingPlane
 from settings.files import ROOT
+from tools import plan as plan_tool
 from tools.engine.mockrun import run_program
 
 
@@ -75,7 +77,57 @@ def test_consumer_reads_the_outputs_through_a_stack_reference(plan, tmp_path: Pa
         "reporting_db_host": produced["reader_hostname"],
         "reporting_db_port": produced["reader_port"],
         "page_to": produced["alarm_topic_arn"],
+        "signup_endpoint": produced["form_endpoint"],
+        "static_routes": produced["site_routes"],
     }
+
+
+def test_the_consumer_helper_has_one_field_per_output_of_the_contract() -> None:
+    schema = load_schema()
+    names = [f.name for f in dataclasses.fields(MarketingPlane)]
+    assert set(names) == set(schema["properties"]), (
+        "contracts/consumer.py MarketingPlane and contracts/outputs.schema.json differ: "
+        f"{sorted(set(names) ^ set(schema['properties']))}"
+    )
+    assert set(REQUIRED) == set(schema["required"])
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_the_consumer_helper_reads_every_output_a_stack_publishes(
+    plan, stack: str, tmp_path: Path
+) -> None:
+    """A program exporting every field of the helper gets back exactly what the stack published
+    (None for what it does not): no output is out of the helper's reach."""
+    (tmp_path / "Pulumi.yaml").write_text("name: reader\nruntime: python\n")
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(
+        f"config:\n  reader:marketingStack: acme/spikeproof/{stack}\n"
+    )
+    (tmp_path / "__main__.py").write_text(
+        "import dataclasses\nimport pulumi\nfrom contracts.consumer import MarketingPlane\n"
+        "plane = MarketingPlane.from_stack(pulumi.Config().require('marketingStack'))\n"
+        "for f in dataclasses.fields(plane):\n"
+        "    pulumi.export(f.name, getattr(plane, f.name))\n"
+    )
+    produced = plan(stack).plain_outputs()
+    got = run_program(stack, program_dir=tmp_path).plain_outputs()
+    # An output the stack does not publish is None in the helper, and exporting None exports
+    # nothing: what comes back is exactly what the stack published.
+    assert got == produced
+
+
+def test_the_example_consumer_plans_offline_with_one_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`make plan-consumer` (README): the example's StackReference is answered by the producing
+    stack's own offline plan, no fixtures file."""
+    assert "make plan-consumer" in (ROOT / "README.md").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--program-dir examples/consumer" in makefile
+    code = plan_tool.main(["--stack", "staging", "--program-dir", str(ROOT / "examples/consumer")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert 'reporting_db_host: "reader.marketing.internal"' in out
+    assert "pulumi:pulumi:StackReference" in out
 
 
 def test_consumer_refuses_another_major_version(plan, tmp_path: Path) -> None:
