@@ -37,6 +37,7 @@ from settings.files import CONFIG_FILE_ENV, ROOT, load_stack_config, stack_file_
 from settings.fleet import FleetSettings
 from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
+from settings.providers import CREDENTIAL
 from settings.providers import problems as provider_problems
 from settings.site import SiteSettings
 
@@ -404,7 +405,9 @@ def parse(
                         stack_file=stack_file,
                         key_path=key,
                         problem=problem,
-                        value="[secret]" if key in secret_keys else value,
+                        value="[secret]"
+                        if key in secret_keys or CREDENTIAL.search(key.partition(":")[2])
+                        else value,
                         allowed=allowed,
                         example=example,
                     )

@@ -13,6 +13,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,23 @@ _TAG = "tag:yaml.org,2002:"
 _GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _GO_INT = re.compile(r"^[-+]?(0[bB][01]+|0[oO]?[0-7]+|0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)$")
 _GO_TIMESTAMP = re.compile(
-    r"^\d{4}-\d{1,2}-\d{1,2}"
-    r"(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})"
-    r"|[ ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,9})?)?$"
+    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:[Tt][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+    r"|[ ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]{1,9})?)?$"
 )
+
+
+def _real_date(text: str) -> bool:
+    """Go's time.Parse checks ranges: 2027-13-45 is no time, so yaml.v3 leaves it text."""
+    numbers = [int(n) for n in re.findall(r"[0-9]+", text)[:6]]
+    year, month, day, *clock = numbers + [0] * (6 - len(numbers))
+    try:
+        datetime(year, month, day, clock[0], clock[1], clock[2])
+    except ValueError:
+        return False
+    return True
+
+
 _GO_MAP = {
     **dict.fromkeys(("true", "True", "TRUE"), ("bool", True)),
     **dict.fromkeys(("false", "False", "FALSE"), ("bool", False)),
@@ -77,13 +91,15 @@ def go_yaml_scalar(text: str) -> tuple[str, Any]:
         return _GO_MAP[text]
     first = text[:1]
     if first == ".":
+        if "_" in text:
+            return "str", text
         try:
             return "float", float(text)
         except ValueError:
             return "str", text
     if not first or first not in "+-0123456789":
         return "str", text
-    if _GO_TIMESTAMP.match(text):
+    if _GO_TIMESTAMP.match(text) and _real_date(text):
         return "timestamp", text
     plain = text.replace("_", "")
     if _GO_INT.match(plain):
@@ -125,6 +141,24 @@ class _StrictLoader(yaml.SafeLoader):
         segment = index.value if isinstance(index, yaml.ScalarNode) else index
         if segment is not None:
             path.append(segment)
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        open_anchors: set[str] = getattr(self, "_open_anchors", set())
+        self._open_anchors = open_anchors
+        if isinstance(event, yaml.AliasEvent) and event.anchor in open_anchors:
+            if segment is not None:
+                path.pop()
+            error = yaml.composer.ComposerError(
+                None,
+                None,
+                f"the alias *{event.anchor} refers to the value it is inside of (a value that "
+                "contains itself)",
+                event.start_mark,  # type: ignore[arg-type]
+            )
+            error.key_path = key_path(path)  # type: ignore[attr-defined]
+            raise error
+        anchor = getattr(event, "anchor", None) if not isinstance(event, yaml.AliasEvent) else None
+        if anchor:
+            open_anchors.add(anchor)
         try:
             if len(path) > MAX_DEPTH:
                 error = yaml.composer.ComposerError(
@@ -139,6 +173,8 @@ class _StrictLoader(yaml.SafeLoader):
             paths[id(node)] = key_path(path)
             return node
         finally:
+            if anchor:
+                open_anchors.discard(anchor)
             if segment is not None:
                 path.pop()
 
@@ -191,22 +227,49 @@ def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = F
     for key_node, _ in node.value:
         if key_node.tag == _TAG + "merge":
             continue
+        where = loader.node_paths.get(id(node), "")
+        if not isinstance(key_node, yaml.ScalarNode):
+            error = yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark
+            )
+            error.key_path = where  # type: ignore[attr-defined]
+            raise error
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             first = seen[key].start_mark
-            raise yaml.constructor.ConstructorError(
+            error = yaml.constructor.ConstructorError(
                 None,
                 None,
                 f"key {key!r} is given twice (first at line {first.line + 1}); the second would "
                 "silently replace the first: merge them into one",
                 key_node.start_mark,
             )
+            error.key_path = f"{where}.{key}" if where else str(key)  # type: ignore[attr-defined]
+            raise error
         seen[key] = key_node
     # SafeConstructor.construct_mapping flattens `<<` merges first, the node's own keys winning.
     return loader.construct_mapping(node, deep=deep)
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def _unsupported(loader: _StrictLoader, node: yaml.Node) -> Any:
+    """A tag no setting reads (!!binary, !!set, !!omap, !!pairs, or one of the file's own): the
+    value would not reach the program as what it looks like."""
+    error = yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"the tag {node.tag} is not a value any setting reads; write the value plainly",
+        node.start_mark,
+    )
+    error.key_path = loader.node_paths.get(id(node), "")  # type: ignore[attr-defined]
+    raise error
+
+
+for _tag in ("binary", "omap", "pairs", "set"):
+    _StrictLoader.add_constructor(_TAG + _tag, _unsupported)
+_StrictLoader.add_constructor(None, _unsupported)
 
 
 def _huge_numbers(value: Any, path: str) -> list[tuple[str, Any]]:
@@ -299,7 +362,9 @@ def load_mapping(
                     key_path=getattr(exc, "key_path", "") or "(file)",
                     problem=f"not valid YAML at {where}: {getattr(exc, 'problem', exc)}",
                     has_value=False,
-                    example="check indentation and quoting on that line",
+                    example="fix the value as said, on that line"
+                    if getattr(exc, "key_path", "")
+                    else "check indentation and quoting on that line",
                 )
             ]
         ) from None

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from settings.errors import ConfigError
+from settings.files import go_yaml_scalar
 
 
 class Model(BaseModel):
@@ -75,6 +76,20 @@ _KIND_PROBLEMS = {
 }
 
 
+_KIND_WANTS = {
+    "int_type": "int",
+    "int_from_float": "int",
+    "float_type": "float",
+    "bool_type": "bool",
+}
+
+
+def _unquoted_kind(text: str) -> str:
+    """What the text would be unquoted, in the CLI's YAML (a number's digits count for a float)."""
+    kind = go_yaml_scalar(text)[0]
+    return "float" if kind == "int" and text.strip() else kind
+
+
 def translate(
     exc: ValidationError, root: type[BaseModel], *, stack_file: str, namespace: str, raw: Any
 ) -> list[ConfigError]:
@@ -128,7 +143,12 @@ def translate(
             )
             continue
         message = _KIND_PROBLEMS.get(kind, "") or str(err["msg"]).removeprefix("Value error, ")
-        if kind in _KIND_PROBLEMS and isinstance(err.get("input"), str):
+        given = err.get("input")
+        wants = _KIND_WANTS.get(kind)
+        if isinstance(given, str) and (
+            go_yaml_scalar(given)[0] == wants
+            or (wants == "float" and _unquoted_kind(given) == "float")
+        ):
             message += " (quoted, it is text: write it without quotes)"
         errors.append(
             ConfigError(

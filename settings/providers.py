@@ -140,7 +140,27 @@ def shape_problem(value: Any, shape: Any, where: str) -> str | None:
         "int": isinstance(value, int) and not isinstance(value, bool),
         "float": isinstance(value, (int, float)) and not isinstance(value, bool),
     }[shape]
-    return None if ok else f"{where} must be {_KINDS[shape]}, not {json.dumps(value)}"
+    return None if ok else f"{where} must be {_KINDS[shape]}, not {_kind_of(value)}"
+
+
+def _kind_of(value: Any) -> str:
+    # The kind, never the value: a provider key may hold a credential (cloudflare:apiToken).
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "null" if value is None else type(value).__name__
+
+
+CREDENTIAL = re.compile(r"(token|secret|password|key)", re.IGNORECASE)
+"""Provider keys that hold credentials (cloudflare:apiToken, aws:secretKey, aws:accessKey,
+cloudflare:apiKey, apiUserServiceKey): a message shows "[secret]" instead of their value."""
 
 
 def _decoded(value: object, shape: Any) -> Any:

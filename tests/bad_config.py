@@ -326,8 +326,13 @@ write("stack", "top-level-list", "- config:\n    aws:region: eu-west-1\n", "stag
 write("stack", "config-missing", BASE["staging"].replace("config:\n", "", 1).replace("\n  ", "\n"), "staging", t, "config", "top-level config: key missing; keys at top level")
 write("stack", "config-is-list", "config:\n  - aws:region: eu-west-1\n", "staging", t, "config", "config: is a list")
 write("stack", "scalar-file", "just some text\n", "staging", t, "(file)", "file is a bare scalar")
-ST("staging", "custom-tag", t, "(file)", "a !!python/object tag", "  spikeproof:protect: false\n", "  spikeproof:protect: !!python/name:os.system false\n")
+ST("staging", "custom-tag", t, "spikeproof:protect", "a !!python/name tag", "  spikeproof:protect: false\n", "  spikeproof:protect: !!python/name:os.system false\n")
 ST("staging", "merge-key", t, "desiredCapacity", "a YAML merge key (<<) brings in desiredCapacity 9, above maxSize 4", "  spikeproof:fleet:\n", "  spikeproof:fleet:\n    <<: {desiredCapacity: 9}\n")
+ST("staging", "list-as-key", t, "spikeproof:replicas", "a YAML complex key (? [a, b]) inside the replicas block", "    count: 1\n", "    count: 1\n    ? [a, b]\n    : 1\n")
+ST("staging", "set-tag", t, "instanceTypes", "instanceTypes written as a YAML !!set", "    instanceTypes: [t4g.medium, t4g.large]\n", "    instanceTypes: !!set {t4g.medium, t4g.large}\n")
+ST("staging", "binary-tag", t, "channelName", "channelName as !!binary", "channelName: marketing-eng-sync", "channelName: !!binary bWFya2V0aW5n")
+ST("staging", "recursive-alias", t, "privateSubnetIds", "an alias inside the value it names (a list containing itself)", "    privateSubnetIds:\n      - subnet-0a1b2c3d4e5f60011\n", "    privateSubnetIds: &self\n      - *self\n      - subnet-0a1b2c3d4e5f60011\n")
+ST("staging", "custom-local-tag", t, "count", "replicas.count with a local !two tag", "    count: 1\n", "    count: !two 2\n")
 # ---------------- 7. encodings -----------------
 t = "encoding"
 write("stack", "latin1", (BASE["staging"].replace("owner", "owner") .replace("spikeproof:protect: false\n", "spikeproof:protect: false\n  spikeproof:owner: équipe-web\n")).encode("latin-1"), "staging", t, "(file)", "Latin-1 bytes (é)")
@@ -427,6 +432,8 @@ CT("duplicate-key", t, "audience", "audience given twice", "sendMinutes: 20", "s
 CT("bad-indent", t, "(file)", "bad indentation", "  openRate: 0.22", "   openRate: 0.22")
 CT("tab", t, "(file)", "tab indent", "  openRate: 0.22", "\topenRate: 0.22")
 CT("unclosed-quote", t, "(file)", "unclosed quote", 'start: "2027-03-09T09:00"', 'start: "2027-03-09T09:00')
+CT("recursive-alias", t, "landing", "a landing entry that contains itself through an alias", "landing:\n", "landing: &loop\n  - *loop\n")
+CT("set-tag", t, "forms", "forms as a YAML !!set", "forms: [/subscribe]", "forms: !!set {/subscribe}")
 write("campaign", "empty", b"", "prod", t, "name", "empty file: every required key is missing")
 write("campaign", "list", "- name: x\n", "prod", t, "(file)", "file is a list")
 write("campaign", "multi-doc", CBASE.replace("name: spring-coupon-blast", "name: __NAME__") + "---\nname: other\n", "prod", t, "(file)", "two YAML documents")

@@ -57,3 +57,22 @@ def test_a_bad_file_is_refused_with_a_message_naming_file_and_key(
     )
     for marker in ("Traceback", "program error", "internal error"):
         assert marker not in err + out, f"{case.id}: {marker}\n{err[-2000:]}"
+
+
+SECOND_PATH = [c for c in CASES if c.kind == "stack" and c.category in ("yaml", "encoding", "huge")]
+
+
+@pytest.mark.parametrize("case", SECOND_PATH, ids=[c.id for c in SECOND_PATH])
+def test_a_bad_file_for_a_stack_without_a_policy_config_is_refused_the_same_way(
+    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plan a new stack gets (no policies/config/<stack>.json: the policy config is derived
+    from the stack file before the program runs) refuses the same files the same way."""
+    path = tmp_path / case.filename
+    path.write_bytes(case.content())
+    code = plan_tool.main(["--stack", "qa", "--config-file", str(path)])
+    out, err = capsys.readouterr()
+    assert code == plan_tool.EXIT_ERROR, f"{case.id}: exit {code}\n{err[-2000:]}"
+    assert case.filename in err
+    for marker in ("Traceback", "program error", "internal error"):
+        assert marker not in err + out, f"{case.id}: {marker}\n{err[-2000:]}"

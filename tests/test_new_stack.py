@@ -111,13 +111,27 @@ def test_an_existing_stack_file_is_never_overwritten_without_force(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     existing = tmp_path / "Pulumi.demo.yaml"
-    existing.write_text("config:\n  aws:region: eu-west-1  # hand-tuned\n")
+    existing.write_text(
+        "encryptionsalt: v1:abc123==\nconfig:\n  aws:region: eu-west-1  # hand-tuned\n"
+    )
     flags = ["--region", "eu-west-1", "--primary", "core-demo-db", "--email", "a@example.com"]
     assert _new(tmp_path, "demo", *flags, *NETWORK) == new_stack.EXIT_ERROR
     assert "already exists; nothing was written" in capsys.readouterr().err
     assert existing.read_text().endswith("# hand-tuned\n")
     assert _new(tmp_path, "demo", *flags, *NETWORK, "--force") == 0
     assert "core-demo-db" in existing.read_text()
+    # The old file is kept, and what decrypts the stack's secrets is carried over.
+    assert (tmp_path / "Pulumi.demo.yaml.bak").read_text().endswith("# hand-tuned\n")
+    assert yaml.safe_load(existing.read_text())["encryptionsalt"] == "v1:abc123=="
+
+
+def test_an_account_id_with_a_leading_zero_stays_text(tmp_path: Path) -> None:
+    """PyYAML would write 012345678901 bare (YAML 1.1 has no such octal); the CLI's yaml.v3 would
+    read it as a number. The stack file quotes it."""
+    flags = ["--region", "eu-west-1", "--primary", "core-demo-db", "--email", "a@example.com"]
+    assert _new(tmp_path, "demo", *flags, *NETWORK, "--account", "012345678901") == 0
+    text = (tmp_path / "Pulumi.demo.yaml").read_text()
+    assert '- "012345678901"' in text, text
 
 
 def test_questions_fill_what_the_flags_leave_out(tmp_path: Path) -> None:

@@ -256,7 +256,11 @@ def test_yaml_1_1_words_are_text_as_the_cli_reads_them(tmp_path: Path) -> None:
     )
     rendered = _errors("staging", lead).render()
     assert "spikeproof:fleet.campaignWindows[0].leadMinutes: must be a whole number" in rendered
-    assert "write it without quotes" in rendered
+    assert "without quotes" not in rendered, "1:30 unquoted is text too: no such hint"
+    quoted = _stack_copy(
+        tmp_path, "staging", lambda t: t.replace("leadMinutes: 20", 'leadMinutes: "20"')
+    )
+    assert "(quoted, it is text: write it without quotes)" in _errors("staging", quoted).render()
 
 
 def test_kinds_are_not_coerced(tmp_path: Path) -> None:
@@ -304,4 +308,18 @@ def test_provider_values_have_the_providers_shape(tmp_path: Path) -> None:
         tmp_path, "staging", lambda t: t.replace("cost-center: marketing", "cost-center: 0x1F")
     )
     rendered = _errors("staging", path).render()
-    assert "aws:defaultTags.tags.cost-center must be text, not 31" in rendered
+    assert "aws:defaultTags.tags.cost-center must be text, not a number" in rendered
+
+
+def test_a_credential_in_the_wrong_shape_is_never_echoed(tmp_path: Path) -> None:
+    path = _stack_copy(
+        tmp_path,
+        "staging",
+        lambda t: t.replace(
+            "  aws:region: eu-west-1\n",
+            "  aws:region: eu-west-1\n  cloudflare:apiToken: {token: sk-LEAK-123}\n",
+        ),
+    )
+    rendered = _errors("staging", path).render()
+    assert "cloudflare:apiToken must be text, not a mapping" in rendered
+    assert "sk-LEAK-123" not in rendered and "[secret]" in rendered

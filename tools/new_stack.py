@@ -30,7 +30,7 @@ import yaml
 
 from settings import stack_settings
 from settings.errors import ConfigErrors
-from settings.files import ROOT
+from settings.files import ROOT, go_yaml_scalar
 from tools.engine.answers import AnswerError
 from tools.policy_config import POLICY_CONFIG_DIR, derived_config
 
@@ -39,7 +39,7 @@ EXIT_ERROR = 2
 # The CLI's rule for a stack name (pulumi stack init: "may only contain alphanumeric, hyphens,
 # underscores, or periods").
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
-ENVIRONMENT = re.compile(r"^[a-z0-9][a-z0-9-]{1,15}$")
+ENVIRONMENT = re.compile(r"^[a-z][a-z0-9-]{1,15}$")  # settings.core's rule for environment
 
 
 class Refused(Exception):
@@ -98,12 +98,27 @@ def stack_config(args: argparse.Namespace) -> dict[str, Any]:
     return config
 
 
-def render(name: str, config: dict[str, Any]) -> str:
+class _Dumper(yaml.SafeDumper):
+    """Quotes every text the CLI's YAML library would read as something else: PyYAML quotes by
+    YAML 1.1's rules, so an account id `012345678901` (an octal-looking number to yaml.v3) or
+    `1e3` would otherwise be written bare and read back as a number."""
+
+
+def _text(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = '"' if go_yaml_scalar(data)[0] != "str" else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def render(name: str, config: dict[str, Any], keep: dict[str, Any] | None = None) -> str:
     head = (
         f"# Stack '{name}', written by python -m tools.new_stack; every key is in the README's\n"
         "# configuration reference. Plan it offline with: make plan STACK=" + name + "\n"
     )
-    return head + yaml.safe_dump({"config": config}, sort_keys=False, width=100)
+    document = {**(keep or {}), "config": config}
+    return head + yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=100)
 
 
 QUESTIONS: tuple[tuple[str, str, bool], ...] = (
@@ -138,7 +153,7 @@ def check_answers(args: argparse.Namespace) -> None:
     if not ENVIRONMENT.match(environment):
         raise Refused(
             f"'{environment}' cannot be the environment name (2-16 lower-case letters, digits, "
-            "hyphens): pass --environment NAME"
+            "hyphens, starting with a letter): pass --environment NAME"
         )
     missing = [flag for flag, value in (("--region", args.region),) if not value]
     if not (args.primary or args.core_stack):
@@ -198,6 +213,9 @@ def main(argv: Sequence[str] | None = None, ask: Callable[[str], str] | None = N
     except Refused as exc:
         print(f"new_stack: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except (EOFError, KeyboardInterrupt):
+        print("\nnew_stack: cancelled; nothing was written", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _write(args: argparse.Namespace) -> int:
@@ -214,7 +232,18 @@ def _write(args: argparse.Namespace) -> int:
             f"{', '.join(str(p) for p in existing)} already exists; nothing was written "
             "(--force overwrites)"
         )
-    text = render(args.name, stack_config(args))
+    # With --force the old file is kept beside the new one, and its top-level keys other than
+    # `config:` (encryptionsalt, secretsprovider, encryptedkey: what decrypts the stack's
+    # existing secrets) are carried over.
+    keep: dict[str, Any] = {}
+    if stack_file.exists():
+        try:
+            old = yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError):
+            old = {}
+        if isinstance(old, dict):
+            keep = {k: v for k, v in old.items() if k != "config"}
+    text = render(args.name, stack_config(args), keep)
     # Checked before anything is written: the program's own settings check and the policy
     # config derived from it, on a candidate file.
     with tempfile.TemporaryDirectory() as tmp:
@@ -230,9 +259,13 @@ def _write(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         except AnswerError as exc:
             raise Refused(str(exc)) from None
-    stack_file.write_text(text, encoding="utf-8")
+    for path in existing:
+        backup = path.with_name(path.name + ".bak")
+        backup.write_bytes(path.read_bytes())
+        print(f"kept the old {path.name} as {backup.name}")
+    _replace(stack_file, text)
     policy_file.parent.mkdir(parents=True, exist_ok=True)
-    policy_file.write_text(json.dumps(policy, indent=2) + "\n", encoding="utf-8")
+    _replace(policy_file, json.dumps(policy, indent=2) + "\n")
     print(f"wrote {stack_file}")
     print(
         f"wrote {policy_file} (offline values; before a real preview: "
@@ -240,6 +273,13 @@ def _write(args: argparse.Namespace) -> int:
     )
     print(f"next: make plan STACK={args.name}")
     return EXIT_OK
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename: never a half-written file."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 if __name__ == "__main__":

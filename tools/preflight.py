@@ -241,6 +241,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
         "what keying pages by path saves",
     )
     args = parser.parse_args(argv)
+    if args.chart is not None and args.chart.suffix.lower() not in (".png", ".svg"):
+        print(
+            f"preflight: --chart {args.chart}: the chart is written as .png or .svg; name the "
+            "file so (e.g. --chart out/spring.svg)",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     try:
         campaign = load_campaign(args.campaign)
     except ConfigErrors as exc:
@@ -278,7 +285,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
             verdict,
             query_ignored=not args.full_query_key,
         )
-        chart(args.chart, p, after, verdict, changes)
+        try:
+            chart(args.chart, p, after, verdict, changes)
+        except OSError as exc:
+            print(f"preflight: could not write the chart to {args.chart}: {exc}", file=sys.stderr)
+            return EXIT_INVALID
         print(f"\nwrote {args.chart}")
     return verdict.code
 

@@ -296,9 +296,9 @@ class RecordingMonitor(MockMonitor):
                 inputs=_wire(request.object),
                 outputs=dict(registered.state) if registered else {},
                 id=registered.id if registered and registered.id else "",
-                dependencies=list(request.dependencies),
+                dependencies=sorted(request.dependencies),
                 property_dependencies={
-                    k: list(v.urns) for k, v in request.propertyDependencies.items()
+                    k: sorted(v.urns) for k, v in request.propertyDependencies.items()
                 },
                 provider=request.provider,
                 protect=bool(request.protect) if request.HasField("protect") else False,
@@ -330,7 +330,7 @@ class RecordingMonitor(MockMonitor):
                 inputs=_wire(request.properties),
                 outputs=dict(registered.state) if registered else {},
                 id=request.id,
-                dependencies=list(request.dependencies),
+                dependencies=sorted(request.dependencies),
                 provider=request.provider,
                 read=True,
             )
