@@ -315,15 +315,15 @@ def _oversized(value: Any, path: str) -> list[tuple[str, str]]:
     return []
 
 
-def _whole_numbers(value: Any) -> Any:
+def whole_numbers(value: Any) -> Any:
     """A float with no fraction as the int it is: the CLI writes `2.0` (and `08`, which yaml.v3
     reads as a float) back out as `2` before reading the stack file again, so the program gets 2."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {k: _whole_numbers(v) for k, v in value.items()}
+        return {k: whole_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_whole_numbers(v) for v in value]
+        return [whole_numbers(v) for v in value]
     return value
 
 
@@ -379,10 +379,23 @@ def load_mapping(
                 )
             ]
         )
-    loaded = dict(_whole_numbers(loaded))
+    loaded = dict(whole_numbers(loaded))
     values = loaded.get("config", loaded) if "config" in loaded else loaded
-    oversized = _oversized(values, "")
-    if oversized:
+    # Too long, too many or too large to mean any setting: refused before anything reads them.
+    out_of_range = _oversized(values, "") + [
+        (
+            key,
+            (
+                f"a number of {len(str(abs(value)))} digits"
+                if isinstance(value, int)
+                else f"a number as large as {value:.3g}"
+            )
+            + " is beyond any setting's range (and beyond what config carries exactly: 2^53)"
+            + f" ({str(value)[:20]}{'...' if len(str(value)) > 20 else ''})",
+        )
+        for key, value in _huge_numbers(values, "")
+    ]
+    if out_of_range:
         raise ConfigErrors(
             [
                 ConfigError(
@@ -392,27 +405,7 @@ def load_mapping(
                     has_value=False,
                     example="the value the setting's description gives",
                 )
-                for key, what in oversized
-            ]
-        )
-    huge = _huge_numbers(values, "")
-    if huge:
-        raise ConfigErrors(
-            [
-                ConfigError(
-                    stack_file=label,
-                    key_path=key,
-                    problem=(
-                        f"a number of {len(str(abs(value)))} digits"
-                        if isinstance(value, int)
-                        else f"a number as large as {value:.3g}"
-                    )
-                    + " is beyond any setting's range (and beyond what config carries exactly: "
-                    "2^53)",
-                    value=value if len(str(value)) < 40 else f"{str(value)[:20]}...",
-                    example="the value the setting's description gives",
-                )
-                for key, value in huge
+                for key, what in out_of_range
             ]
         )
     return loaded

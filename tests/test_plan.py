@@ -105,6 +105,17 @@ def test_unknown_stack_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "stack file not found" in capsys.readouterr().err
 
 
+def _plan_command(*args: str) -> subprocess.CompletedProcess[str]:
+    """The plan as a command, in its own process: what a person sees, tracebacks included."""
+    return subprocess.run(
+        [sys.executable, "-m", "tools.plan", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_program_error_prints_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "Pulumi.staging.yaml"
     bad.write_text(
@@ -114,13 +125,7 @@ def test_program_error_prints_no_traceback(tmp_path: Path) -> None:
             "identifier: core-staging-db", "identifier: core-staging-db\n    region: us-east-1"
         )
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.plan", "--stack", "staging", "--config-file", str(bad)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _plan_command("--stack", "staging", "--config-file", str(bad))
     assert proc.returncode == 2, proc.stderr
     assert "needs a KMS key" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
@@ -185,13 +190,7 @@ def test_an_error_in_a_program_names_its_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text(
         "import pulumi\n\nsizes = {'small': 1}\npulumi.export('n', sizes['small'] + 'x')\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.plan", "--stack", "dev", "--program-dir", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = _plan_command("--stack", "dev", "--program-dir", str(tmp_path))
     assert proc.returncode == 2, proc.stderr
     assert "program error (TypeError) at __main__.py:4:" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr

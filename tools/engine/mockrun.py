@@ -39,7 +39,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from settings.files import CONFIG_FILE_ENV, ROOT, load_stack_config
+from settings.files import CONFIG_FILE_ENV, ROOT, load_stack_config, whole_numbers
 from tools.engine.answers import AnswerError, Answers, derive
 from tools.engine.mockstate import compute_state
 
@@ -174,18 +174,10 @@ def _wire(struct: Any) -> dict[str, Any]:
     """A protobuf Struct as JSON-shaped data. The wire carries every number as a double; whole
     numbers come back as ints so that ports and counts read as they were written."""
     return (
-        _ints(json_format.MessageToDict(struct, preserving_proto_field_name=True)) if struct else {}
+        whole_numbers(json_format.MessageToDict(struct, preserving_proto_field_name=True))
+        if struct
+        else {}
     )
-
-
-def _ints(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _ints(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ints(v) for v in value]
-    return value
 
 
 # --------------------------------------------------------------------------------------------------
