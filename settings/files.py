@@ -425,7 +425,7 @@ def load_stack_config(
     stack file key by key, objects merged deeply.
     """
     project_file = project_dir / "Pulumi.yaml"
-    project = _read_yaml(project_file)
+    project = _read_project(project_file)
     project_name = str(project.get("name", "project"))
     stack_path = config_file or project_dir / f"Pulumi.{stack}.yaml"
     if not stack_path.exists():
@@ -531,6 +531,21 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return load_mapping(
         path, label=path.name, shape="a YAML mapping with a top-level 'config:' key"
     )
+
+
+_PROJECTS: dict[tuple[Path, int, int], dict[str, Any]] = {}
+
+
+def _read_project(path: Path) -> dict[str, Any]:
+    """Pulumi.yaml, read once per version of the file (every plan and check reads it)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return _read_yaml(path)  # its own message
+    key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+    if key not in _PROJECTS:
+        _PROJECTS[key] = _read_yaml(path)
+    return copy.deepcopy(_PROJECTS[key])
 
 
 def _cli_key(key: str) -> bool:

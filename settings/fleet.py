@@ -13,12 +13,11 @@ from pydantic import Field, field_validator, model_validator
 
 from model.schedule import CampaignWindow, WindowError, scheduled_actions
 from model.webserver import CachePolicy
-from settings.model import FieldError, Model
+from settings.model import DOMAIN, FieldError, Model
 
 INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
-DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 # Graviton families carry a 'g' after the generation digit (m7g, c7gn, t4g); they need arm64 AMIs.
 ARM_FAMILY = re.compile(r"^[a-z]+\d+g[a-z]*\.")

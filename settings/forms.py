@@ -8,11 +8,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from settings.model import FieldError, Model
+from settings.model import DOMAIN, FieldError, Model
 
 ROUTE = re.compile(r"^/[a-z0-9][a-z0-9/_-]{0,62}$")
 URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$")
-DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 CERT_ARN = re.compile(r"^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 
 

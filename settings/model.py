@@ -9,6 +9,7 @@ field it is about so the message can point at the exact key.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -63,6 +64,9 @@ class FieldError(ValueError):
 
 
 # Strict types (Model config): the value is of another kind than the key takes.
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+"""A lower-case DNS name with an alphabetic TLD (ACM certificates, the fleet's own domain)."""
+
 _KIND_PROBLEMS = {
     "int_type": "must be a whole number",
     "int_from_float": "must be a whole number",
