@@ -367,6 +367,7 @@ def project(
         )
     forms = settings.forms
     flood = next((r for r in spec.rate_limits if r.name == "flood"), None)
+    replica_capacity, replica_source = settings.replicas.query_capacity()
     return Projection(
         campaign=campaign,
         stack=stack,
@@ -384,8 +385,8 @@ def project(
         flood_limit=(flood.requests_per_period, flood.period_seconds) if flood else None,
         replica_count=settings.replicas.count,
         replica_connections_alarm=settings.replicas.connections_alarm,
-        replica_query_capacity=settings.replicas.query_capacity()[0],
-        replica_capacity_source=settings.replicas.query_capacity()[1],
+        replica_query_capacity=replica_capacity,
+        replica_capacity_source=replica_source,
         unique_keys_from=splitting,
         query_ignored=query_ignored,
         ready_minutes=ready,

@@ -33,7 +33,13 @@ from settings.core import (
 )
 from settings.edge import EdgeSettings, zone_conflicts
 from settings.errors import ConfigError, ConfigErrors
-from settings.files import CONFIG_FILE_ENV, ROOT, load_stack_config, stack_file_label
+from settings.files import (
+    CONFIG_FILE_ENV,
+    ROOT,
+    load_stack_config,
+    sdk_scalar,
+    stack_file_label,
+)
 from settings.fleet import FleetSettings
 from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
@@ -578,19 +584,15 @@ def load_settings() -> tuple[Settings, StackContext]:
 
 
 def _as_sdk_reads(name: str, value: Any) -> Any:
-    """A top-level scalar as the program's SDK getter reads the text the engine hands over:
-    pulumi.Config.get_bool takes "true"/"True"/"false"/"False", get_int an integer's digits
-    (sdk/python/lib/pulumi/config.py). Anything else stays text for the strict check to refuse."""
+    """A top-level scalar as the program's SDK getter reads the text the engine hands over
+    (settings.files.sdk_scalar), for the Settings fields that are booleans or integers."""
     field = Settings.model_fields.get(name) or next(
         (f for f in Settings.model_fields.values() if f.alias == name), None
     )
     if field is None or not isinstance(value, str):
         return value
-    if field.annotation is bool and value in ("true", "True", "false", "False"):
-        return value in ("true", "True")
-    if field.annotation is int and re.fullmatch(r"-?[0-9]+", value):
-        return int(value)
-    return value
+    kind = {bool: "bool", int: "int"}.get(field.annotation)  # type: ignore[arg-type]
+    return sdk_scalar(value, kind) if kind else value
 
 
 def stack_settings(

@@ -131,52 +131,53 @@ class _StrictLoader(yaml.SafeLoader):
             return _TAG + go_yaml_scalar(value)[0]
         return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
         # The key path to each node as it is composed, so an error found while composing (too
-        # deep) or constructing (an unquoted timestamp) names the key, not just a line.
-        path: list[Any] = getattr(self, "_path", [])
-        self._path = path
-        paths: dict[int, str] = getattr(self, "node_paths", {})
-        self.node_paths = paths
+        # deep, an alias inside its own anchor) or constructing (an unquoted timestamp) names the
+        # key, not just a line.
+        self._path: list[Any] = []
+        self.node_paths: dict[int, str] = {}
+        self._open_anchors: set[str] = set()
+
+    def _error(self, problem: str, mark: Any, where: list[Any]) -> yaml.composer.ComposerError:
+        error = yaml.composer.ComposerError(None, None, problem, mark)
+        error.key_path = key_path(where)  # type: ignore[attr-defined]
+        return error
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
         segment = index.value if isinstance(index, yaml.ScalarNode) else index
         if segment is not None:
-            path.append(segment)
+            self._path.append(segment)
         event = self.peek_event()  # type: ignore[no-untyped-call]
-        open_anchors: set[str] = getattr(self, "_open_anchors", set())
-        self._open_anchors = open_anchors
-        if isinstance(event, yaml.AliasEvent) and event.anchor in open_anchors:
-            if segment is not None:
-                path.pop()
-            error = yaml.composer.ComposerError(
-                None,
-                None,
-                f"the alias *{event.anchor} refers to the value it is inside of (a value that "
-                "contains itself)",
-                event.start_mark,  # type: ignore[arg-type]
-            )
-            error.key_path = key_path(path)  # type: ignore[attr-defined]
-            raise error
-        anchor = getattr(event, "anchor", None) if not isinstance(event, yaml.AliasEvent) else None
-        if anchor:
-            open_anchors.add(anchor)
+        anchor = None
         try:
-            if len(path) > MAX_DEPTH:
-                error = yaml.composer.ComposerError(
-                    None,
-                    None,
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor in self._open_anchors:
+                    raise self._error(
+                        f"the alias *{event.anchor} refers to the value it is inside of (a "
+                        "value that contains itself)",
+                        event.start_mark,
+                        self._path,
+                    )
+            else:
+                anchor = getattr(event, "anchor", None)
+            if len(self._path) > MAX_DEPTH:
+                raise self._error(
                     f"values nested more than {MAX_DEPTH} levels deep; no setting nests like this",
-                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    event.start_mark,
+                    self._path[:4],
                 )
-                error.key_path = key_path(path[:4])  # type: ignore[attr-defined]
-                raise error
+            if anchor:
+                self._open_anchors.add(anchor)
             node = super().compose_node(parent, index)
-            paths[id(node)] = key_path(path)
+            self.node_paths[id(node)] = key_path(self._path)
             return node
         finally:
             if anchor:
-                open_anchors.discard(anchor)
+                self._open_anchors.discard(anchor)
             if segment is not None:
-                path.pop()
+                self._path.pop()
 
 
 def key_path(segments: list[Any]) -> str:
@@ -552,6 +553,22 @@ def _cli_key(key: str) -> bool:
     """What the CLI's ParseKey accepts: `<namespace>:<name>`, or the old `<ns>:config:<name>`."""
     parts = key.split(":")
     return (len(parts) == 2 and all(parts)) or (len(parts) == 3 and parts[1] == "config")
+
+
+_SDK_NUMBER = {"int": re.compile(r"-?[0-9]+"), "float": re.compile(r"-?[0-9]+(\.[0-9]+)?")}
+
+
+def sdk_scalar(text: str, kind: str) -> Any:
+    """A top-level value's text, as the engine hands it over, read the way an SDK getter reads it
+    for `kind` ("bool", "int", "float"): pulumi.Config.get_bool takes "true"/"True"/"false"/
+    "False", get_int an integer's digits, get_float a decimal (sdk/python/lib/pulumi/config.py).
+    Any other text stays text, for the caller's check to refuse."""
+    if kind == "bool" and text in ("true", "True", "false", "False"):
+        return text in ("true", "True")
+    pattern = _SDK_NUMBER.get(kind)
+    if pattern is not None and pattern.fullmatch(text):
+        return float(text) if "." in text else int(text)
+    return text
 
 
 def _cli_typed(value: Any, declared: Any) -> Any:

@@ -88,12 +88,6 @@ _KIND_WANTS = {
 }
 
 
-def _unquoted_kind(text: str) -> str:
-    """What the text would be unquoted, in the CLI's YAML (a number's digits count for a float)."""
-    kind = go_yaml_scalar(text)[0]
-    return "float" if kind == "int" and text.strip() else kind
-
-
 def translate(
     exc: ValidationError, root: type[BaseModel], *, stack_file: str, namespace: str, raw: Any
 ) -> list[ConfigError]:
@@ -149,10 +143,10 @@ def translate(
         message = _KIND_PROBLEMS.get(kind, "") or str(err["msg"]).removeprefix("Value error, ")
         given = err.get("input")
         wants = _KIND_WANTS.get(kind)
-        if isinstance(given, str) and (
-            go_yaml_scalar(given)[0] == wants
-            or (wants == "float" and _unquoted_kind(given) == "float")
-        ):
+        # The hint only where the text, unquoted, would be what the key takes (an int's digits
+        # count for a float).
+        unquoted = go_yaml_scalar(given)[0] if isinstance(given, str) else None
+        if unquoted == wants or (wants == "float" and unquoted == "int"):
             message += " (quoted, it is text: write it without quotes)"
         errors.append(
             ConfigError(

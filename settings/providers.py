@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from settings.files import sdk_scalar
+
 PROVIDERS = {"aws": "pulumi_aws", "cloudflare": "pulumi_cloudflare", "random": "pulumi_random"}
 RESERVED = frozenset({"pulumi"})
 """The CLI's own namespace (e.g. `pulumi:disable-default-providers`)."""
@@ -165,7 +167,8 @@ cloudflare:apiKey, apiUserServiceKey): a message shows "[secret]" instead of the
 
 def _decoded(value: object, shape: Any) -> Any:
     """The engine's text for a provider key as the provider decodes it: structured values are
-    JSON, top-level scalars text (true/false and digits for booleans and integers)."""
+    JSON, top-level scalars text read as an SDK getter reads it (settings.files.sdk_scalar; any
+    number for a numeric key, so that the shape check names an int's fraction)."""
     if not isinstance(value, str):
         return value
     if value[:1] in "[{":
@@ -173,10 +176,8 @@ def _decoded(value: object, shape: Any) -> Any:
             return json.loads(value)
         except json.JSONDecodeError:
             return value
-    if shape == "bool" and value in ("true", "false", "True", "False"):
-        return value.lower() == "true"
-    if shape in ("int", "float") and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value):
-        return float(value) if "." in value else int(value)
+    if shape in ("bool", "int", "float"):
+        return sdk_scalar(value, "bool" if shape == "bool" else "float")
     return value
 
 

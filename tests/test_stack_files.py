@@ -95,9 +95,9 @@ def test_what_pulumi_config_set_writes_for_a_boolean_is_accepted(tmp_path: Path)
 
 
 def test_an_unquoted_timestamp_is_text_and_checked_as_one(tmp_path: Path) -> None:
-    """YAML would make `2027-03-28 09:00` a datetime; the CLI hands the program text. Unquoted, a
-    valid time still plans, and a malformed one is a message naming the key (never a
-    `program error (TypeError)`)."""
+    """`2027-03-28T09:00` (no seconds, no zone) is no timestamp to yaml.v3: unquoted, it is the
+    text it looks like and plans; a malformed time is a message naming the key (never a
+    `program error (TypeError)`). A full timestamp unquoted is refused (below)."""
     unquoted = _stack_copy(
         tmp_path,
         "staging",

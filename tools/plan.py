@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -204,8 +206,6 @@ def render_policy(
 
 
 def _wrap_indented(text: str, columns: int) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(
         text, width=columns, initial_indent="    ", subsequent_indent="      "
     ) or ["    "]
@@ -235,8 +235,6 @@ def program_error(exc: BaseException, program_dir: Path = ROOT) -> str:
 
 def _program_frame(exc: BaseException, program_dir: Path) -> str:
     """The deepest traceback frame in the program's own files (not the venv, not this tool)."""
-    import traceback
-
     found = ""
     for frame in traceback.extract_tb(exc.__traceback__):
         path = Path(frame.filename)

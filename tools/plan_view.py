@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -212,16 +213,8 @@ def _fit(text: str, room: int) -> str:
 
 
 def _wrap(words: str, room: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in words.split(" "):
-        if current and len(current) + 1 + len(word) > room:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        lines.append(current)
+    """Lines of at most `room` columns, broken at spaces only; a word longer than a line is cut."""
+    lines = textwrap.wrap(words, room, break_long_words=False, break_on_hyphens=False)
     return [_fit(line, room) for line in lines]
 
 

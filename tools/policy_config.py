@@ -70,10 +70,6 @@ def _protected(config: Mapping[str, Any]) -> bool:
     return str(config.get("spikeproof:protect", "true")).lower() != "false"
 
 
-def offline_identity(answers: Answers) -> dict[str, list[str]]:
-    return primary_identity(answers)
-
-
 def aws_identity(answers: Answers, client_factory: Any = None) -> dict[str, list[str]]:
     """The primary as RDS describes it (DescribeDBInstances: Endpoint.Address, DBInstanceArn,
     DbiResourceId, VpcSecurityGroups, MasterUserSecret.SecretArn), in its own region."""
@@ -113,7 +109,7 @@ def derived_config(
 ) -> dict[str, Any]:
     config, _secrets, _project = load_stack_config(stack, config_file=config_file)
     answers = derive(stack, config)
-    identity = aws_identity(answers, client_factory) if from_aws else offline_identity(answers)
+    identity = aws_identity(answers, client_factory) if from_aws else primary_identity(answers)
     return policy_config(identity, protected=_protected(config))
 
 

@@ -274,10 +274,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print(f"preflight: {exc}", file=sys.stderr)
         return EXIT_INVALID
     verdict = decide(p, settings)
-    source = f"{campaign_path(args.campaign)} and {stack_file_label(args.stack)}"
-    if args.config_file is not None:
-        source = f"{campaign_path(args.campaign)} and {args.config_file}"
-    print(report(p, verdict, source))
+    stack_file = args.config_file or stack_file_label(args.stack)
+    print(report(p, verdict, f"{campaign_path(args.campaign)} and {stack_file}"))
     if args.chart:
         after, changes = _after_actions(
             p,

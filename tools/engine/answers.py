@@ -17,6 +17,7 @@ a config value naming `<org>/spikeproof/<stack>` is answered with that stack's o
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -202,14 +203,19 @@ def _zone(facts: StackFacts, name: str) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _published_ranges() -> dict[str, Any]:
+    return dict(json.loads(CLOUDFLARE_IPS.read_text()))
+
+
 def _ip_ranges() -> dict[str, Any]:
     # The published list the program keeps as its own fallback (components/cloudflare_ips.json,
     # from https://www.cloudflare.com/ips/).
-    published = json.loads(CLOUDFLARE_IPS.read_text())
+    published = _published_ranges()
     return {
         "etag": digest("ips", *published["ipv4Cidrs"], length=32),
-        "ipv4Cidrs": published["ipv4Cidrs"],
-        "ipv6Cidrs": published["ipv6Cidrs"],
+        "ipv4Cidrs": list(published["ipv4Cidrs"]),
+        "ipv6Cidrs": list(published["ipv6Cidrs"]),
         "jdcloudCidrs": [],
     }
 
@@ -231,10 +237,12 @@ class Answers:
         for entry in self.file_invokes:
             if entry["token"] == token and _matches(entry.get("args", {}), args):
                 return dict(copy.deepcopy(entry["result"]))
-        derived = self._derived().get(token)
+        derived = self._derived.get(token)
         return derived(args) if derived else None
 
+    @functools.cached_property
     def _derived(self) -> dict[str, Answerer]:
+        """The derived answerers by invoke token, built once per run."""
         facts = self.facts
         account, region = self.where.account_id, self.where.region
         answers: dict[str, Answerer] = {
