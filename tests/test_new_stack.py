@@ -187,6 +187,6 @@ def test_the_policy_config_from_rds_itself(moto_endpoint: str, tmp_path: Path) -
     assert primary["arns"] == [described["DBInstanceArn"]]
     assert primary["resourceIds"] == [described["DbiResourceId"]]
     assert primary["endpoints"] == [described["Endpoint"]["Address"]]
-    if described.get("MasterUserSecret"):
-        assert primary["secretArns"] == [described["MasterUserSecret"]["SecretArn"]]
+    # ManageMasterUserPassword: RDS keeps the master secret, and the pack must know it.
+    assert primary["secretArns"] == [described["MasterUserSecret"]["SecretArn"]]
     assert data["all"] == "advisory", "staging is unprotected (spikeproof:protect: false)"

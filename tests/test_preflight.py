@@ -463,11 +463,15 @@ def test_replica_queries_are_checked_against_what_a_replica_serves(tmp_path: Pat
     text = preflight.report(p, verdict)
     assert f"{per_replica:,.0f} /s per replica" in text
     assert "capacity 4,000 /s each, measured" in text
+    # 20,000 queries/s over 2 replicas against 70% of 4,000: 15 replicas, RDS's most.
     needed = math.ceil(per_replica * 2 / (4000 * 0.7))
-    if needed <= 15:
-        assert any(f"raise spikeproof:replicas.count to {needed} " in a for a in verdict.actions)
-    else:
-        assert any("RDS allows 15" in f for f in verdict.findings), verdict.findings
+    assert needed == 15
+    assert any(f"raise spikeproof:replicas.count to {needed} " in a for a in verdict.actions)
+    halved = {**COUPON_KEYED, "replicas": {"count": 2, "queryCapacityPerSecond": 2000}}
+    over = stack_settings("prod", overrides=halved)
+    beyond = decide(project(campaign, over, "prod", windows=[]), over)
+    assert beyond.word == "NO-GO"
+    assert any("29 replicas would be needed and RDS allows 15" in f for f in beyond.findings)
     # The unserved form is a finding of the same pre-flight, not a reason to stop looking.
     assert any("/newsletter" in f for f in verdict.findings)
     assert any("replica queries peak" in f for f in verdict.findings)
