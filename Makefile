@@ -16,7 +16,19 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt policies/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r policies/requirements.txt
 	touch $@
 
-venv: $(VENV)/.stamp
+# The policy pack's own virtualenv: PulumiPolicy.yaml's `virtualenv: venv`, which the Pulumi CLI
+# joins onto the pack's folder (sdk/python/toolchain/pip.go resolveVirtualEnvironmentPath) and runs
+# the pack with, and which nothing but `pulumi install` in policies/ (or this) ever creates: the
+# engine installs nothing for a local --policy-pack. tests/test_cli_runtime.py resolves both
+# virtualenvs as the CLI does and imports each one's runtime.
+POLICY_VENV := policies/venv
+$(POLICY_VENV)/.stamp: policies/requirements.txt
+	test -x $(POLICY_VENV)/bin/python || $(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policies/requirements.txt
+	touch $@
+
+venv: $(VENV)/.stamp $(POLICY_VENV)/.stamp
 
 # The gate's own tools, on top of the test requirements: a fresh clone's `make check` installs them.
 $(VENV)/.check-stamp: $(VENV)/.stamp requirements-check.txt
@@ -26,7 +38,7 @@ $(VENV)/.check-stamp: $(VENV)/.stamp requirements-check.txt
 # Make's own status is 2 for any failed recipe (GNU make: 0, 1 only with -q, 2); the tool's code is
 # in make's "Error N" line and in the tool's last line (1 = blocked by a mandatory policy, 2 = a
 # configuration, policy-config or program error). Scripts that branch on it call the tool itself.
-plan: site
+plan: site $(POLICY_VENV)/.stamp
 	$(PY) -m tools.plan --stack $(STACK) $(PLAN_ARGS)
 
 # A new stack in one command: `make new-stack NAME=qa ARGS="--region eu-west-1 --primary core-qa-db ..."`
@@ -39,7 +51,7 @@ new-stack: $(VENV)/.stamp
 
 # The example consumer (another team's program) planned offline: its StackReference to
 # acme/spikeproof/$(STACK) is answered by that stack's own offline plan.
-plan-consumer: site
+plan-consumer: site $(POLICY_VENV)/.stamp
 	$(PY) -m tools.plan --stack $(STACK) --program-dir examples/consumer $(PLAN_ARGS)
 
 # The static site the stack publishes (spikeproof:site.directory, build/site): by default the
@@ -71,7 +83,7 @@ node_modules/.stamp: package.json package-lock.json
 
 node-deps: node_modules/.stamp
 
-test: $(VENV)/.stamp bin-deps node_modules/.stamp site
+test: $(VENV)/.stamp $(POLICY_VENV)/.stamp bin-deps node_modules/.stamp site
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate the README's configuration reference from settings/ and the stack files.
@@ -105,4 +117,4 @@ diagram: $(VENV)/.stamp
 	$(PY) -m tools.diagram
 
 clean:
-	rm -rf $(VENV) .pytest_cache node_modules build
+	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache node_modules build

@@ -29,6 +29,7 @@ from tools.engine.analyzer import (
     analyze,
     from_plan,
     load_policy_config,
+    scratch_pack,
 )
 from tools.engine.answers import FIXTURES
 
@@ -312,8 +313,9 @@ def _region(stack: str) -> str:
 
 
 def test_broken_pack_reports_its_error(tmp_path: Path) -> None:
-    (tmp_path / "__main__.py").write_text("raise RuntimeError('policy module is broken')\n")
-    pack = PolicyPackProcess(tmp_path)
+    pack = PolicyPackProcess(
+        scratch_pack(tmp_path, "raise RuntimeError('policy module is broken')\n")
+    )
     with pytest.raises(AnalyzerError) as info:
         pack.start(stack="prod")
     assert "did not print its port" in str(info.value)

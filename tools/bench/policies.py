@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools.engine.analyzer import POLICY_DIR, AnalyzerResource, PolicyPackProcess
+from tools.engine.analyzer import POLICY_DIR, AnalyzerResource, PolicyPackProcess, scratch_pack
 
 CONFIG = POLICY_DIR / "config" / "prod.json"
 
@@ -184,9 +184,7 @@ PolicyPack(name="spikeproof-null", policies=policies)
 
 def build_null_pack(pack: PolicyPackProcess, where: Path) -> Path:
     specs = [(p.name, p.policy_type, p.config_schema) for p in pack.policies()]
-    where.mkdir(parents=True, exist_ok=True)
-    (where / "__main__.py").write_text(_NULL_PACK.format(specs=specs))
-    return where
+    return scratch_pack(where, _NULL_PACK.format(specs=specs))
 
 
 def measure(pack: PolicyPackProcess, resources: list[AnalyzerResource], repeat: int) -> float:

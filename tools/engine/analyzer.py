@@ -1,10 +1,11 @@
 """Drive a CrossGuard policy pack over the Analyzer gRPC protocol, the way the Pulumi engine does.
 
-The engine's python policy shim (`pulumi-analyzer-policy-python`) runs
-`python -u -m pulumi.policy <engine-address> <program>` in the pack's directory with the stack's
-`PULUMI_*` environment, reads the analyzer's port from the first line of stdout, then calls
-`Handshake` (the Python SDK answers UNIMPLEMENTED, which the engine ignores), `GetAnalyzerInfo`,
-`Configure` with the reconciled policy config, `ConfigureStack`, `Analyze` once per resource (its
+The Python language host's RunPlugin runs `<venv>/bin/python -u -m pulumi.policy <engine-address>
+<pack dir>` in the pack's directory, the interpreter being PulumiPolicy.yaml's virtualenv resolved
+as the CLI resolves it (`tools/engine/cli.py`; never the interpreter running this module), with the
+stack's `PULUMI_*` environment. The harness reads the analyzer's port from the first line of
+stdout, then calls `Handshake` (the Python SDK answers UNIMPLEMENTED, which the engine ignores),
+`GetAnalyzerInfo`, `Configure` with the reconciled policy config, `ConfigureStack`, `Analyze` once per resource (its
 inputs, unknowns included in preview) and `AnalyzeStack` once (outputs, parents and dependencies).
 
 The CLI, not the SDK, applies `configSchema` defaults and validates `--policy-pack-config` files; so
@@ -17,10 +18,8 @@ It deliberately does not remediate (no policy in this project remediates) and do
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent import futures
@@ -42,6 +41,7 @@ from pulumi.runtime.proto import (
 )
 
 from settings.files import ROOT
+from tools.engine.cli import RuntimeResolutionError, policy_pack_runtime
 
 POLICY_DIR = ROOT / "policies"
 
@@ -284,9 +284,8 @@ class PolicyPackProcess:
     """One running pack. Use as a context manager; `analyze` may be called many times (each call
     re-runs Configure and ConfigureStack, like a new `pulumi preview` against the same plugin)."""
 
-    def __init__(self, pack_dir: Path | str = POLICY_DIR, *, python: str = sys.executable) -> None:
-        self.pack_dir = Path(pack_dir)
-        self.python = python
+    def __init__(self, pack_dir: Path | str = POLICY_DIR) -> None:
+        self.pack_dir = Path(pack_dir).resolve()
         self._engine = _Engine()
         self._engine_server: grpc.Server | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -300,6 +299,11 @@ class PolicyPackProcess:
     # lifecycle
 
     def start(self, *, stack: str = "dev", project: str = "project", preview: bool = False) -> None:
+        try:
+            runtime = policy_pack_runtime(self.pack_dir)
+            python = runtime.python()
+        except RuntimeResolutionError as error:
+            raise AnalyzerError(str(error)) from None
         self._engine_server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
         engine_pb2_grpc.add_EngineServicer_to_server(self._engine, self._engine_server)
         engine_port = self._engine_server.add_insecure_port("127.0.0.1:0")
@@ -307,7 +311,7 @@ class PolicyPackProcess:
         # The environment the engine gives analyzer plugins (plugin.constructEnv); the SDK reads it
         # on every Analyze call to configure pulumi.runtime settings.
         env = {
-            **os.environ,
+            **runtime.environment(),
             "PULUMI_PROJECT": project,
             "PULUMI_STACK": stack,
             "PULUMI_ORGANIZATION": "organization",
@@ -316,7 +320,14 @@ class PolicyPackProcess:
             "PYTHONUNBUFFERED": "1",
         }
         self._proc = subprocess.Popen(
-            [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", "."],
+            [
+                str(python),
+                "-u",
+                "-m",
+                "pulumi.policy",
+                f"127.0.0.1:{engine_port}",
+                str(self.pack_dir),
+            ],
             cwd=self.pack_dir,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -620,6 +631,22 @@ def _collect(response: Any, urn: str, result: AnalysisResult) -> None:
         )
     for n in response.not_applicable:
         result.not_applicable.append(Skipped(n.policy_name, urn, n.reason))
+
+
+def scratch_pack(where: Path, main: str) -> Path:
+    """A throw-away pack (a benchmark's null pack, a test's broken one): its `__main__.py` and a
+    PulumiPolicy.yaml that runs it in the shipped pack's virtualenv, named by its absolute path
+    (which resolveVirtualEnvironmentPath keeps as it is)."""
+    venv = policy_pack_runtime(POLICY_DIR).virtualenv
+    where.mkdir(parents=True, exist_ok=True)
+    (where / "__main__.py").write_text(main)
+    options = (
+        f"\n  options:\n    toolchain: pip\n    virtualenv: {json.dumps(str(venv))}" if venv else ""
+    )
+    (where / "PulumiPolicy.yaml").write_text(
+        f"description: scratch pack\nruntime:\n  name: python{options}\n"
+    )
+    return where
 
 
 @contextmanager
