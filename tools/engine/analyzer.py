@@ -5,8 +5,9 @@ The Python language host's RunPlugin runs `<venv>/bin/python -u -m pulumi.policy
 as the CLI resolves it (`tools/engine/cli.py`; never the interpreter running this module), with the
 stack's `PULUMI_*` environment. The harness reads the analyzer's port from the first line of
 stdout, then calls `Handshake` (the Python SDK answers UNIMPLEMENTED, which the engine ignores),
-`GetAnalyzerInfo`, `Configure` with the reconciled policy config, `ConfigureStack`, `Analyze` once per resource (its
-inputs, unknowns included in preview) and `AnalyzeStack` once (outputs, parents and dependencies).
+`GetAnalyzerInfo`, `Configure` with the reconciled policy config, `ConfigureStack`, `Analyze` once
+per resource (its inputs, unknowns included in preview) and `AnalyzeStack` once (outputs, parents
+and dependencies).
 
 The CLI, not the SDK, applies `configSchema` defaults and validates `--policy-pack-config` files; so
 does this module (`PolicyConfigError`, naming the file, policy, property and problem).
