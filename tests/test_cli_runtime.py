@@ -1,7 +1,7 @@
 """What the real Pulumi CLI does around the program: the virtualenvs it resolves from Pulumi.yaml
 and PulumiPolicy.yaml exist after the README's setup and import what each runtime needs, every
-workflow that runs the pack creates its virtualenv first, and our own harness starts the pack with the
-interpreter the CLI would use, so a pack the CLI cannot start cannot pass here (issue 24).
+workflow that runs the pack creates its virtualenv first, and our own harness starts the pack with
+the interpreter the CLI would use, so a pack the CLI cannot start cannot pass here (issue 24).
 
 The resolution rules and their sources are in tools/engine/cli.py (pulumi/pulumi pip.go
 resolveVirtualEnvironmentPath, plugin.go newPlugin, the language host's RunPlugin)."""
