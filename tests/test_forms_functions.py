@@ -217,7 +217,7 @@ def test_bad_input_is_a_4xx_naming_the_problem(
 def test_turnstile_required_checked_and_outage_is_503(infra: Infra, moto_endpoint: str) -> None:
     seen: list[tuple[str, str | None]] = []
 
-    def verifier(token: str, ip: str | None) -> bool:
+    def verifier(token: str, ip: str | None, submission: str) -> bool:
         seen.append((token, ip))
         if token == "down":
             raise VerifierUnavailable("timeout")
@@ -258,15 +258,15 @@ def test_turnstile_verifier_posts_secret_and_token(local_http: tuple[str, Any]) 
         return "s3cret"
 
     verifier = TurnstileVerifier(secret, f"{url}/siteverify")
-    assert verifier("tok", "203.0.113.9") is True
+    assert verifier("tok", "203.0.113.9", "sub") is True
     handler.body = b'{"success": false, "error-codes": ["invalid-input-response"]}'
-    assert verifier("tok2", None) is False
+    assert verifier("tok2", None, "sub") is False
     method, path, _, data = handler.calls[0]
     assert (method, path) == ("POST", "/siteverify")
     assert b"secret=s3cret" in data and b"response=tok" in data and b"remoteip=203.0.113.9" in data
     assert len(fetched) == 1, "the secret is fetched once per container"
     with pytest.raises(VerifierUnavailable):
-        TurnstileVerifier(secret, "http://127.0.0.1:9/", timeout_seconds=0.5)("t", None)
+        TurnstileVerifier(secret, "http://127.0.0.1:9/", timeout_seconds=0.5)("t", None, "sub")
 
 
 # ---- worker -------------------------------------------------------------------------------------

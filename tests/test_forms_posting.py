@@ -120,7 +120,7 @@ def test_a_script_gets_json_whatever_it_posts(infra: Infra, moto_endpoint: str) 
 def test_the_widgets_own_field_carries_the_token(infra: Infra, moto_endpoint: str) -> None:
     seen: list[str] = []
 
-    def verifier(token: str, ip: str | None) -> bool:
+    def verifier(token: str, ip: str | None, submission: str) -> bool:
         seen.append(token)
         return True
 
@@ -272,7 +272,7 @@ def test_only_requests_through_the_edge_are_admitted(infra: Infra, moto_endpoint
     header is what tells a post that passed the edge's rate limit from one that did not."""
     seen: list[str | None] = []
 
-    def verifier(token: str, ip: str | None) -> bool:
+    def verifier(token: str, ip: str | None, submission: str) -> bool:
         seen.append(ip)
         return True
 
@@ -294,9 +294,11 @@ def test_only_requests_through_the_edge_are_admitted(infra: Infra, moto_endpoint
 def test_a_retried_token_carries_the_same_idempotency_key(local_http: tuple[str, Any]) -> None:
     url, handler = local_http
     verifier = TurnstileVerifier(lambda: "s3cret", f"{url}/siteverify")
-    assert verifier("tok-1", None) and verifier("tok-1", None) and verifier("tok-2", None)
+    assert verifier("tok-1", None, "a") and verifier("tok-1", None, "a")
+    assert verifier("tok-2", None, "a") and verifier("tok-1", None, "b")
     keys = [dict(urllib.parse.parse_qsl(c[3].decode()))["idempotency_key"] for c in handler.calls]
-    assert keys[0] == keys[1] == idempotency_key("tok-1") != keys[2]
+    assert keys[0] == keys[1] == idempotency_key("tok-1", "a"), "a retry carries the same key"
+    assert len({keys[0], keys[2], keys[3]}) == 3, "another token or submission, another key"
     import uuid
 
     assert uuid.UUID(keys[0]).version == 5, "siteverify takes a UUID"
@@ -308,9 +310,9 @@ def test_siteverify_internal_error_is_retryable(local_http: tuple[str, Any]) -> 
     url, handler = local_http
     handler.body = b'{"success": false, "error-codes": ["internal-error"]}'
     with pytest.raises(VerifierUnavailable):
-        TurnstileVerifier(lambda: "s", f"{url}/siteverify")("t", None)
+        TurnstileVerifier(lambda: "s", f"{url}/siteverify")("t", None, "sub")
     handler.body = b'{"success": false, "error-codes": ["timeout-or-duplicate"]}'
-    assert TurnstileVerifier(lambda: "s", f"{url}/siteverify")("t", None) is False
+    assert TurnstileVerifier(lambda: "s", f"{url}/siteverify")("t", None, "sub") is False
 
 
 @pytest.mark.parametrize(
@@ -515,3 +517,71 @@ def test_forms_local_is_a_working_command_for_page_authors() -> None:
         if proc.stdout is not None:
             proc.stdout.close()
     assert code == 0
+
+
+def _post_json(url: str, origin: str, fields: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{url}/subscribe",
+        data=json.dumps(fields).encode(),
+        headers={"Content-Type": "application/json", "Origin": origin},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_a_solved_token_vouches_for_its_own_submission_only(moto_endpoint: str) -> None:
+    """Through the local front and its siteverify (which redeems a token once and honours
+    idempotency keys, as Cloudflare documents): a retry of the same submission passes, the same
+    token with another address is the spent token it is."""
+    from tools.forms_local import DUMMY_TOKEN, TEST_SECRET_PASS, LocalForms
+
+    origin = "https://www.example.com"
+    front = LocalForms(moto_endpoint, origins=[origin], turnstile_secret=TEST_SECRET_PASS).start()
+    try:
+        first = {"email": "ann@example.org", "consent": True, "cf-turnstile-response": DUMMY_TOKEN}
+        assert _post_json(front.url, origin, first)[0] == 202
+        assert _post_json(front.url, origin, first)[0] == 202, "a retry of the same post passes"
+        status, body = _post_json(front.url, origin, {**first, "email": "bob@example.org"})
+        assert (status, body["error"]) == (403, "turnstile_failed"), (
+            "a spent token must not vouch for a second sign-up"
+        )
+        status, _ = _post_json(front.url, origin, {**first, "name": "Mallory"})
+        assert status == 403, "nor for the same address with other content"
+    finally:
+        front.stop()
+
+
+def test_a_rejection_never_names_the_honeypot_to_a_script(infra: Infra, moto_endpoint: str) -> None:
+    body = json.dumps({"email": "a@example.org", "consent": True, "website": "http://spam"})
+    answer = _ingest(infra, moto_endpoint)(http_event(body), None)
+    assert answer["statusCode"] == 400, answer
+    assert "website" not in answer["body"] and "field" not in json.loads(answer["body"]), answer
+
+
+@pytest.mark.parametrize("pasted", [" ann@example.org", "ann@example.org ", "ann@example.org\n",
+                                    "\tann@example.org\r\n", "ann@exam\nple.org"])  # fmt: skip
+def test_an_address_is_sanitised_as_a_browsers_email_input_does(
+    infra: Infra, moto_endpoint: str, pasted: str
+) -> None:
+    """HTML's value sanitization for type=email strips newlines anywhere and ASCII whitespace at
+    the ends; what a browser would have posted for the pasted text is what is stored."""
+    sqs = client("sqs", moto_endpoint)
+    _receive_all(sqs, infra.queue_url)
+    body = json.dumps({"email": pasted, "consent": True})
+    answer = _ingest(infra, moto_endpoint)(http_event(body), None)
+    assert answer["statusCode"] == 202, (pasted, answer)
+    [message] = [json.loads(m["Body"]) for m in _receive_all(sqs, infra.queue_url)]
+    assert message["email"] == "ann@example.org"
+
+
+def test_whitespace_inside_an_address_is_still_refused(infra: Infra, moto_endpoint: str) -> None:
+    body = json.dumps({"email": "ann@exam\tple.org", "consent": True})
+    answer = _ingest(infra, moto_endpoint)(http_event(body), None)
+    assert answer["statusCode"] == 422 and "invalid_email" in answer["body"], answer

@@ -176,8 +176,6 @@ def make_handler(
     def refused(status: int, body: dict[str, Any]) -> Response[str]:
         if config.error_url and wants_html(_REQUEST.get().headers):
             query = {k: str(v) for k, v in body.items()}
-            if body.get("error") == "rejected":
-                query.pop("field", None)  # the honeypot's name is not for the page (or the bot)
             return _redirect(config.error_url, query)
         return _json(status, body)
 
@@ -215,7 +213,7 @@ def make_handler(
             source_ip = event.request_context.http.source_ip
             if edge_secret is not None:  # behind the edge, the socket's address is Cloudflare's
                 source_ip = headers.get("cf-connecting-ip") or source_ip
-            if not verifier(submission.turnstile_token, source_ip):
+            if not verifier(submission.turnstile_token, source_ip, submission.fingerprint(kind)):
                 raise Rejection(
                     403,
                     "turnstile_failed",

@@ -4,8 +4,11 @@ A token can be redeemed once. The ingest may have to answer 503 after siteverify
 queue failed), and the page then retries with the same token: siteverify's `idempotency_key`
 ("If this is provided, duplicate verification requests with the same key and response will return
 the same result", Cloudflare's Turnstile server-side validation docs) makes the retry pass. The
-key is derived from the token itself (a UUID v5), so every retry of one token carries the same key
-without the page or the ingest remembering anything.
+key is a UUID v5 of the token *and of the submission it vouches for* (`Submission.fingerprint`):
+a retry of the same submission carries the same key without the page or the ingest remembering
+anything, while the same solved token sent with another address or message carries a new key, so
+siteverify answers it as the spent token it is (`timeout-or-duplicate`). A key of the token alone
+replayed one solved challenge for any number of sign-ups.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ class VerifierUnavailable(Exception):
 
 
 class Verifier(Protocol):
-    def __call__(self, token: str, remote_ip: str | None) -> bool: ...
+    def __call__(self, token: str, remote_ip: str | None, submission: str) -> bool:
+        """`submission`: the fingerprint of what the token is sent with."""
+        ...
 
 
-def idempotency_key(token: str) -> str:
-    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, token))
+def idempotency_key(token: str, submission: str) -> str:
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{token}\n{submission}"))
 
 
 class TurnstileVerifier:
@@ -43,13 +48,13 @@ class TurnstileVerifier:
         self._url = url
         self._timeout = timeout_seconds
 
-    def __call__(self, token: str, remote_ip: str | None) -> bool:
+    def __call__(self, token: str, remote_ip: str | None, submission: str) -> bool:
         if self._cached is None:
             self._cached = self._secret()
         form = {
             "secret": self._cached,
             "response": token,
-            "idempotency_key": idempotency_key(token),
+            "idempotency_key": idempotency_key(token, submission),
         }
         if remote_ip:
             form["remoteip"] = remote_ip

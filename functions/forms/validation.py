@@ -16,6 +16,7 @@ against boto3's (`python -m tools.bench_forms`) for a handful of fields.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 import urllib.parse
@@ -79,6 +80,12 @@ class Submission:
     source: str | None
     message: str | None
     turnstile_token: str | None
+
+    def fingerprint(self, kind: str) -> str:
+        """What the submission says, without its token: equal for a retry of the same post, and
+        different for any other address, consent, name, source, message or form."""
+        fields = [kind, self.email, self.consent, self.name, self.source, self.message]
+        return hashlib.sha256(json.dumps(fields, ensure_ascii=True).encode()).hexdigest()
 
 
 def media_type(content_type: str | None) -> str:
@@ -202,9 +209,24 @@ def clean_text(value: Any, field: str, limit: int, *, multiline: bool = False) -
     return text or None
 
 
+HTML_ASCII_WHITESPACE = "\t\n\f\r "
+"""The HTML standard's "ASCII whitespace" (U+0009, U+000A, U+000C, U+000D, U+0020)."""
+
+
+def sanitise_email_value(value: Any) -> Any:
+    """What a browser's `<input type=email>` does to its value before any page reads it (HTML
+    standard, the email state's value sanitization algorithm: "Strip newlines from the value, then
+    strip leading and trailing ASCII whitespace from the value"). An address pasted with a trailing
+    space or newline, or typed on a keyboard that adds one, is then the address; a tab or newline
+    inside it is still refused by `clean_text`."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r", "").replace("\n", "").strip(HTML_ASCII_WHITESPACE)
+
+
 def normalise_email(raw: Any) -> str:
     """The address as the list keys it: local part lower-cased, domain in IDNA 2008 A-labels."""
-    text = clean_text(raw, "email", MAX_EMAIL_CHARS)
+    text = clean_text(sanitise_email_value(raw), "email", MAX_EMAIL_CHARS)
     if text is None:
         raise Rejection(422, "missing_email", "email is required", "email")
     try:
@@ -259,7 +281,8 @@ def parse_submission(
     Unknown fields are ignored, not refused: the page may add fields before we do."""
     trap = data.get(honeypot_field)
     if trap not in (None, ""):
-        raise Rejection(400, "rejected", "submission rejected", honeypot_field)
+        # Never names the field: a bot told which field tripped it learns which one to leave empty.
+        raise Rejection(400, "rejected", "submission rejected")
     email = normalise_email(data.get("email"))
     consent = _consent(data.get("consent"), from_form=from_form)
     message = clean_text(data.get("message"), "message", MAX_MESSAGE_CHARS, multiline=True)
