@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import importlib.metadata
+import io
+import os
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +77,10 @@ def vendored_files(distributions: tuple[str, ...] = VENDORED) -> list[tuple[str,
 def build(out: Path, source: Path = SOURCE, package: str = "forms") -> Package:
     out.parent.mkdir(parents=True, exist_ok=True)
     names = []
-    tmp = out.with_suffix(out.suffix + ".tmp")
+    buffer = io.BytesIO()
     entries = [(f"{package}/{p.relative_to(source).as_posix()}", p) for p in _files(source)]
     entries += vendored_files()
-    with zipfile.ZipFile(tmp, "w") as zf:
+    with zipfile.ZipFile(buffer, "w") as zf:
         for name, path in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -88,13 +92,25 @@ def build(out: Path, source: Path = SOURCE, package: str = "forms") -> Package:
             data = path.read_bytes().replace(b"\r\n", b"\n")
             zf.writestr(info, data, compresslevel=9)
             names.append(name)
-    tmp.replace(out)
-    digest = hashlib.sha256(out.read_bytes()).digest()
+    data = buffer.getvalue()
+    # A temporary file of this build's own, renamed over `out`: two plans at once in one checkout
+    # (an editor's and a developer's, parallel CI steps) each write whole bytes, and the rename is
+    # atomic, so neither reads or removes the other's half-written file. The bytes are the same.
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    digest = hashlib.sha256(data).digest()
     return Package(
         path=out,
         sha256_hex=digest.hex(),
         source_code_hash=base64.b64encode(digest).decode(),
-        size_bytes=out.stat().st_size,
+        size_bytes=len(data),
         files=tuple(names),
     )
 

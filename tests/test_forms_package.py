@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -106,3 +107,27 @@ def test_the_zip_carries_every_library_the_runtime_and_layer_lack(tmp_path: Path
     assert run.returncode == 0, run.stderr
     # 422 (consent), reached through email-validator and idna loaded from the zip; no dnspython.
     assert run.stdout.splitlines()[-1] == "422 []", run.stdout
+
+
+def test_parallel_builds_into_one_path_all_succeed_with_the_same_bytes(tmp_path: Path) -> None:
+    """Two plans at once in one checkout build the same zip: 8 processes racing on one path (one
+    shared temporary name made 5 of 8 fail) each finish, and the file is whole."""
+    from settings.files import ROOT
+
+    out = tmp_path / "forms.zip"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "functions.package", "--out", str(out)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    results = [(p.wait(), *p.communicate()) for p in procs]
+    assert [r[0] for r in results] == [0] * 8, [r[2][-300:] for r in results if r[0]]
+    digests = {r[1].split("sha256 ", 1)[1].split()[0] for r in results}
+    assert len(digests) == 1, digests
+    assert hashlib.sha256(out.read_bytes()).hexdigest() in digests
+    assert [p.name for p in tmp_path.iterdir()] == ["forms.zip"], "no temporary file is left"
