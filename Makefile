@@ -61,9 +61,10 @@ site: $(VENV)/.stamp
 	$(or $(SITE_BUILD),$(PY) -m tools.site_build --stack $(STACK) --out build/site)
 
 # Debian binaries the tests run for real: nginx checks and serves the fleet's rendered config;
-# Chromium and its ChromeDriver open the sample landing page (tests/test_forms_browser.py).
+# Chromium and its ChromeDriver open the sample landing page (tests/test_forms_browser.py);
+# systemd-analyze verifies the fleet's units (tests/test_webserver.py).
 # Idempotent: installs only what is missing from PATH and /usr/sbin.
-BIN_PACKAGES = nginx:nginx-light chromium:chromium chromedriver:chromium-driver
+BIN_PACKAGES = nginx:nginx-light chromium:chromium chromedriver:chromium-driver systemd-analyze:systemd
 bin-deps:
 	@missing=""; for pair in $(BIN_PACKAGES); do \
 		PATH="$$PATH:/usr/sbin" command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \

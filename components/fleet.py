@@ -33,7 +33,13 @@ from components.alerting import metric_alarm
 from components.core import NetworkFacts
 from components.iam import policy_json, service_trust
 from model.schedule import CampaignWindow, scheduled_actions
-from model.webserver import LIFECYCLE_HOOK, SiteSource, WebServerConfig, render_user_data
+from model.webserver import (
+    HOOK_HEARTBEAT_SECONDS,
+    LIFECYCLE_HOOK,
+    SiteSource,
+    WebServerConfig,
+    render_user_data,
+)
 from settings.fleet import FleetSettings
 
 SNAPSHOT_PATH = Path(__file__).with_name("cloudflare_ips.json")
@@ -547,14 +553,32 @@ class WebFleet(pulumi.ComponentResource):
                 if args.config.warm_pool_size
                 else None
             ),
+            # Holds every launch, the group's first instances and its first warm pool included,
+            # until the instance reports that it serves the current site; ABANDON if it never
+            # does within the heartbeat. On the group, not a separate aws.autoscaling.LifecycleHook:
+            # that resource is attached only after the group exists and "after the initial
+            # instances have been launched" (its docstring), so the first capacity went into
+            # service unchecked. The provider makes initial_lifecycle_hook ForceNew
+            # (terraform-provider-aws internal/service/autoscaling/group.go), so a change to it
+            # replaces the group: nothing here varies per stack or deploy, and a test pins it.
+            initial_lifecycle_hooks=[
+                aws.autoscaling.GroupInitialLifecycleHookArgsDict(
+                    name=LIFECYCLE_HOOK,
+                    lifecycle_transition="autoscaling:EC2_INSTANCE_LAUNCHING",
+                    default_result="ABANDON",
+                    heartbeat_timeout=HOOK_HEARTBEAT_SECONDS,
+                )
+            ],
             tags=[
                 aws.autoscaling.GroupTagArgsDict(
                     key="Name", value=f"{args.name_prefix}-web", propagate_at_launch=True
                 )
             ],
+            # The role may complete the hook before the first instance asks to.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 ignore_changes=["desiredCapacity"],
+                depends_on=[lifecycle_policy],
             ),
         )
 
@@ -570,20 +594,6 @@ class WebFleet(pulumi.ComponentResource):
                 "target_value": args.config.cpu_target_percent,
             },
             opts=child,
-        )
-        # Holds each launch (into the warm pool or service) until the instance reports that it
-        # serves the current site; ABANDON if it never does within the heartbeat. A resource of its
-        # own, not the group's initial_lifecycle_hooks: that argument "will only work when creating
-        # a new Auto Scaling group" and changing it replaces the group. After the role may
-        # complete it, so no instance waits on a hook it cannot answer.
-        aws.autoscaling.LifecycleHook(
-            f"{name}-ready-hook",
-            name=LIFECYCLE_HOOK,
-            autoscaling_group_name=group.name,
-            lifecycle_transition="autoscaling:EC2_INSTANCE_LAUNCHING",
-            default_result="ABANDON",
-            heartbeat_timeout=900,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[lifecycle_policy]),
         )
         self.request_count_target = request_count_target(
             args.config.per_instance_capacity_rps, args.config.target_utilization_percent

@@ -251,26 +251,68 @@ LIFECYCLE_HOOK = "spikeproof-ready"
 """The Auto Scaling group's launch lifecycle hook: an instance is held (in the warm pool, or on its
 way into service) until `spikeproof-ready` reports that nginx serves the current site."""
 
+# Time budget of one launch, every part inside the hook's heartbeat (checked by a test): the site
+# sync may take SITE_SYNC_TIMEOUT_SECONDS (a large first sync takes minutes), then the readiness
+# report READY_DEADLINE_SECONDS after nginx starts, with BOOT_ALLOWANCE_SECONDS for the boot itself
+# (cloud-init installing nginx on the first one).
+HOOK_HEARTBEAT_SECONDS = 1500
+"""The launch hook's heartbeat: an instance that has not reported by then is ABANDONed."""
+SITE_SYNC_TIMEOUT_SECONDS = 900
+READY_DEADLINE_SECONDS = 300
+BOOT_ALLOWANCE_SECONDS = 240
+
 _SITE_SYNC = """#!/bin/bash
 # Runs before every nginx start (first boot, and every resume from the warm pool): the instance
-# serves the site as it is now, not as it was when the instance was built.
-set -euo pipefail
-token=$(curl -sf -X PUT http://169.254.169.254/latest/api/token \\
-  -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')
-export AWS_DEFAULT_REGION=$(curl -sf -H "X-aws-ec2-metadata-token: $token" \\
-  http://169.254.169.254/latest/meta-data/placement/region)
-# --delete: the served tree is exactly the artifact, so a removed page disappears too.
-aws s3 sync --only-show-errors --delete {uri} {root}
-chmod -R a+rX {root}
+# serves the site as it is now, not as it was when the instance was built. Retried within the
+# unit's own TimeoutStartSec; a sync that never succeeds leaves nginx stopped, so the hook
+# ABANDONs the instance rather than serving a stale or empty site.
+set -uo pipefail
+for attempt in 1 2 3 4 5; do
+  token=$(curl -sf --retry 5 -X PUT http://169.254.169.254/latest/api/token \\
+    -H 'X-aws-ec2-metadata-token-ttl-seconds: 300') &&
+  region=$(curl -sf --retry 5 -H "X-aws-ec2-metadata-token: $token" \\
+    http://169.254.169.254/latest/meta-data/placement/region) &&
+  # --delete: the served tree is exactly the artifact, so a removed page disappears too.
+  AWS_DEFAULT_REGION=$region aws s3 sync --only-show-errors --delete {uri} {root} &&
+  chmod -R a+rX {root} && exit 0
+  echo "site sync attempt $attempt failed" >&2
+  sleep $((attempt * 10))
+done
+exit 1
+"""
+
+_SITE_SYNC_UNIT = """[Unit]
+Description=Sync the marketing site from S3 before nginx serves it
+Wants=network-online.target
+After=network-online.target
+Before=nginx.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/bin/spikeproof-site-sync
+# Not nginx's ExecStartPre: that ran under nginx's start timeout (DefaultTimeoutStartSec, 90 s), so
+# a large first sync failed nginx and the hook abandoned the instance at every launch. A oneshot
+# unit has no start timeout unless given one (systemd.service(5), TimeoutStartSec=); this one is
+# the launch budget's share (model/webserver.py SITE_SYNC_TIMEOUT_SECONDS).
+TimeoutStartSec={timeout}
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+# nginx requires the sync: it starts after the sync succeeded, and not at all when it failed.
+_NGINX_AFTER_SYNC = """[Unit]
+Requires=spikeproof-site-sync.service
+After=spikeproof-site-sync.service
 """
 
 _READY = """#!/bin/bash
 # After nginx starts: tell Auto Scaling this instance is ready, completing the launch lifecycle
 # hook that holds it (at first launch, into the warm pool or service, and on every resume from
-# the pool). Retries until it succeeds or the hook's heartbeat is near; a failure fails the unit
-# (visible in systemctl and the console log) rather than passing silently.
+# the pool). Retries until it succeeds or its deadline; a failure fails the unit (visible in
+# systemctl and the console log) rather than passing silently.
 set -uo pipefail
-deadline=$((SECONDS + 840))
+deadline=$((SECONDS + {deadline}))
 token=$(curl -sf --retry 5 -X PUT http://169.254.169.254/latest/api/token \\
   -H 'X-aws-ec2-metadata-token-ttl-seconds: 900')
 meta() {{
@@ -291,9 +333,17 @@ while :; do
     aws autoscaling complete-lifecycle-action --lifecycle-hook-name {hook} \\
       --auto-scaling-group-name "$group" --instance-id "$id" \\
       --lifecycle-action-result CONTINUE && exit 0
-    # No action waiting (the hook already completed, or none applies on this start) is done.
-    aws autoscaling describe-auto-scaling-instances --instance-ids "$id" \\
-      --query 'AutoScalingInstances[0].LifecycleState' --output text | grep -q Wait || exit 0
+    # Done only when the instance is past the hook. Pending and Warmed:Pending have not reached
+    # it yet (the action is not open, so the call above fails): keep trying, or the hook would
+    # wait out its heartbeat and abandon the instance. *:Wait is the hook waiting for us.
+    # (LifecycleState values: botocore's autoscaling model.)
+    state=$(aws autoscaling describe-auto-scaling-instances --instance-ids "$id" \\
+      --query 'AutoScalingInstances[0].LifecycleState' --output text) && {{
+      case "$state" in
+        Pending|Warmed:Pending|*:Wait) ;;
+        *) exit 0 ;;
+      esac
+    }}
   }}
   [ "$SECONDS" -lt "$deadline" ] || {{ echo "could not complete the lifecycle hook" >&2; exit 1; }}
   sleep 10
@@ -338,10 +388,16 @@ def render_user_data(config: WebServerConfig, site: SiteSource) -> str:
                 "content": _SITE_SYNC.format(uri=site.s3_uri, root=root),
             },
             {
+                "path": "/etc/systemd/system/spikeproof-site-sync.service",
+                "owner": "root:root",
+                "permissions": "0644",
+                "content": _SITE_SYNC_UNIT.format(timeout=SITE_SYNC_TIMEOUT_SECONDS),
+            },
+            {
                 "path": "/etc/systemd/system/nginx.service.d/10-site-sync.conf",
                 "owner": "root:root",
                 "permissions": "0644",
-                "content": "[Service]\nExecStartPre=/usr/local/bin/spikeproof-site-sync\n",
+                "content": _NGINX_AFTER_SYNC,
             },
         ]
     files += [
@@ -350,7 +406,10 @@ def render_user_data(config: WebServerConfig, site: SiteSource) -> str:
             "owner": "root:root",
             "permissions": "0755",
             "content": _READY.format(
-                port=config.listen_port, health=config.health_path, hook=LIFECYCLE_HOOK
+                port=config.listen_port,
+                health=config.health_path,
+                hook=LIFECYCLE_HOOK,
+                deadline=READY_DEADLINE_SECONDS,
             ),
         },
         {
@@ -367,6 +426,7 @@ def render_user_data(config: WebServerConfig, site: SiteSource) -> str:
         # server on a config nginx rejects.
         ["nginx", "-t"],
         ["systemctl", "daemon-reload"],
+        *([["systemctl", "enable", "spikeproof-site-sync"]] if site.s3_uri is not None else []),
         ["systemctl", "enable", "--now", "nginx"],
         ["systemctl", "enable", "--now", "spikeproof-ready"],
     ]

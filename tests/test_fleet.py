@@ -467,21 +467,25 @@ def test_several_types_with_a_warm_pool_are_refused(config_error) -> None:  # ty
 def test_launches_wait_for_the_instance_to_serve_the_current_site(plan) -> None:  # type: ignore[no-untyped-def]
     """A launch lifecycle hook holds every instance (into the warm pool or service) until its
     readiness report; the role may complete it for this group only; the image is the pinned one."""
-    from model.webserver import LIFECYCLE_HOOK
+    from model.webserver import HOOK_HEARTBEAT_SECONDS, LIFECYCLE_HOOK
     from settings import stack_settings
 
     result = plan("prod")
     (group,) = result.of_type(ASG)
-    assert group.input("initialLifecycleHooks") is None, (
-        f"{group.urn}: initial_lifecycle_hooks only works at creation and replaces the group"
+    # On the group, so the first instances and the first warm pool are held too; a separate
+    # LifecycleHook is attached only after the group has launched them.
+    assert result.of_type("aws:autoscaling/lifecycleHook:LifecycleHook") == [], (
+        "a separate LifecycleHook misses the group's first launches"
     )
-    (hook,) = result.of_type("aws:autoscaling/lifecycleHook:LifecycleHook")
-    assert hook.input("name") == LIFECYCLE_HOOK
-    assert hook.input("autoscalingGroupName") == group.outputs["name"]
-    assert hook.input("lifecycleTransition") == "autoscaling:EC2_INSTANCE_LAUNCHING"
-    assert hook.input("defaultResult") == "ABANDON", "an instance that never reports is not used"
-    assert result.named("web-lifecycle").urn in hook.dependencies, (
-        "the hook waits for the permission to complete it"
+    (hook,) = group.input("initialLifecycleHooks")
+    assert hook == {
+        "name": LIFECYCLE_HOOK,
+        "lifecycleTransition": "autoscaling:EC2_INSTANCE_LAUNCHING",
+        "defaultResult": "ABANDON",
+        "heartbeatTimeout": HOOK_HEARTBEAT_SECONDS,
+    }, f"{group.urn}: the hook is ForceNew; any per-stack value in it would replace the group"
+    assert result.named("web-lifecycle").urn in group.dependencies, (
+        "the group waits for the permission to complete its hook"
     )
     (policy,) = [
         p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == "web-lifecycle"

@@ -7,6 +7,7 @@ skipping would let CI pass without ever checking the config the instances run.
 from __future__ import annotations
 
 import http.client
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,10 @@ import pytest
 import yaml
 
 from model.webserver import (
+    BOOT_ALLOWANCE_SECONDS,
+    HOOK_HEARTBEAT_SECONDS,
+    READY_DEADLINE_SECONDS,
+    SITE_SYNC_TIMEOUT_SECONDS,
     CachePolicy,
     SiteSource,
     WebServerConfig,
@@ -164,14 +169,20 @@ def test_user_data_is_cloud_config_with_the_same_nginx_conf() -> None:
 
 
 def test_every_nginx_start_serves_the_current_site() -> None:
-    """User data runs once; a warm-pool instance resumes later. The sync is therefore part of
-    nginx's start (a systemd drop-in), not a one-time boot command."""
+    """User data runs once; a warm-pool instance resumes later. The sync is therefore a unit that
+    nginx requires at every start, not a one-time boot command, and not nginx's ExecStartPre
+    (which ran under nginx's 90 s start timeout)."""
     doc = yaml.safe_load(
         render_user_data(WebServerConfig(cache=CACHE), SiteSource(s3_uri="s3://b/p/"))
     )
     files = {f["path"]: f for f in doc["write_files"]}
     dropin = files["/etc/systemd/system/nginx.service.d/10-site-sync.conf"]["content"]
-    assert "ExecStartPre=/usr/local/bin/spikeproof-site-sync" in dropin
+    assert "ExecStartPre" not in dropin
+    assert "Requires=spikeproof-site-sync.service" in dropin
+    assert "After=spikeproof-site-sync.service" in dropin
+    unit = files["/etc/systemd/system/spikeproof-site-sync.service"]["content"]
+    assert "Type=oneshot" in unit and f"TimeoutStartSec={SITE_SYNC_TIMEOUT_SECONDS}" in unit
+    assert ["systemctl", "enable", "spikeproof-site-sync"] in doc["runcmd"]
     sync = files["/usr/local/bin/spikeproof-site-sync"]
     assert (
         "aws s3 sync --only-show-errors --delete s3://b/p/ /usr/share/nginx/marketing"
@@ -245,10 +256,13 @@ def _ready_script() -> str:
     return script
 
 
-def _stubs(bin_dir: Path, *, complete_failures: int) -> Path:
+def _stubs(bin_dir: Path, *, complete_failures: int, states: tuple[str, ...] = ()) -> Path:
     """curl, aws and sleep stand-ins on PATH: IMDS answers, a healthy nginx, a group whose
-    complete-lifecycle-action fails `complete_failures` times first. Calls are logged."""
+    complete-lifecycle-action fails `complete_failures` times first, while the instance's
+    LifecycleState is each of `states` in turn (then Pending:Wait). Calls are logged."""
     log = bin_dir / "calls.log"
+    queue = bin_dir / "states"
+    queue.write_text("".join(f"{state}\n" for state in states))
     (bin_dir / "curl").write_text(
         "#!/bin/bash\n"
         f'echo "curl $*" >> {log}\n'
@@ -258,7 +272,8 @@ def _stubs(bin_dir: Path, *, complete_failures: int) -> Path:
     (bin_dir / "aws").write_text(
         "#!/bin/bash\n"
         f'echo "aws $*" >> {log}\n'
-        'case "$*" in *LifecycleState*) echo Pending:Wait ;;'
+        'case "$*" in *LifecycleState*)'
+        f" s=$(head -n1 {queue}); sed -i 1d {queue}; echo ${{s:-Pending:Wait}} ;;"
         " *describe-auto-scaling-instances*) echo web-asg-1a2b3c4 ;;"
         f" *complete-lifecycle-action*) n=$(grep -c complete-lifecycle {log});"
         f' [ "$n" -gt {complete_failures} ] ;; esac\n'
@@ -267,6 +282,104 @@ def _stubs(bin_dir: Path, *, complete_failures: int) -> Path:
     for tool in ("curl", "aws", "sleep"):
         (bin_dir / tool).chmod(0o755)
     return log
+
+
+@pytest.mark.parametrize(
+    "states", [("Pending", "Pending", "Pending"), ("Warmed:Pending", "Warmed:Pending")]
+)
+def test_the_readiness_report_waits_for_an_instance_that_has_not_reached_the_hook(
+    tmp_path: Path, states: tuple[str, ...]
+) -> None:
+    """Called while the instance is still Pending (or Warmed:Pending), the hook's action is not
+    open yet and completing it fails: the report keeps trying until the hook waits for it,
+    instead of taking "no Wait" for "done" and leaving the hook to abandon the instance."""
+    log = _stubs(tmp_path, complete_failures=len(states), states=states)
+    script = tmp_path / "ready.sh"
+    script.write_text(_ready_script())
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    completes = [c for c in log.read_text().splitlines() if "complete-lifecycle-action" in c]
+    assert len(completes) == len(states) + 1, completes
+
+
+@pytest.mark.parametrize("state", ["InService", "Warmed:Stopped", "Pending:Proceed"])
+def test_the_readiness_report_stops_once_the_instance_is_past_the_hook(
+    tmp_path: Path, state: str
+) -> None:
+    log = _stubs(tmp_path, complete_failures=99, states=(state,))
+    script = tmp_path / "ready.sh"
+    script.write_text(_ready_script())
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    completes = [c for c in log.read_text().splitlines() if "complete-lifecycle-action" in c]
+    assert len(completes) == 1, completes
+
+
+def test_the_lifecycle_states_the_report_names_are_the_apis() -> None:
+    """The states the script matches are LifecycleState values in botocore's model."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("autoscaling")
+    states = set(model.shape_for("LifecycleState").enum)
+    assert {"Pending", "Warmed:Pending", "Pending:Wait", "Warmed:Pending:Wait"} <= states
+    named = set(re.findall(r"^\s+([\w:|*]+)\) ;;$", _ready_script(), flags=re.M)[0].split("|"))
+    assert named - {"*:Wait"} <= states, named
+    assert {s for s in states if s.endswith(":Wait")} >= {"Pending:Wait", "Warmed:Pending:Wait"}
+
+
+def test_one_launch_fits_the_hooks_heartbeat() -> None:
+    """Boot, the site sync's whole timeout and the readiness deadline end before the hook gives
+    up on the instance."""
+    total = BOOT_ALLOWANCE_SECONDS + SITE_SYNC_TIMEOUT_SECONDS + READY_DEADLINE_SECONDS
+    assert total <= HOOK_HEARTBEAT_SECONDS, (total, HOOK_HEARTBEAT_SECONDS)
+    assert 30 <= HOOK_HEARTBEAT_SECONDS <= 7200, "PutLifecycleHook's HeartbeatTimeout range"
+    assert f"deadline=$((SECONDS + {READY_DEADLINE_SECONDS}))" in _ready_script()
+
+
+def test_the_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    """systemd's own checker over the units user data writes, with the distribution's units
+    (nginx.service included) beneath them: unknown keys, bad values, missing commands and
+    ordering problems are its findings, not ours."""
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    doc = yaml.safe_load(
+        render_user_data(WebServerConfig(cache=CACHE), SiteSource(s3_uri="s3://b/p/"))
+    )
+    units = []
+    for f in doc["write_files"]:
+        target = root / f["path"].lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f["content"])
+        target.chmod(int(f["permissions"], 8))
+        if f["path"].endswith(".service"):
+            units.append(f["path"])
+    (root / "usr/sbin").mkdir(parents=True, exist_ok=True)
+    (root / "usr/sbin/nginx").write_text("#!/bin/sh\n")
+    (root / "usr/sbin/nginx").chmod(0o755)
+
+    def verify(*names: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", f"--root={root}", *names],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert len(units) == 2, units
+    done = verify(*units, "nginx.service")
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
+    sync_unit = root / "etc/systemd/system/spikeproof-site-sync.service"
+    sync_unit.write_text(sync_unit.read_text().replace("TimeoutStartSec=", "TimeoutStartSecs="))
+    broken = verify("/etc/systemd/system/spikeproof-site-sync.service")
+    assert "Unknown key" in broken.stderr, "the check must be able to fail"
 
 
 @pytest.mark.parametrize("failures", [0, 3])
