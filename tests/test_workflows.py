@@ -207,16 +207,14 @@ def test_one_workflow_does_every_update_so_a_waiting_deploy_is_always_the_newest
     groups: dict[str, set[str]] = {}
     for name in ALL:
         workflow = _load(name)
-        for job_id, job in workflow["jobs"].items():
+        for job in workflow["jobs"].values():
             group = (job.get("concurrency") or {}).get("group")
             if group:
                 groups.setdefault(str(group), set()).add(name)
-            for step in job["steps"]:
-                if str(step.get("uses", "")).startswith("pulumi/actions@"):
-                    if step["with"]["command"] in ("up", "destroy", "refresh"):
-                        ups.setdefault(step["with"]["stack-name"].rsplit("/", 1)[1], set()).add(
-                            name
-                        )
+        for _, step in _pulumi_steps(workflow):
+            if step["with"]["command"] in ("up", "destroy", "refresh"):
+                stack = step["with"]["stack-name"].rsplit("/", 1)[1]
+                ups.setdefault(stack, set()).add(name)
     assert ups == {stack: {"deploy.yml"} for stack in STACKS}, ups
     for stack in STACKS:
         assert groups[f"deploy-{stack}"] == {"deploy.yml"}, groups
