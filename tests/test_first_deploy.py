@@ -43,3 +43,43 @@ def test_the_list_is_read_from_the_doc() -> None:
     """The check can fail: the table is found and holds the services by their IAM prefix."""
     listed = _listed()
     assert {"rds", "ec2", "elasticloadbalancing", "chatbot", "logs"} <= listed, listed
+
+
+def _token_rows() -> dict[str, str]:
+    """Each resource type (and `Ruleset <phase>`) the token table covers -> its permission."""
+    section = DOC.read_text().split("### The Cloudflare API token's permissions", 1)[1]
+    section = section.split("\n###", 1)[0]
+    covered: dict[str, str] = {}
+    for permission, scope, types in re.findall(
+        r"^\| ([A-Z][\w ]+) \| (zone|account) \| (.+) \|$", section, flags=re.M
+    ):
+        names = re.findall(r"`([\w]+)`", types)
+        if names[:1] == ["Ruleset"]:
+            for phase in names[1:]:
+                covered[f"Ruleset {phase}"] = permission
+        else:
+            for name in names:
+                covered[name] = permission
+    return covered
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_the_cloudflare_token_covers_every_type_and_phase_in_the_plan(plan, stack: str) -> None:  # type: ignore[no-untyped-def]
+    result = plan(stack)
+    needed = set()
+    for r in result.resources:
+        if not r.type.startswith("cloudflare:"):
+            continue
+        short = r.type.rsplit(":", 1)[1]
+        needed.add(f"Ruleset {r.input('phase')}" if short == "Ruleset" else short)
+    missing = sorted(needed - set(_token_rows()))
+    assert not missing, f"docs/first-deploy.md's Cloudflare token table lacks {missing} ({stack})"
+
+
+def test_the_token_table_is_read_with_the_workers_and_header_permissions() -> None:
+    rows = _token_rows()
+    assert (
+        rows["Worker"] == "Workers Scripts Edit" and rows["WorkersRoute"] == "Workers Routes Edit"
+    )
+    assert rows["Ruleset http_response_headers_transform"] == "Transform Rules Edit"
+    assert rows["ZoneCacheReserve"] == "Zone Settings Edit", rows
