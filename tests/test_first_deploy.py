@@ -50,7 +50,7 @@ def _token_rows() -> dict[str, str]:
     section = DOC.read_text().split("### The Cloudflare API token's permissions", 1)[1]
     section = section.split("\n###", 1)[0]
     covered: dict[str, str] = {}
-    for permission, scope, types in re.findall(
+    for permission, _scope, types in re.findall(
         r"^\| ([A-Z][\w ]+) \| (zone|account) \| (.+) \|$", section, flags=re.M
     ):
         names = re.findall(r"`([\w]+)`", types)
