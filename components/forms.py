@@ -178,9 +178,17 @@ class FormBackend(pulumi.ComponentResource):
             role: str, description: str, value: pulumi.Input[str]
         ) -> tuple[pulumi.Output[str], list[dict[str, Any]]]:
             """A Secrets Manager secret holding `value` (a Pulumi secret end to end): its ARN and
-            the statement that lets the ingest read it."""
+            the statement that lets the ingest read it. Deleted without a recovery window: the
+            value lives in Pulumi state and is written again by any re-created stack, while the
+            default 30-day window would keep the fixed name taken and fail that re-creation
+            ("a secret with this name is already scheduled for deletion"). The list provider's
+            key above keeps the window: it holds a value nothing else has."""
             secret = aws.secretsmanager.Secret(
-                f"{name}-{role}", name=f"{prefix}/{role}", description=description, opts=child
+                f"{name}-{role}",
+                name=f"{prefix}/{role}",
+                description=description,
+                recovery_window_in_days=0,
+                opts=child,
             )
             aws.secretsmanager.SecretVersion(
                 f"{name}-{role}-value",

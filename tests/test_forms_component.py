@@ -327,3 +327,18 @@ def test_only_the_edge_can_post_the_ingest_holds_the_edges_secret(plan, stack: s
         s["Resource"] for s in policy["Statement"] if "secretsmanager:GetSecretValue" in s["Action"]
     ]
     assert result.named("forms-edge-secret").outputs["arn"] in reads
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_secrets_derived_from_state_free_their_name_when_deleted(plan, stack: str) -> None:  # type: ignore[no-untyped-def]
+    """A secret whose value Pulumi writes (Turnstile's, the edge's) is deleted without a recovery
+    window, or a re-created stack fails on the name for 30 days; the list provider's key, set out
+    of band and held nowhere else, keeps a window to restore it from."""
+    secrets = plan(stack).of_type("aws:secretsmanager/secret:Secret")
+    assert secrets, stack
+    for secret in secrets:
+        window = secret.input("recoveryWindowInDays")
+        if secret.name.endswith("-list-api-key"):
+            assert window is None or window >= 7, f"{secret.urn}: its value exists nowhere else"
+        else:
+            assert window == 0, f"{secret.urn}: a fixed name kept for 30 days blocks re-creation"

@@ -585,3 +585,40 @@ def test_whitespace_inside_an_address_is_still_refused(infra: Infra, moto_endpoi
     body = json.dumps({"email": "ann@exam\tple.org", "consent": True})
     answer = _ingest(infra, moto_endpoint)(http_event(body), None)
     assert answer["statusCode"] == 422 and "invalid_email" in answer["body"], answer
+
+
+def test_a_rotated_edge_secret_is_picked_up_by_a_warm_container(
+    infra: Infra, moto_endpoint: str
+) -> None:
+    """The secret rotates in Secrets Manager (moto) while the container is warm: the edge's new
+    value is admitted once the container re-reads it (on a mismatch, at most once per
+    EDGE_SECRET_REFRESH_SECONDS), the old one is refused after that, and a flood of wrong values
+    does not turn into a Secrets Manager call each."""
+    from functions.forms.ingest import EDGE_SECRET_REFRESH_SECONDS
+
+    secrets = client("secretsmanager", moto_endpoint)
+    arn = secrets.create_secret(Name="edge-rotation-test", SecretString="old-value")["ARN"]
+    reads: list[str] = []
+
+    def edge_secret() -> str:
+        value = str(secrets.get_secret_value(SecretId=arn)["SecretString"])
+        reads.append(value)
+        return value
+
+    now = [1000.0]
+    ingest = _ingest(infra, moto_endpoint, edge_secret=edge_secret, clock=lambda: now[0])
+
+    def post(value: str) -> int:
+        body = json.dumps({"email": "rotate@example.org", "consent": True})
+        return int(ingest(http_event(body, headers={"x-origin-verify": value}), None)["statusCode"])
+
+    assert post("old-value") == 202
+    secrets.put_secret_value(SecretId=arn, SecretString="new-value")  # the rotation
+    for _ in range(50):
+        assert post("guess") == 403
+    assert reads == ["old-value"], "mismatches inside the interval read nothing"
+    now[0] += EDGE_SECRET_REFRESH_SECONDS
+    assert post("new-value") == 202, "the edge's new value is admitted after the re-read"
+    assert reads == ["old-value", "new-value"]
+    now[0] += EDGE_SECRET_REFRESH_SECONDS
+    assert post("old-value") == 403, "the old value is not accepted after the rotation"

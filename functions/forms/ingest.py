@@ -97,6 +97,9 @@ def wants_html(headers: dict[str, str]) -> bool:
     return "text/html" in accept and JSON not in accept
 
 
+EDGE_SECRET_REFRESH_SECONDS = 5.0
+"""A container re-reads the edge secret at most this often, on a mismatch only."""
+
 MAX_QUERY_VALUE = 300
 """Characters of each value the error page's query string carries (a Location stays short)."""
 
@@ -122,6 +125,7 @@ def make_handler(
     sleep: Sleep = time.sleep,
     attempt_seconds: float = 0.0,
     edge_secret: Callable[[], str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Handler:
     """The Lambda handler bound to its config, SQS client and (optional) Turnstile verifier.
 
@@ -129,16 +133,29 @@ def make_handler(
     the value the edge's transform rule sets in `config.edge_header` on the form host; given,
     a request without it did not come through the edge (it reached API Gateway's regional
     endpoint directly, past the edge's rate limit) and is refused, and the visitor's address is
-    the edge's `CF-Connecting-IP`. Fetched once, on first use."""
-    cached_secret: list[str] = []
+    the edge's `CF-Connecting-IP`. Fetched on first use, and again when a request carries another
+    value, at most once per EDGE_SECRET_REFRESH_SECONDS: after a rotation the edge sends the new
+    value while a warm container still holds the old one, and without the refresh it refused
+    every sign-up until the container was recycled. The limit keeps requests that did not come
+    through the edge from turning into Secrets Manager calls."""
+    cached: list[tuple[str, float]] = []  # (the value, when it was fetched)
+
+    def matches(given: str, value: str) -> bool:
+        return hmac.compare_digest(given.encode(), value.encode())
 
     def through_edge(headers: dict[str, str]) -> bool:
         if edge_secret is None:
             return True
-        if not cached_secret:
-            cached_secret.append(edge_secret())
         given = headers.get(config.edge_header.lower(), "")
-        return hmac.compare_digest(given.encode(), cached_secret[0].encode())
+        if not cached:
+            cached.append((edge_secret(), clock()))
+        value, fetched_at = cached[0]
+        if matches(given, value):
+            return True
+        if clock() - fetched_at < EDGE_SECRET_REFRESH_SECONDS:
+            return False
+        cached[0] = (edge_secret(), clock())
+        return matches(given, cached[0][0])
 
     log = logger or Logger(service="forms-ingest")
     app = APIGatewayHttpResolver()
