@@ -83,3 +83,22 @@ def test_the_token_table_is_read_with_the_workers_and_header_permissions() -> No
     )
     assert rows["Ruleset http_response_headers_transform"] == "Transform Rules Edit"
     assert rows["ZoneCacheReserve"] == "Zone Settings Edit", rows
+
+
+@pytest.mark.parametrize("doc", ["docs/first-deploy.md", "README.md"])
+def test_the_image_is_pinned_from_aws_before_the_first_preview(doc: str) -> None:
+    """The shipped amiId is no image an account can count on: the walkthroughs resolve the
+    region's AL2023 image with tools.ami_update before the first preview."""
+    text = (ROOT / doc).read_text()
+    blocks = "\n".join(re.findall(r"```sh\n(.*?)```", text, flags=re.S))
+    pin = blocks.find("tools.ami_update --stack staging --write")
+    preview = blocks.find("pulumi preview")
+    assert pin != -1 and preview != -1 and pin < preview, doc
+
+
+def test_the_reader_check_runs_where_the_replicas_admit_it() -> None:
+    """Only the fleet's security group reaches the replicas: a check from "a host in the VPC"
+    could never pass."""
+    text = DOC.read_text()
+    assert "From a host inside the VPC" not in text
+    assert "aws ssm start-session" in text and "reader.marketing.internal" in text
