@@ -25,9 +25,11 @@ import pulumi_cloudflare as cloudflare
 
 from model.edge_rules import (
     CACHE_PHASE,
+    CONFIG_PHASE,
     RATELIMIT_PHASE,
     TRANSFORM_PHASE,
     cache_rules,
+    config_rules,
     rate_limit_rules,
     transform_rules,
 )
@@ -208,6 +210,15 @@ class CloudflareEdge(pulumi.ComponentResource):
                     TRANSFORM_PHASE,
                     transform_rules(
                         spec, pulumi.Output.secret(args.origin_secret), comment=comment
+                    ),
+                ),
+                (
+                    "config-rules",
+                    CONFIG_PHASE,
+                    config_rules(
+                        [*spec.hostnames, *([spec.form_host] if spec.form_host else [])],
+                        config.hostname_ssl,
+                        comment=comment,
                     ),
                 ),
             ]

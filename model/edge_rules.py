@@ -37,6 +37,7 @@ CACHE_PHASE = "http_request_cache_settings"
 RATELIMIT_PHASE = "http_ratelimit"
 TRANSFORM_PHASE = "http_request_late_transform"
 RESPONSE_HEADERS_PHASE = "http_response_headers_transform"
+CONFIG_PHASE = "http_config_settings"
 # The header the edge adds to every request it sends to the origin and the ALB requires (with the
 # origin secret as its value); edge.originHeaderName can rename it.
 ORIGIN_HEADER = "X-Origin-Verify"
@@ -444,6 +445,24 @@ def transform_rules(
             "action_parameters": {
                 "headers": {spec.origin_header_name: {"operation": "set", "value": header_value}}
             },
+            "enabled": True,
+        }
+    ]
+
+
+def config_rules(
+    hostnames: Sequence[str], ssl: str, *, comment: str = "spikeproof"
+) -> list[dict[str, Any]]:
+    """The configuration rule giving `hostnames` their SSL mode: the zone's own `ssl` setting
+    reaches every host of the zone ("To use this feature on specific hostnames - instead of
+    across your entire zone - use a configuration rule", Cloudflare's SSL modes page)."""
+    return [
+        {
+            "ref": "origin_ssl_mode",
+            "description": f"{comment}: SSL mode towards the marketing origins",
+            "expression": host_expression(hostnames),
+            "action": "set_config",
+            "action_parameters": {"ssl": ssl},
             "enabled": True,
         }
     ]

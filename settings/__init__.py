@@ -269,6 +269,24 @@ class Settings(Model):
                 allowed="false in prod",
                 example="remove site.workersDev",
             )
+        apex = self.edge.zone_name
+        if (
+            site.hsts_binds_subdomains()
+            and not site.hsts_covers_zone
+            and self.edge.owns_zone_rulesets
+            and (apex is None or apex in self.edge.hostnames)
+        ):
+            where = f"the zone's apex {apex}" if apex else "a hostname that may be the zone's apex"
+            raise FieldError(
+                "site.securityHeaders.Strict-Transport-Security",
+                f"includeSubDomains (or preload) sent from {where} binds every host of the zone "
+                "to HTTPS for the header's max-age, also hosts this stack does not manage; a "
+                "host without HTTPS becomes unreachable and the header cannot be taken back",
+                value=site.hsts(),
+                allowed="HSTS without includeSubDomains, or site.hstsCoversZone: true once every "
+                "host of the zone serves HTTPS",
+                example="Strict-Transport-Security: max-age=31536000",
+            )
         if site.covers_everything() and self.fleet is not None:
             raise FieldError(
                 "site.paths",

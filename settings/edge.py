@@ -72,9 +72,11 @@ class ZoneSettingsSettings(Model):
     """Zone settings the stack manages; a key set to null is left as it is in Cloudflare."""
 
     ssl: Literal["off", "flexible", "full", "strict"] | None = Field(
-        default="strict",
-        description="SSL mode. Default: strict (Full (strict): the edge verifies the origin's "
-        "certificate).",
+        default=None,
+        description="The zone-wide SSL mode. It reaches every hostname of the zone, also those "
+        "this stack does not own (Full (strict) answers 526 for any whose origin lacks a valid "
+        "certificate). Default: left as the zone has it; the marketing hostnames and the form "
+        "host get their own mode from a configuration rule (edge.hostnameSsl).",
     )
     always_use_https: bool | None = Field(
         default=True, description="Redirect HTTP to HTTPS at the edge. Default: true."
@@ -391,7 +393,16 @@ class EdgeSettings(Model):
         description="Header the edge adds with the origin secret; the ALB requires it.",
     )
     zone_settings: ZoneSettingsSettings = Field(
-        default_factory=ZoneSettingsSettings, description="Zone settings to manage."
+        default_factory=ZoneSettingsSettings,
+        description="Zone settings to manage; each reaches every hostname of the zone.",
+    )
+    hostname_ssl: Literal["full", "strict"] = Field(
+        default="strict",
+        description="SSL mode between the edge and the origin for the marketing hostnames and "
+        "the form host only, set by a configuration rule (phase http_config_settings; needs "
+        "ownsZoneRulesets), so other hosts of the zone keep theirs. Default: strict (Full "
+        "(strict): the edge verifies the origin's certificate, which the load balancer's ACM "
+        "certificate and API Gateway's satisfy).",
     )
     cache: CacheSettings = Field(default_factory=CacheSettings, description="Cache rules.")
     rate_limits: RateLimitsSettings = Field(

@@ -21,7 +21,11 @@ HtmlHandling = Literal["auto-trailing-slash", "force-trailing-slash", "drop-trai
 NotFoundHandling = Literal["404-page", "single-page-application", "none"]
 
 DEFAULT_SECURITY_HEADERS = {
-    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    # No includeSubDomains by default: sent from the zone's apex, it reaches every host of the
+    # zone, also those this stack does not own and that may not serve HTTPS ("Subdomains are
+    # inaccessible if they do not support HTTPS", Cloudflare's HSTS page); a year of max-age
+    # cannot be taken back. site.hstsCoversZone opts in where that is known to hold.
+    "Strict-Transport-Security": "max-age=31536000",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "SAMEORIGIN",
@@ -29,6 +33,7 @@ DEFAULT_SECURITY_HEADERS = {
 }
 """Set on every response of the marketing hostnames (static or fleet) by a response-header
 transform; a page's own headers of the same name are replaced."""
+HSTS = "Strict-Transport-Security"
 
 
 class SiteSettings(Model):
@@ -78,9 +83,27 @@ class SiteSettings(Model):
     security_headers: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_SECURITY_HEADERS),
         description="Response headers set on the marketing hostnames by a response-header "
-        "transform (needs edge.ownsZoneRulesets). Default: HSTS, nosniff, a referrer policy, "
-        "SAMEORIGIN framing and a permissions policy.",
+        "transform (needs edge.ownsZoneRulesets). Default: HSTS for a year without "
+        "includeSubDomains, nosniff, a referrer policy, SAMEORIGIN framing and a permissions "
+        "policy.",
     )
+    hsts_covers_zone: bool = Field(
+        default=False,
+        description="Confirms that an HSTS header with includeSubDomains (or preload) sent from "
+        "the zone's apex may bind every host of the zone to HTTPS for its max-age, also hosts "
+        "this stack does not manage. Without it such a header on the apex is refused. Default: "
+        "false.",
+    )
+
+    def hsts(self) -> str:
+        """The HSTS header's value, empty when none is set (header names are case-insensitive)."""
+        return next((v for k, v in self.security_headers.items() if k.lower() == HSTS.lower()), "")
+
+    def hsts_binds_subdomains(self) -> bool:
+        """The HSTS header carries includeSubDomains or preload (directive names are
+        case-insensitive, RFC 6797 section 6.1)."""
+        directives = {d.strip().split("=", 1)[0].lower() for d in self.hsts().split(";")}
+        return bool(directives & {"includesubdomains", "preload"})
 
     @field_validator("paths")
     @classmethod

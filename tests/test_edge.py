@@ -132,8 +132,8 @@ def test_zone_settings_and_tiered_cache(plan) -> None:
         r.input("settingId"): r.input("value")
         for r in result.of_type("cloudflare:index/zoneSetting:ZoneSetting")
     }
+    # No zone-wide SSL mode by default: it would reach hosts of the zone this stack does not own.
     assert settings == {
-        "ssl": "strict",
         "always_use_https": "on",
         "min_tls_version": "1.2",
         "http3": "on",
@@ -144,6 +144,31 @@ def test_zone_settings_and_tiered_cache(plan) -> None:
     assert result.named("edge-cache-reserve").input("value") == "on", "prod asks for cache reserve"
     staging = plan("staging")
     assert staging.of_type("cloudflare:index/zoneCacheReserve:ZoneCacheReserve") == []
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_the_marketing_hosts_alone_get_full_strict_through_a_config_rule(plan, stack: str) -> None:  # type: ignore[no-untyped-def]
+    """The zone's ssl setting reaches every host of the zone; a configuration rule sets Full
+    (strict) for the marketing hostnames and the form host only (Cloudflare's SSL modes page)."""
+    from settings import stack_settings
+
+    result = plan(stack)
+    (ruleset,) = [
+        r for r in result.of_type("cloudflare:index/ruleset:Ruleset")
+        if r.input("phase") == "http_config_settings"
+    ]  # fmt: skip
+    (rule,) = ruleset.input("rules")
+    assert rule["action"] == "set_config" and rule["actionParameters"] == {"ssl": "strict"}
+    edge = stack_settings(stack).edge
+    forms = stack_settings(stack).forms
+    assert edge is not None
+    hosts = [*edge.hostnames, *([forms.custom_domain.domain_name] if forms and forms.custom_domain
+                                else [])]  # fmt: skip
+    for host in hosts:
+        assert f'"{host}"' in rule["expression"], f"{ruleset.urn}: {host} is not covered"
+    assert "ssl" not in {
+        r.input("settingId") for r in result.of_type("cloudflare:index/zoneSetting:ZoneSetting")
+    }, f"{stack}: the zone-wide ssl setting is left alone unless the stack file asks for it"
 
 
 def test_a_zone_setting_set_to_null_is_left_alone(plan) -> None:

@@ -26,6 +26,7 @@ PHASES = {
     "http_ratelimit": "cloudflare.rate_limiting_rules",
     "http_request_late_transform": "cloudflare.request_header_rules",
     "http_response_headers_transform": "cloudflare.response_header_rules",
+    "http_config_settings": "cloudflare.config_rules",
 }
 # (rule id, plan): why the finding is wrong for these rules.
 SUPPRESSED = {
@@ -93,3 +94,16 @@ def test_the_linter_catches_a_challenge_with_a_duration() -> None:
     business = {r.rule_id for r in lint_zone_file(data, plan_tier="business").results}
     assert "CF409" in business
     assert "CF409" not in {r.rule_id for r in lint_zone_file(data, plan_tier="enterprise").results}
+
+
+def test_the_linter_checks_the_config_rules_ssl_mode() -> None:
+    """The configuration rule's SSL mode is checked by the linter too (CF421 for a value
+    Cloudflare does not take), so the shipped rule's `strict` passing above means something."""
+    rule = {
+        "ref": "origin_ssl_mode",
+        "expression": 'http.host in {"www.example.com"}',
+        "action": "set_config",
+        "action_parameters": {"ssl": "strictest"},
+    }
+    found = lint_zone_file({"cloudflare.config_rules": [rule]}, plan_tier="pro").results
+    assert "CF421" in {r.rule_id for r in found}

@@ -179,3 +179,45 @@ def test_routes_match_the_whole_url_query_string_included() -> None:
     assert route_matches("www.example.com/pricing", "www.example.com", "/pricing")
     assert route_matches("*.example.com/*", "go.example.com", "/x")
     assert not route_matches("www.example.com/campaigns/*", "www.example.com", "/campaigns")
+
+
+HSTS_SUB = {"Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "max-age=31536000; includeSubDomains",
+        "max-age=63072000; preload",
+        "MAX-AGE=1; INCLUDESUBDOMAINS",
+    ],
+)
+def test_hsts_binding_the_whole_zone_from_its_apex_needs_confirming(
+    config_error, value: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Prod serves its apex (acme-marketing.com): includeSubDomains there binds every host of the
+    zone to HTTPS for a year, also hosts this stack does not own."""
+    rendered = config_error(
+        "prod", {"site": {"securityHeaders": {"Strict-Transport-Security": value}}}
+    ).render()
+    assert "site.securityHeaders.Strict-Transport-Security" in rendered, rendered
+    assert "acme-marketing.com" in rendered and "hstsCoversZone" in rendered, rendered
+
+
+def test_hsts_for_the_zone_is_a_deliberate_choice(plan) -> None:  # type: ignore[no-untyped-def]
+    result = plan("prod", {"site": {"securityHeaders": HSTS_SUB, "hstsCoversZone": True}})
+    (ruleset,) = [
+        r for r in result.of_type("cloudflare:index/ruleset:Ruleset")
+        if r.input("phase") == "http_response_headers_transform"
+    ]  # fmt: skip
+    headers = ruleset.input("rules")[0]["actionParameters"]["headers"]
+    assert headers["Strict-Transport-Security"]["value"] == HSTS_SUB["Strict-Transport-Security"]
+
+
+def test_the_default_hsts_binds_only_the_hosts_that_send_it(plan) -> None:  # type: ignore[no-untyped-def]
+    (ruleset,) = [
+        r for r in plan("prod").of_type("cloudflare:index/ruleset:Ruleset")
+        if r.input("phase") == "http_response_headers_transform"
+    ]  # fmt: skip
+    value = ruleset.input("rules")[0]["actionParameters"]["headers"]["Strict-Transport-Security"]
+    assert "includesubdomains" not in value["value"].lower(), value
