@@ -250,6 +250,13 @@ class CloudflareEdge(pulumi.ComponentResource):
                 description=f"{comment}: campaign landing pages",
                 host=config.hostnames[0],
                 path=wr.path,
+                # Every other marketing hostname too, where the subscription allows it (Cloudflare:
+                # additional routes are "only available for the Waiting Room Advanced
+                # subscription" and need a cookie suffix); otherwise the room guards one host.
+                additional_routes=[{"host": h, "path": wr.path} for h in config.hostnames[1:]]
+                if wr.advanced
+                else None,
+                cookie_suffix="spikeproof" if wr.advanced and len(config.hostnames) > 1 else None,
                 total_active_users=wr.total_active_users,
                 new_users_per_minute=wr.new_users_per_minute,
                 session_duration=wr.session_duration_minutes,

@@ -563,8 +563,10 @@ class Rulesets:
     cache: tuple[Rule, ...] = ()
     ratelimit: tuple[Rule, ...] = ()
     transform: tuple[Rule, ...] = ()
-    waiting_room_paths: tuple[str, ...] = ()
-    """Path prefixes a Waiting Room covers (requests there may be queued under load)."""
+    waiting_room_routes: tuple[tuple[str, str], ...] = ()
+    """(host, path prefix) pairs a Waiting Room covers (requests there may be queued under load):
+    a room's own `host` and `path`, and its `additional_routes`. Another host of the zone is not
+    guarded, whatever its path."""
     turnstile_paths: tuple[str, ...] = ()
     """Form paths whose POSTs must carry a Turnstile token."""
     static_routes: tuple[str, ...] = ()
@@ -578,7 +580,7 @@ class Rulesets:
         cache: Iterable[Mapping[str, Any]] = (),
         ratelimit: Iterable[Mapping[str, Any]] = (),
         transform: Iterable[Mapping[str, Any]] = (),
-        waiting_room_paths: Sequence[str] = (),
+        waiting_room_routes: Sequence[tuple[str, str]] = (),
         turnstile_paths: Sequence[str] = (),
         static_routes: Sequence[str] = (),
     ) -> Rulesets:
@@ -586,7 +588,7 @@ class Rulesets:
             compile_rules(cache, "cache"),
             compile_rules(ratelimit, "ratelimit"),
             compile_rules(transform, "transform"),
-            tuple(waiting_room_paths),
+            tuple(waiting_room_routes),
             tuple(turnstile_paths),
             tuple(static_routes),
         )
@@ -624,17 +626,21 @@ def rulesets_from_resources(
     """Rulesets from recorded resources, as `(type token, plain inputs)` pairs (e.g. a mock run's
     resources with their secrets unwrapped): Ruleset rules by phase, Waiting Room paths."""
     phases: dict[str, list[Any]] = {"cache": [], "ratelimit": [], "transform": []}
-    rooms: list[str] = []
+    rooms: list[tuple[str, str]] = []
     routes: list[str] = []
     for type_token, inputs in resources:
         if type_token == "cloudflare:index/ruleset:Ruleset" and inputs.get("phase") in PHASE_FIELDS:
             phases[PHASE_FIELDS[inputs["phase"]]].extend(inputs.get("rules") or [])
         elif type_token == "cloudflare:index/waitingRoom:WaitingRoom":
-            rooms.append(str(inputs.get("path") or "/"))
+            rooms.append((str(inputs.get("host")).lower(), str(inputs.get("path") or "/")))
+            rooms += [
+                (str(route.get("host")).lower(), str(route.get("path") or "/"))
+                for route in inputs.get("additionalRoutes") or []
+            ]
         elif type_token == "cloudflare:index/workersRoute:WorkersRoute":
             routes.append(str(inputs.get("pattern")))
     return Rulesets.from_rules(
-        **phases, waiting_room_paths=rooms, turnstile_paths=turnstile_paths, static_routes=routes
+        **phases, waiting_room_routes=rooms, turnstile_paths=turnstile_paths, static_routes=routes
     )
 
 
@@ -755,7 +761,10 @@ def evaluate(
         return hit
 
     limiter = limiter or RateLimiter()
-    waiting = any(_under(request.path, p) for p in rulesets.waiting_room_paths)
+    waiting = any(
+        request.host.lower() == host and _under(request.path, path)
+        for host, path in rulesets.waiting_room_routes
+    )
     turnstile = request.method.upper() == "POST" and any(
         _under(request.path, p) for p in rulesets.turnstile_paths
     )

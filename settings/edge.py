@@ -307,7 +307,14 @@ class WaitingRoomSettings(Model):
     enabled: bool = Field(default=False, description="Create the Waiting Room. Default: false.")
     path: str = Field(
         default="/campaigns/",
-        description="Path prefix on the first hostname the room guards. Default: /campaigns/.",
+        description="Path prefix the room guards. Default: /campaigns/.",
+    )
+    advanced: bool = Field(
+        default=False,
+        description="The zone has the Waiting Room Advanced subscription (an Enterprise add-on): "
+        "the room guards the path on every marketing hostname (its additional routes). Without "
+        "it a room guards one hostname, the first: link campaigns there, since a link to another "
+        "one bypasses the queue. Default: false.",
     )
     total_active_users: int | None = Field(
         default=None,
@@ -514,6 +521,16 @@ class EdgeSettings(Model):
                         allowed=f"an integer >= {WAITING_ROOM_MIN_USERS}",
                         example=f"spikeproof:edge: {{waitingRoom: {{enabled: true, {key}: 1000}}}}",
                     )
+            if wr.advanced and self.plan != "enterprise":
+                raise FieldError(
+                    "waitingRoom.advanced",
+                    "Waiting Room Advanced (additional routes on several hostnames) is an "
+                    f"Enterprise add-on; the zone's plan is {self.plan}",
+                    value=True,
+                    allowed="true only with plan: enterprise and the subscription",
+                    example="remove waitingRoom.advanced, and link campaigns to "
+                    f"{self.hostnames[0]} (the hostname the room guards)",
+                )
             if not wr.path.startswith("/") or "*" in wr.path or "?" in wr.path:
                 raise FieldError(
                     "waitingRoom.path",

@@ -210,6 +210,28 @@ def test_waiting_room_on_the_campaign_path_when_enabled(plan) -> None:
     assert not evaluate(rs, Request(host=room.input("host"), path="/pricing")).waiting_room
     form = evaluate(rs, Request(host="forms.acme-marketing.com", path="/subscribe", method="POST"))
     assert form.turnstile and form.outcome == "origin" and not form.waiting_room, form
+    # A room guards its host (and its additional routes), not the path on every host.
+    other = evaluate(rs, Request(host="acme-marketing.com", path="/campaigns/spring"))
+    assert not other.waiting_room, "prod's room (no Advanced subscription) guards www only"
+    assert room.input("additionalRoutes") is None
+
+
+def test_waiting_room_advanced_guards_every_marketing_hostname(plan, config_error) -> None:  # type: ignore[no-untyped-def]
+    room_on = {"enabled": True, "totalActiveUsers": 5000, "newUsersPerMinute": 1000}
+    result = plan(
+        "prod", {"edge": {"plan": "enterprise", "waitingRoom": {**room_on, "advanced": True}}}
+    )
+    (room,) = result.of_type("cloudflare:index/waitingRoom:WaitingRoom")
+    assert room.input("additionalRoutes") == [
+        {"host": "acme-marketing.com", "path": "/campaigns/"},
+        {"host": "go.acme-marketing.com", "path": "/campaigns/"},
+    ]
+    assert room.input("cookieSuffix"), "Cloudflare requires a cookie suffix with additional routes"
+    rs = recorded_rulesets(result, turnstile_paths=("/subscribe",))
+    for host in ("www.acme-marketing.com", "acme-marketing.com", "go.acme-marketing.com"):
+        assert evaluate(rs, Request(host=host, path="/campaigns/spring")).waiting_room, host
+    rendered = config_error("prod", {"edge": {"waitingRoom": {"advanced": True}}}).render()
+    assert "waitingRoom.advanced" in rendered and "Enterprise" in rendered, rendered
 
 
 def test_authenticated_origin_pulls_is_refused_with_the_reason(config_error) -> None:  # type: ignore[no-untyped-def]
