@@ -120,7 +120,11 @@ BROWSER_TTL_VALUES_SECONDS: tuple[int, ...] = (
     16070400,
     31536000,
 )
-RATE_LIMIT_CHARACTERISTICS: tuple[str, ...] = ("ip.src", "cf.colo.id")
+# In the order the rulesets API returns them (Cloudflare's rate limiting examples and the
+# provider's acceptance test TestAccCloudflareRuleset_RulesRatelimit: ["cf.colo.id", "ip.src"]):
+# the provider keeps `characteristics` as an ordered list, so another order would be a diff on
+# every plan (terraform-provider-cloudflare#7128 lists rate-limit rules that drift).
+RATE_LIMIT_CHARACTERISTICS: tuple[str, ...] = ("cf.colo.id", "ip.src")
 
 # Cloudflare refuses rule expressions longer than this.
 MAX_EXPRESSION_CHARS = 4096
@@ -421,7 +425,10 @@ def rate_limit_rules(spec: EdgeRulesSpec, *, comment: str = "spikeproof") -> lis
                     "period": limit.period_seconds,
                     "requests_per_period": limit.requests_per_period,
                     "mitigation_timeout": limit.mitigation_timeout_seconds,
-                    **({"requests_to_origin": True} if limit.requests_to_origin else {}),
+                    # Always stated, as the API returns it (false is its default). No
+                    # counting_expression: the API treats "" as absent and the provider refuses
+                    # "", so only an omitted one matches what comes back.
+                    "requests_to_origin": limit.requests_to_origin,
                 },
                 "enabled": True,
             }

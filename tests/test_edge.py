@@ -318,3 +318,20 @@ def test_deployed_rules_are_exactly_the_generated_ones(plan, stack: str) -> None
     recorded = {r.input("phase"): normalize(r.input("rules")) for r in result.of_type(RULESET)}
     assert recorded[CACHE_PHASE] == cache_rules(spec, comment=comment)
     assert recorded[RATELIMIT_PHASE] == rate_limit_rules(spec, comment=comment)
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_rate_limit_rules_are_in_the_form_the_api_returns(plan, stack: str) -> None:  # type: ignore[no-untyped-def]
+    """terraform-provider-cloudflare#7128: rate-limit rules whose sent form differs from what the
+    API returns (an empty counting_expression, another characteristics order) drift on every
+    plan. The program sends the returned form: cf.colo.id first, requests_to_origin always, no
+    counting_expression."""
+    for ruleset in plan(stack).of_type("cloudflare:index/ruleset:Ruleset"):
+        if ruleset.input("phase") != "http_ratelimit":
+            continue
+        for rule in ruleset.input("rules"):
+            limit = rule["ratelimit"]
+            where = f"{ruleset.urn} rule {rule['ref']}"
+            assert limit["characteristics"] == ["cf.colo.id", "ip.src"], where
+            assert isinstance(limit.get("requestsToOrigin"), bool), where
+            assert "countingExpression" not in limit, where
