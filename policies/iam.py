@@ -135,6 +135,13 @@ def statements(document: Any) -> list[Mapping[str, Any]]:
     return []
 
 
+def without_deny(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document with its Deny statements left out: what is left is all it can grant. A
+    guard rail that denies the primary names the primary, and must not read as a reference."""
+    kept = [s for s in statements(document) if s.get("Effect") != "Deny"]
+    return {**document, "Statement": kept}
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]

@@ -10,6 +10,7 @@ which the engine does not analyse and which cannot create access.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -28,7 +29,7 @@ from helpers import (
     truthy,
     walk_strings,
 )
-from iam import allow_grants
+from iam import allow_grants, without_deny
 from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
@@ -145,6 +146,36 @@ def _is_sg_path(path: str) -> bool:
     return bare in _SG_PATH_TEXT or bare == "networkInterfaces.securityGroups"
 
 
+_STATEMENT = re.compile(r"^(?P<statement>.*?\.Statement(?:\[\d+\])?)(?:[.\[]|$)")
+
+
+def _in_deny_statement(props: Mapping[str, Any], path: str) -> bool:
+    """Whether `path` (as walk_strings writes it) lies inside a structured IAM document's Deny
+    statement. A statement that denies never grants, so naming the primary there is a guard
+    rail, not a reference."""
+    match = _STATEMENT.match(path)
+    if match is None:
+        return False
+    current: Any = props
+    try:
+        for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", match["statement"]):
+            current = current[int(index)] if index else current[key]
+        return isinstance(current, Mapping) and current.get("Effect") == "Deny"
+    except (KeyError, IndexError, TypeError, UnknownValueError):
+        return False
+
+
+def _scannable(text: str) -> str:
+    """The text a reference is looked for in: an IAM document held as JSON text loses its Deny
+    statements first; any other text is itself."""
+    if "Statement" not in text:
+        return text
+    document = load_json(text)
+    if isinstance(document, Mapping) and "Statement" in document:
+        return json.dumps(without_deny(document))
+    return text
+
+
 def _references(args: ResourceValidationArgs, report: Report) -> None:
     primary = _primary(args)
     unknown = None
@@ -156,7 +187,9 @@ def _references(args: ResourceValidationArgs, report: Report) -> None:
         assert text is not None
         if args.resource_type == RDS_INSTANCE and path == "replicateSourceDb":
             continue  # the one allowed reference; rds-instance-primary-replica-source checks it
-        found = primary.find_deep(text)
+        if ".Statement" in path and _in_deny_statement(args.props, path):
+            continue
+        found = primary.find_deep(_scannable(text))
         if found and (args.resource_type in _SG_RULE_TYPES or _is_sg_path(path)):
             # The security-group policies own these places; report only other forms there.
             groups = {g.lower() for g in primary.security_group_ids}

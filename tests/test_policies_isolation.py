@@ -380,6 +380,49 @@ def test_iam_deny_statement_is_not_a_grant(policy_pack: PolicyPackProcess) -> No
     assert not run(policy_pack, [policy]).by_policy("iam-policy-primary-access")
 
 
+GUARD_RAIL = {
+    "Sid": "NeverThePrimary",
+    "Effect": "Deny",
+    "Action": ["rds:*", "rds-db:connect", "secretsmanager:GetSecretValue"],
+    "Resource": [
+        PRIMARY_ARN,
+        PRIMARY_SECRET,
+        f"arn:aws:rds-db:eu-west-1:444455556666:dbuser:{PRIMARY_RESOURCE_ID}/*",
+    ],
+}
+READ_REPLICAS = {
+    "Effect": "Allow",
+    "Action": "rds-db:connect",
+    "Resource": "arn:aws:rds-db:eu-west-1:444455556666:dbuser:db-REPLICA1/marketing_ro",
+}
+
+
+@pytest.mark.parametrize("form", ["json-text", "structured"])
+def test_a_guard_rail_denying_the_primary_passes_every_isolation_policy(
+    policy_pack: PolicyPackProcess, form: str
+) -> None:
+    """A platform team adds an explicit Deny of the primary to a marketing role: it names the
+    primary, but denies; neither the reference scan nor the IAM policy may flag it."""
+    doc = {"Version": "2012-10-17", "Statement": [READ_REPLICAS, GUARD_RAIL]}
+    value = json.dumps(doc) if form == "json-text" else doc
+    policy = res(IAM_POLICY, "guard-rail", {"policy": value})
+    found = run(policy_pack, [policy]).diagnostics
+    assert not found, f"{policy.urn}: a Deny of the primary was flagged: {found}"
+
+
+@pytest.mark.parametrize("form", ["json-text", "structured"])
+def test_an_allow_beside_a_deny_still_names_the_primary(
+    policy_pack: PolicyPackProcess, form: str
+) -> None:
+    """Only Deny statements are set aside: an Allow naming the primary in the same document is
+    still a reference and a grant."""
+    allow = {"Effect": "Allow", "Action": "rds:DescribeDBInstances", "Resource": PRIMARY_ARN}
+    doc = {"Version": "2012-10-17", "Statement": [GUARD_RAIL, allow]}
+    value = json.dumps(doc) if form == "json-text" else doc
+    found = run(policy_pack, [res(IAM_POLICY, "mixed", {"policy": value})])
+    assert found.by_policy("any-resource-primary-reference"), "the Allow names the primary"
+
+
 def test_isolation_is_mandatory_in_staging_too(policy_pack: PolicyPackProcess) -> None:
     staging_primary = "core-staging-db"
     bad = res(RDS, "replica", {"replicateSourceDb": "someone-elses-db"}, stack="staging")
