@@ -24,6 +24,8 @@ from components.alerting import metric_alarm
 from components.core import NetworkFacts
 from components.iam import service_trust
 from settings.core import PrimarySettings, ReplicaSettings
+from settings.errors import ConfigError, ConfigErrors
+from settings.files import stack_file_label
 
 # The engines' main log streams, exported to CloudWatch by default.
 DEFAULT_LOG_EXPORTS: Mapping[str, list[str]] = {
@@ -33,8 +35,26 @@ DEFAULT_LOG_EXPORTS: Mapping[str, list[str]] = {
 }
 
 
-class PrimaryPreconditionError(pulumi.RunError):
-    """The primary cannot serve the replicas asked for; the message says why and what to do."""
+class PrimaryPreconditionError(ConfigErrors):
+    """The primary, as looked up, cannot serve the replicas the stack file asks for. Known only
+    once the look-up answers, but a configuration error all the same: it names the stack file,
+    the key that decides (or that names the primary) and the fix."""
+
+    def __init__(
+        self, key: str, problem: str, *, value: object = None, example: str | None = None
+    ) -> None:
+        super().__init__(
+            [
+                ConfigError(
+                    stack_file=stack_file_label(pulumi.get_stack()),
+                    key_path=f"spikeproof:{key}",
+                    problem=problem,
+                    value=value,
+                    has_value=value is not None,
+                    example=example,
+                )
+            ]
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -346,33 +366,58 @@ def _check_primary(
     kms_key_id: str | None,
     own_group: bool = False,
 ) -> aws.rds.GetInstanceResult:
-    where = f"primary '{primary.db_instance_identifier}'"
+    ident = primary.db_instance_identifier
+    where = f"primary '{ident}'"
     if primary.replicate_source_db:
         raise PrimaryPreconditionError(
-            f"{where} is itself a read replica of '{primary.replicate_source_db}'. Point "
-            "spikeproof:primary.identifier at the writer, not at another replica."
+            "primary.identifier",
+            f"{where} is itself a read replica of '{primary.replicate_source_db}': point it at "
+            "the writer, not at another replica",
+            value=ident,
+            example=f"identifier: {primary.replicate_source_db}",
         )
     if not primary.backup_retention_period:
         raise PrimaryPreconditionError(
+            "primary.identifier",
             f"{where} keeps no automated backups (backup retention 0); RDS cannot create read "
             "replicas of it. Ask the core team to set a backup retention of at least 1 day on the "
-            "primary; this program never changes the primary itself."
+            "primary; this program never changes the primary itself",
+            value=ident,
+        )
+    if primary.master_user_secrets and not primary.engine.startswith("sqlserver"):
+        # RDS: "Managing master user passwords with Secrets Manager isn't supported for ...
+        # Creating a read replica when the source DB ... manages credentials with Secrets
+        # Manager. This applies to all DB engines except RDS for SQL Server" (RDS user guide,
+        # rds-secrets-manager.html, Limitations); the create fails with InvalidParameterValue
+        # (terraform-aws-rds#532). Stopped here, before a replica is attempted.
+        raise PrimaryPreconditionError(
+            "primary.identifier",
+            f"{where} has its master password managed by RDS in Secrets Manager "
+            "(ManageMasterUserPassword), and RDS cannot create read replicas of such an "
+            f"instance ({primary.engine}). The core team must switch the primary to a "
+            "password of its own (modify-db-instance --no-manage-master-user-password "
+            "--master-user-password ..., kept in their own secret) before replicas can exist; "
+            "this program never changes the primary",
+            value=ident,
         )
     custom = _custom_group(primary.db_parameter_groups or [])
     if own_group and custom and not cross_region:
         raise PrimaryPreconditionError(
-            f"{where} uses its own parameter group '{custom}', and spikeproof:replicas."
-            "parameterGroup would give the replicas a new one with only its listed parameters: "
-            f"every custom parameter of '{custom}' would be dropped (and PostgreSQL standbys need "
-            "several at least as high as the primary's). Remove replicas.parameterGroup: the "
-            f"replicas then use '{custom}'. Per-session limits for marketing queries belong on the "
-            "marketing database role (ALTER ROLE ... SET statement_timeout), not the instance."
+            "replicas.parameterGroup",
+            f"{where} uses its own parameter group '{custom}', and this would give the replicas "
+            f"a new one with only its listed parameters: every custom parameter of '{custom}' "
+            "would be dropped (and PostgreSQL standbys need several at least as high as the "
+            f"primary's). Without it the replicas use '{custom}'. Per-session limits for marketing "
+            "queries belong on the marketing database role (ALTER ROLE ... SET "
+            "statement_timeout), not the instance",
+            example="remove replicas.parameterGroup",
         )
     if cross_region and primary.storage_encrypted and not kms_key_id:
         raise PrimaryPreconditionError(
+            "primary.kmsKeyId",
             f"{where} is encrypted and lives in another region, so a cross-region replica needs "
-            "a KMS key in this stack's region. Set spikeproof:primary.kmsKeyId, e.g. "
-            "alias/marketing-replicas."
+            "a KMS key of this stack's region, by its ARN",
+            example="kmsKeyId: arn:aws:kms:<stack region>:<account>:key/<key id>",
         )
     return primary
 

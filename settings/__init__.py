@@ -24,6 +24,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from model.edge_rules import EdgeRulesSpec, problems
 from settings.core import (
+    KMS_KEY_ARN,
     REGION,
     AlertingSettings,
     CoreStackSettings,
@@ -503,6 +504,7 @@ def parse(
         errors.extend(
             _certificate_problems(settings, accounts, stack_file=stack_file, region=region)
         )
+        errors.extend(_kms_key_problems(settings, stack_file=stack_file, region=region))
     if errors or settings is None:
         raise ConfigErrors(errors)
     return settings, str(region)
@@ -577,6 +579,27 @@ def _certificate_problems(
             example="request or import the certificate in the stack's own account and region",
         )
         for problem in problems
+    ]
+
+
+def _kms_key_problems(settings: Settings, *, stack_file: str, region: str) -> list[ConfigError]:
+    """A cross-region replica's key must be in the replica's region: "KMS keys are specific to
+    the Amazon Web Services Region that they are created in" (CreateDBInstanceReadReplica,
+    KmsKeyId, botocore's RDS model)."""
+    key = settings.primary.kms_key_id
+    match = KMS_KEY_ARN.match(key) if key else None
+    if match is None or match["region"] == region:
+        return []
+    return [
+        ConfigError(
+            stack_file=stack_file,
+            key_path=f"{NAMESPACE}primary.kmsKeyId",
+            problem=f"the key is in {match['region']}; the replicas are created in the stack's "
+            f"region ({region}) and can only be encrypted with a key of that region",
+            value=key,
+            allowed=f"a KMS key ARN in {region}",
+            example=f"arn:aws:kms:{region}:{match['account']}:key/<key id>",
+        )
     ]
 
 

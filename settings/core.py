@@ -18,9 +18,10 @@ REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-KMS_KEY = re.compile(
-    r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/.+|alias/.+|[0-9a-f-]{36})$"
-)
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/.+$")
+"""A KMS *key* ARN: the provider validates `kms_key_id` as an ARN and replaces the replica when it
+changes (terraform-provider-aws rds instance: ValidateFunc verify.ValidARN, ForceNew), and RDS
+reports the key's ARN, so an alias ARN would read as a change on every plan."""
 DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -48,9 +49,10 @@ class PrimarySettings(Model):
     )
     kms_key_id: str | None = Field(
         default=None,
-        description="KMS key (ARN, alias or id) in this stack's region for encrypted cross-region "
-        "replicas. Required when the primary is encrypted and lives in another region.",
-        examples=["alias/marketing-replicas"],
+        description="KMS key ARN (arn:aws:kms:<this stack's region>:<account>:key/<id>; not an "
+        "alias or a bare id) for encrypted cross-region replicas. Required when the primary is "
+        "encrypted and lives in another region.",
+        examples=["arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
     )
 
     @field_validator("identifier")
@@ -73,8 +75,14 @@ class PrimarySettings(Model):
     @field_validator("kms_key_id")
     @classmethod
     def _kms(cls, value: str | None) -> str | None:
-        if value is not None and not KMS_KEY.match(value):
-            raise ValueError("not a KMS key ARN, alias/NAME or key id")
+        if value is not None and not KMS_KEY_ARN.match(value):
+            raise ValueError(
+                "not a KMS key ARN: the provider takes only an ARN and replaces the replicas when "
+                "it changes, and RDS reports the key's own ARN, so an alias or a bare id would "
+                "fail or read as a change on every plan. Find the key's ARN with `aws kms "
+                "describe-key --key-id alias/NAME --region <stack region> --query "
+                "KeyMetadata.Arn`"
+            )
         return value
 
 

@@ -443,6 +443,25 @@ def load_stack_config(
             ]
         )
     document = _read_yaml(stack_path)
+    # The CLI reads a stack's values only from its `config:` mapping (workspace.ProjectStack:
+    # config, environment, secretsprovider, encryptedkey, encryptionsalt); keys written at the top
+    # level are never seen, so every required one would read as "missing" though it is there.
+    stray = [str(k) for k in document if str(k) not in STACK_FILE_KEYS and _cli_key(str(k))]
+    if stray:
+        raise ConfigErrors(
+            [
+                ConfigError(
+                    stack_file=stack_path.name,
+                    key_path="config",
+                    problem=f"the `config:` mapping is missing: {len(stray)} key(s) such as "
+                    f"{stray[0]} are at the top level of the file, where the Pulumi CLI does not "
+                    "read them",
+                    has_value=False,
+                    allowed="every key indented under one top-level `config:` line",
+                    example=f"config:\n    {stray[0]}: ...",
+                )
+            ]
+        )
     values = document.get("config") or {}
     if not isinstance(values, Mapping):
         raise ConfigErrors(
@@ -526,6 +545,13 @@ def load_stack_config(
         if isinstance(value, bool):
             flat[key] = "true" if value else "false"
     return flat, frozenset(secret_keys), project_name
+
+
+STACK_FILE_KEYS = frozenset(
+    {"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"}
+)
+"""The top-level keys of a stack file (pulumi/pulumi sdk/go/common/workspace/project.go,
+ProjectStack's yaml tags)."""
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

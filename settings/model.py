@@ -145,8 +145,11 @@ def translate(
         wants = _KIND_WANTS.get(kind)
         # The hint only where the text, unquoted, would be what the key takes (an int's digits
         # count for a float).
+        # Only for text given where another kind is wanted: with neither (a number out of range, a
+        # list) both sides were None and every such message told the reader to remove quotes
+        # that were never there.
         unquoted = go_yaml_scalar(given)[0] if isinstance(given, str) else None
-        if unquoted == wants or (wants == "float" and unquoted == "int"):
+        if wants is not None and (unquoted == wants or (wants == "float" and unquoted == "int")):
             message += " (quoted, it is text: write it without quotes)"
         errors.append(
             ConfigError(

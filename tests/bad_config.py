@@ -457,4 +457,10 @@ C("prewarm-huge", t, "instances", "prewarm.instances 10^9", setk(["prewarm"], {"
 C("replica-read-zero-conn", "range", "replicaConnectionsPerInstance", "replica-read with 0 connections per instance", lambda d: (d.__setitem__("dataAccess", "replica-read"), d.__setitem__("replicaConnectionsPerInstance", 0)))
 C("expected-peak-and-audience", "conflict", "expectedPeakRps", "both expectedPeakRps and audience", setk(["expectedPeakRps"], 5000.0))
 C("no-audience-no-peak", "conflict", "audience", "neither audience nor expectedPeakRps", delk(["audience"]))
+# Issue 24: messages for what reviewers pasted and wrote.
+write("stack", "no-config-wrapper", lambda: "\n".join(ln[2:] if ln.startswith("  ") else ln for ln in BASE["staging"].split("config:\n", 1)[1].splitlines()) + "\n", "staging", "yaml", "config", "every key at the top level, the `config:` line missing")
+ST("staging", "zero-width-space-key", "typo", "U+200B", "a zero-width space pasted inside replicas.instanceClass", "    instanceClass: db.t4g.medium", "    instance\u200bClass: db.t4g.medium")
+ST("staging", "nbsp-in-namespace", "typo", "U+00A0", "a no-break space inside a namespace key", "  spikeproof:network:", "  spikeproof:net\u00a0work:")
+ST("staging", "cross-region-no-key", "conflict", "kmsKeyId", "an encrypted primary in another region without primary.kmsKeyId", "    identifier: core-staging-db\n", "    identifier: core-staging-db\n    region: us-east-1\n")
+ST("staging", "kms-alias", "format", "kmsKeyId", "primary.kmsKeyId given as an alias (the provider takes an ARN)", "    identifier: core-staging-db\n", "    identifier: core-staging-db\n    region: us-east-1\n    kmsKeyId: alias/marketing-replicas\n")
 # fmt: on

@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from components.replica import PrimaryPreconditionError
+from settings.errors import ConfigErrors
 from settings.files import ROOT
 from tools.engine.mockrun import PlanResult, run_program
 
@@ -72,16 +73,16 @@ def test_replicas_carry_no_credentials_engine_or_database_name(plan, stack: str)
         )
 
 
+KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
 def test_cross_region_replica_uses_the_primary_arn_and_a_kms_key(plan) -> None:
-    result = plan(
-        "staging",
-        {"primary": {"region": "us-east-1", "kmsKeyId": "alias/marketing-replicas"}},
-    )
+    result = plan("staging", {"primary": {"region": "us-east-1", "kmsKeyId": KEY_ARN}})
     (replica,) = replicas_of(result)
     assert replica.input("replicateSourceDb") == (
         "arn:aws:rds:us-east-1:111122223333:db:core-staging-db"
     ), f"{replica.urn}: a cross-region replica must name the primary by ARN"
-    assert replica.input("kmsKeyId") == "alias/marketing-replicas"
+    assert replica.input("kmsKeyId") == KEY_ARN
     lookups = [i for i in result.invokes if i["token"] == "aws:rds/getInstance:getInstance"]
     assert lookups and all(i["args"].get("region") == "us-east-1" for i in lookups), (
         "the primary must be looked up in its own region"
@@ -89,8 +90,48 @@ def test_cross_region_replica_uses_the_primary_arn_and_a_kms_key(plan) -> None:
 
 
 def test_cross_region_encrypted_primary_without_a_key_stops_with_advice() -> None:
-    with pytest.raises(PrimaryPreconditionError, match=r"spikeproof:primary\.kmsKeyId"):
+    """Known only once the primary is looked up, but the stack file can fix it: a configuration
+    error naming the file and the key, not a program error."""
+    with pytest.raises(PrimaryPreconditionError) as caught:
         run_program("staging", overrides={"primary": {"region": "us-east-1"}})
+    assert isinstance(caught.value, ConfigErrors)
+    assert "Pulumi.staging.yaml: spikeproof:primary.kmsKeyId:" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("alias/marketing-replicas", "not a KMS key ARN"),
+        ("1234abcd-12ab-34cd-56ef-1234567890ab", "not a KMS key ARN"),
+        ("arn:aws:kms:eu-west-1:111122223333:alias/marketing-replicas", "not a KMS key ARN"),
+        ("arn:aws:kms:us-east-1:111122223333:key/1234abcd", "the key is in us-east-1"),
+    ],
+)
+def test_a_replica_key_must_be_a_key_arn_of_the_stacks_region(
+    config_error, key: str, words: str
+) -> None:  # type: ignore[no-untyped-def]
+    rendered = config_error(
+        "staging", {"primary": {"region": "us-east-1", "kmsKeyId": key}}
+    ).render()
+    assert "spikeproof:primary.kmsKeyId" in rendered and words in rendered, rendered
+
+
+def test_a_primary_whose_password_rds_manages_cannot_have_replicas(tmp_path: Path) -> None:
+    """RDS refuses read replicas of an instance with ManageMasterUserPassword (all engines but
+    SQL Server; terraform-aws-rds#532): stopped before any replica, naming the primary."""
+    fixtures = json.loads((ROOT / "tools/engine/fixtures/staging.json").read_text())
+    for invoke in fixtures["invokes"]:
+        if invoke["token"] == "aws:rds/getInstance:getInstance":
+            invoke["result"]["masterUserSecrets"] = [
+                {"secretArn": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-x",
+                 "secretStatus": "active", "kmsKeyId": KEY_ARN}
+            ]  # fmt: skip
+    path = tmp_path / "fixtures.json"
+    path.write_text(json.dumps(fixtures))
+    with pytest.raises(PrimaryPreconditionError) as caught:
+        run_program("staging", fixtures_file=path)
+    message = str(caught.value)
+    assert "spikeproof:primary.identifier" in message and "ManageMasterUserPassword" in message
 
 
 def test_primary_without_backups_stops_before_any_replica(tmp_path: Path) -> None:
@@ -112,7 +153,8 @@ def test_a_group_of_their_own_would_drop_the_primarys_parameters(tmp_path: Path)
     overrides = {"replicas": {"parameterGroup": {"family": "postgres16", "parameters": {"x": "1"}}}}
     with pytest.raises(PrimaryPreconditionError, match="core-postgres16") as caught:
         run_program("staging", overrides=overrides)
-    assert "Remove replicas.parameterGroup" in str(caught.value)
+    assert "remove replicas.parameterGroup" in str(caught.value)
+    assert "Pulumi.staging.yaml: spikeproof:replicas.parameterGroup:" in str(caught.value)
     registered = [r.type for r in getattr(caught.value, "registered", [])]
     assert RDS not in registered
 

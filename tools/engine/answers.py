@@ -139,14 +139,9 @@ def primary_instance(facts: StackFacts, identifier: str, region: str) -> dict[st
         "iops": 3000,
         "kmsKeyId": f"arn:aws:kms:{region}:{facts.account_id}:key/{_uuid(*seed, 'kms')}",
         "licenseModel": "postgresql-license",
-        "masterUserSecrets": [
-            {
-                "kmsKeyId": f"arn:aws:kms:{region}:{facts.account_id}:key/{_uuid(*seed, 'kms')}",
-                "secretArn": f"arn:aws:secretsmanager:{region}:{facts.account_id}:secret:"
-                f"rds!db-{_uuid(*seed, 'secret')}-{digest(*seed, 's', length=6, alphabet=_ALNUM)}",
-                "secretStatus": "active",
-            }
-        ],
+        # None: RDS cannot create read replicas of a primary whose master password it manages
+        # (components/replica.py stops on it), so the derived primary is one that can have them.
+        "masterUserSecrets": [],
         "masterUsername": "core_admin",
         "maxAllocatedStorage": 1000,
         "monitoringInterval": 60,
