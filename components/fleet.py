@@ -125,11 +125,26 @@ class WebFleet(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOutputOptions(parent=self)
 
-        # --- Security groups. Rules are separate resources: the two groups refer to each other.
-        v4_snapshot, v6_snapshot = cloudflare_snapshot()
+        # --- Security groups. A group's rules are all inline or all separate, never both: the
+        # provider manages an inline-ruled group's whole rule set and removes what a separate
+        # rule resource added (its SecurityGroup docs: "Using aws_security_group ... in-line
+        # rules in conjunction with ... rule resources ... will cause rule conflicts"). The
+        # instances' group has only separate rules; the load balancer's only inline ones, so
+        # the two can refer to each other without a cycle.
+        v4_snapshot, _v6_snapshot = cloudflare_snapshot()
         ranges = cloudflare.get_ip_ranges_output(opts=invoke)
         v4 = ranges.ipv4_cidrs.apply(lambda c: edge_cidrs(c, v4_snapshot))
-        v6 = ranges.ipv6_cidrs.apply(lambda c: edge_cidrs(c, v6_snapshot))
+        sg = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=args.network.vpc_id,
+            description="Marketing web instances: HTTP from the ALB only",
+            opts=child,
+        )
+        # HTTPS from Cloudflare's IPv4 ranges only. Not port 80: the edge reaches the origin over
+        # HTTPS alone (the hostnames' SSL mode is Full (strict), edge.hostnameSsl, and visitors
+        # are redirected to HTTPS at the edge), so a port-80 listener would serve nobody but
+        # scanners. Not IPv6: the load balancer is IPv4-only (ip_address_type ipv4), so
+        # Cloudflare connects to it over IPv4.
         alb_sg = aws.ec2.SecurityGroup(
             f"{name}-alb-sg",
             vpc_id=args.network.vpc_id,
@@ -137,36 +152,27 @@ class WebFleet(pulumi.ComponentResource):
             ingress=[
                 {
                     "protocol": "tcp",
-                    "from_port": port,
-                    "to_port": port,
+                    "from_port": 443,
+                    "to_port": 443,
                     "cidr_blocks": v4,
-                    "ipv6_cidr_blocks": v6,
-                    "description": f"Cloudflare edge, port {port}",
+                    "description": "Cloudflare edge, HTTPS",
                 }
-                for port in (443, 80)
             ],
-            opts=child,
-        )
-        sg = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=args.network.vpc_id,
-            description="Marketing web instances: HTTP from the ALB only",
+            egress=[
+                {
+                    "protocol": "tcp",
+                    "from_port": 80,
+                    "to_port": 80,
+                    "security_groups": [sg.id],
+                    "description": "ALB to nginx",
+                }
+            ],
             opts=child,
         )
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-from-alb",
             security_group_id=sg.id,
             referenced_security_group_id=alb_sg.id,
-            ip_protocol="tcp",
-            from_port=80,
-            to_port=80,
-            description="ALB to nginx",
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-alb-to-fleet",
-            security_group_id=alb_sg.id,
-            referenced_security_group_id=sg.id,
             ip_protocol="tcp",
             from_port=80,
             to_port=80,
@@ -311,6 +317,7 @@ class WebFleet(pulumi.ComponentResource):
             internal=False,
             subnets=args.network.public_subnet_ids,
             security_groups=[alb_sg.id],
+            ip_address_type="ipv4",
             drop_invalid_header_fields=True,
             desync_mitigation_mode="strictest",
             enable_deletion_protection=args.config.deletion_protection,
@@ -341,19 +348,6 @@ class WebFleet(pulumi.ComponentResource):
                 "healthy_threshold": 2,
                 "unhealthy_threshold": 3,
             },
-            opts=child,
-        )
-        aws.lb.Listener(
-            f"{name}-http",
-            load_balancer_arn=alb.arn,
-            port=80,
-            protocol="HTTP",
-            default_actions=[
-                {
-                    "type": "redirect",
-                    "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
-                }
-            ],
             opts=child,
         )
         https = aws.lb.Listener(

@@ -20,6 +20,8 @@ POLICY = "aws:autoscaling/policy:Policy"
 ASG = "aws:autoscaling/group:Group"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 LT = "aws:ec2/launchTemplate:LaunchTemplate"
 SCHEDULE = "aws:autoscaling/schedule:Schedule"
 LISTENER = "aws:lb/listener:Listener"
@@ -78,6 +80,22 @@ def test_every_fleet_alarm_notifies_the_stack_topic(plan, stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_no_security_group_mixes_inline_and_separate_rules(plan, stack: str) -> None:
+    """The provider manages an inline-ruled group's whole rule set and removes rules a separate
+    resource added: every group in the plan has one kind or the other."""
+    result = plan(stack)
+    separate = {
+        r.input("securityGroupId")
+        for r in [*result.of_type(INGRESS), *result.of_type(EGRESS), *result.of_type(SG_RULE)]
+    }
+    for group in result.of_type(SG):
+        inline = bool(group.input("ingress") or group.input("egress"))
+        assert not (inline and group.outputs["id"] in separate), (
+            f"{group.urn}: inline rules and separate rule resources on one group"
+        )
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_no_ingress_from_the_whole_internet(plan, stack: str) -> None:
     result = plan(stack)
     alb_sg = result.named("web-alb-sg")
@@ -86,7 +104,9 @@ def test_no_ingress_from_the_whole_internet(plan, stack: str) -> None:
     for rule in rules:
         v4, v6 = rule.get("cidrBlocks") or [], rule.get("ipv6CidrBlocks") or []
         assert "0.0.0.0/0" not in v4 and "::/0" not in v6, f"{alb_sg.urn}: open ingress {rule}"
-        assert "173.245.48.0/20" in v4 and "2606:4700::/32" in v6, "Cloudflare ranges expected"
+        assert "173.245.48.0/20" in v4, "Cloudflare's IPv4 ranges expected"
+        assert v6 == [], f"{alb_sg.urn}: the load balancer is IPv4-only; IPv6 rules admit nothing"
+        assert (rule["fromPort"], rule["toPort"]) == (443, 443), f"{alb_sg.urn}: HTTPS only"
     for sg in result.of_type(SG):
         for rule in sg.input("ingress") or []:
             assert "0.0.0.0/0" not in (rule.get("cidrBlocks") or []), f"{sg.urn}: 0.0.0.0/0"
@@ -241,8 +261,10 @@ def test_https_default_is_403_and_only_the_origin_header_forwards(plan, stack: s
     (default,) = listeners["web-https"].input("defaultActions")
     assert default["type"] == "fixed-response", "requests without the header must not forward"
     assert default["fixedResponse"]["statusCode"] == "403"
-    (redirect,) = listeners["web-http"].input("defaultActions")
-    assert redirect["type"] == "redirect" and redirect["redirect"]["protocol"] == "HTTPS"
+    assert set(listeners) == {"web-https"}, (
+        "the edge reaches the origin over HTTPS only (Full (strict)): no port-80 listener"
+    )
+    assert result.named("web-alb").input("ipAddressType") == "ipv4"
     (rule,) = result.of_type(RULE)
     (condition,) = rule.input("conditions")
     assert condition["httpHeader"]["httpHeaderName"] == "X-Origin-Verify"
