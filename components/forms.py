@@ -229,6 +229,7 @@ class FormBackend(pulumi.ComponentResource):
             f"AWSLambdaPowertoolsPythonV3-python312-arm64:{config.powertools_layer_version}"
         )
         functions: dict[str, aws.lambda_.Function] = {}
+        access: dict[str, aws.iam.RolePolicy] = {}
         specs: list[tuple[str, FunctionSettings, str, dict[str, pulumi.Input[str]], list[Any]]] = [
             (
                 "ingest",
@@ -292,7 +293,7 @@ class FormBackend(pulumi.ComponentResource):
                 assume_role_policy=service_trust("lambda.amazonaws.com"),
                 opts=child,
             )
-            aws.iam.RolePolicy(
+            access[role_name] = aws.iam.RolePolicy(
                 f"{name}-{role_name}-access",
                 role=role.id,
                 policy=policy_output(
@@ -339,12 +340,17 @@ class FormBackend(pulumi.ComponentResource):
             )
         ingest, worker = functions["ingest"], functions["worker"]
 
+        # Both are checked against the function's role when created: Lambda refuses an SQS
+        # destination the role may not SendMessage to, and an event source the role may not
+        # ReceiveMessage from ("The provided execution role does not have permissions to call
+        # ReceiveMessage on SQS"). The role's inline policy is a resource of its own, created in
+        # parallel with the function unless these wait for it.
         aws.lambda_.FunctionEventInvokeConfig(
             f"{name}-ingest-async",
             function_name=ingest.name,
             maximum_retry_attempts=0,
             destination_config={"on_failure": {"destination": dlq.arn}},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[access["ingest"]]),
         )
         aws.lambda_.EventSourceMapping(
             f"{name}-worker-source",
@@ -354,7 +360,7 @@ class FormBackend(pulumi.ComponentResource):
             maximum_batching_window_in_seconds=1,
             function_response_types=["ReportBatchItemFailures"],
             scaling_config={"maximum_concurrency": config.worker.reserved_concurrency},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[access["worker"]]),
         )
 
         # --- HTTP API.

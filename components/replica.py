@@ -173,6 +173,10 @@ class ReadReplica(pulumi.ComponentResource):
             )
 
         monitoring_role_arn: pulumi.Output[str] | None = None
+        # RDS checks the monitoring role's permissions when the replica is created
+        # (InvalidParameterValue "... does not include the required permissions for:
+        # ENHANCED_MONITORING"): the replicas wait for the attachment, not just the role.
+        monitoring_ready: list[pulumi.Resource] = []
         if args.config.monitoring_interval_seconds > 0:
             role = aws.iam.Role(
                 f"{name}-monitoring",
@@ -180,11 +184,13 @@ class ReadReplica(pulumi.ComponentResource):
                 tags={**args.tags, "Name": f"{name}-monitoring"},
                 opts=child,
             )
-            aws.iam.RolePolicyAttachment(
-                f"{name}-monitoring-policy",
-                role=role.name,
-                policy_arn=aws.iam.ManagedPolicy.AMAZON_RDS_ENHANCED_MONITORING_ROLE,
-                opts=child,
+            monitoring_ready.append(
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-monitoring-policy",
+                    role=role.name,
+                    policy_arn=aws.iam.ManagedPolicy.AMAZON_RDS_ENHANCED_MONITORING_ROLE,
+                    opts=child,
+                )
             )
             monitoring_role_arn = role.arn
 
@@ -267,6 +273,7 @@ class ReadReplica(pulumi.ComponentResource):
                     # database in place. Force a replacement instead, which `protect` then blocks:
                     # promotion must be the deliberate runbook step, never a side effect of a diff.
                     replace_on_changes=["replicateSourceDb"],
+                    depends_on=monitoring_ready,
                 ),
             )
             replicas.append(replica)

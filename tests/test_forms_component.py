@@ -342,3 +342,14 @@ def test_secrets_derived_from_state_free_their_name_when_deleted(plan, stack: st
             assert window is None or window >= 7, f"{secret.urn}: its value exists nowhere else"
         else:
             assert window == 0, f"{secret.urn}: a fixed name kept for 30 days blocks re-creation"
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_what_lambda_checks_against_the_role_waits_for_the_roles_policy(plan, stack: str) -> None:  # type: ignore[no-untyped-def]
+    """CreateEventSourceMapping and PutFunctionEventInvokeConfig check the function's role at
+    once; its inline policy is a resource of its own, so they depend on it."""
+    result = plan(stack)
+    mapping = result.named("forms-worker-source")
+    assert result.named("forms-worker-access").urn in mapping.dependencies, mapping.urn
+    invoke = result.named("forms-ingest-async")
+    assert result.named("forms-ingest-access").urn in invoke.dependencies, invoke.urn

@@ -333,3 +333,12 @@ def _component_run(build) -> PlanResult:
     (program / "Pulumi.staging.yaml").write_text("config:\n  aws:region: eu-west-1\n")
     assert pulumi is not None
     return run_program("staging", program_dir=program)
+
+
+def test_replicas_wait_for_the_monitoring_roles_policy(plan) -> None:  # type: ignore[no-untyped-def]
+    """RDS checks the enhanced-monitoring role's permissions when the replica is created (prod
+    monitors; staging's interval is 0, with no role)."""
+    result = plan("prod")
+    attachment = result.named("replicas-monitoring-policy")
+    for replica in replicas_of(result):
+        assert attachment.urn in replica.dependencies, f"{replica.urn}: created before its policy"
