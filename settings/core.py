@@ -310,7 +310,10 @@ class ReplicaSettings(Model):
         default=30,
         ge=1,
         le=3600,
-        description="ReplicaLag alarm threshold in seconds. Default 30.",
+        description="ReplicaLag alarm threshold in seconds. PostgreSQL reports the time since "
+        "the replica last replayed a transaction, so on a primary with no writes it grows until "
+        "the next one: set it above the primary's quietest write interval (staging: 900). "
+        "Default 30.",
         examples=["30"],
     )
     cpu_alarm_percent: int = Field(
