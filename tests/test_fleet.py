@@ -534,3 +534,18 @@ def test_request_scaling_and_proxied_dns_wait_for_the_forward_rule(plan) -> None
     assert proxied and all(forward.urn in r.dependencies for r in proxied), (
         "every proxied marketing record must wait for the origin's forward rule"
     )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_shipped_campaign_windows_leave_scale_out_headroom(stack: str) -> None:
+    """A window pre-warmed to maxSize leaves scaling nothing to add and keeps the at-max alarm
+    firing for the whole window."""
+    from settings import stack_settings
+
+    fleet = stack_settings(stack).fleet
+    assert fleet is not None
+    for window in fleet.campaign_windows:
+        assert window.capacity < fleet.max_size, (
+            f"Pulumi.{stack}.yaml: campaign window {window.name} pre-warms to {window.capacity} "
+            f"of maxSize {fleet.max_size}"
+        )
