@@ -3,8 +3,18 @@ edge turns into Cloudflare records (`components.edge.validation_records`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pulumi
 import pulumi_aws as aws
+
+ValidationNames = tuple[pulumi.Output[list[str]], Callable[[pulumi.Output[list[str]]], None]]
+
+
+def deferred_validation_names() -> ValidationNames:
+    """Names of a certificate's validation records, for a certificate made before the component
+    that creates the records: the output, and the function that resolves it once they exist."""
+    return pulumi.deferred_output()
 
 
 def validation_options(certificate: aws.acm.Certificate) -> pulumi.Output[list[dict[str, str]]]:

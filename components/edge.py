@@ -16,13 +16,14 @@ resource inside `.apply()` (validation records come in as typed Inputs, see `val
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import pulumi
 import pulumi_cloudflare as cloudflare
 
+from components.acm import deferred_validation_names
 from model.edge_rules import (
     CACHE_PHASE,
     CONFIG_PHASE,
@@ -376,6 +377,28 @@ class FormFrontDoor(pulumi.ComponentResource):
         names = validation_dns_records(name, zone_id, records, comment, child)
         self.validation_fqdns = pulumi.Output.all(*names).apply(list)
         self.register_outputs({"validation_fqdns": self.validation_fqdns})
+
+
+Api = TypeVar("Api", bound=FormApi)
+
+
+def behind_front_door(
+    edge: CloudflareEdge, comment: str, backend: Callable[[pulumi.Output[list[str]]], Api]
+) -> Api:
+    """The form backend `backend` builds, with its front door at the edge. The door creates the
+    records that validate the API's certificate and the backend waits for their names: the
+    backend gets them as a deferred output, resolved once the door exists."""
+    names, resolve = deferred_validation_names()
+    forms = backend(names)
+    door = FormFrontDoor(
+        "forms-front-door",
+        zone_id=edge.zone_id,
+        forms=forms,
+        comment=comment,
+        opts=pulumi.ResourceOptions(parent=edge),
+    )
+    resolve(door.validation_fqdns)
+    return forms
 
 
 def _role(host: str) -> str:

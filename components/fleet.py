@@ -31,7 +31,7 @@ import pulumi_cloudflare as cloudflare
 from components.acm import validation_options
 from components.alerting import metric_alarm
 from components.core import NetworkFacts
-from components.iam import policy_json, service_trust
+from components.iam import policy_json, policy_output, service_trust
 from model.schedule import CampaignWindow, scheduled_actions
 from model.webserver import (
     HOOK_HEARTBEAT_SECONDS,
@@ -43,6 +43,23 @@ from model.webserver import (
 from settings.fleet import FleetSettings
 
 SNAPSHOT_PATH = Path(__file__).with_name("cloudflare_ips.json")
+# Elastic Load Balancing's own account per region, the principal that writes access logs in the
+# regions opened before August 2022 ("Enable access logs for your Application Load Balancer",
+# Step 2, read 2026-12-07; the same table as terraform-aws-modules/terraform-aws-s3-bucket's
+# elb_service_accounts). Regions opened since write as the service principal below.
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-south-1": "718504428378", "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331",
+    "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580", "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667", "eu-south-1": "635631232127", "eu-north-1": "897822967062",
+    "me-south-1": "076674570225", "sa-east-1": "507241528517", "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+}  # fmt: skip
+ELB_LOG_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
 OPEN_WORLD = {"0.0.0.0/0", "::/0"}
 CPU_HIGH_PERCENT = 80
 
@@ -56,6 +73,13 @@ def edge_cidrs(found: Sequence[str] | None, snapshot: Sequence[str]) -> list[str
     """The invoke's ranges, or the snapshot when the look-up came back empty; never the world."""
     cleaned = sorted({c for c in (found or []) if c not in OPEN_WORLD})
     return cleaned or sorted(snapshot)
+
+
+def elb_log_principal(region: str) -> dict[str, str]:
+    """Who writes a load balancer's access logs in `region`: ELB's own account where it has one,
+    the log delivery service principal in the regions opened since August 2022."""
+    account = ELB_LOG_ACCOUNTS.get(region)
+    return {"AWS": f"arn:aws:iam::{account}:root"} if account else {"Service": ELB_LOG_SERVICE}
 
 
 def request_count_target(capacity_rps: float, utilization_percent: int) -> float:
@@ -89,6 +113,8 @@ class WebFleetArgs:
     certificate to be issued. Default: not waited for."""
     name_prefix: str
     """Prefix for physical names, e.g. spikeproof-prod."""
+    region: str
+    """The stack's region: who writes the load balancer's access logs depends on it."""
 
     def __post_init__(self) -> None:
         if not self.domain_names:
@@ -311,6 +337,10 @@ class WebFleet(pulumi.ComponentResource):
                 validation_record_fqdns=args.certificate_validation_fqdns,
                 opts=child,
             ).certificate_arn
+        logs_ready: list[pulumi.Resource] = []
+        logs_bucket: pulumi.Output[str] | None = None
+        if args.config.access_logs and args.config.access_logs.enabled:
+            logs_bucket, logs_ready = self._access_log_bucket(name, args)
         alb = aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
@@ -322,15 +352,13 @@ class WebFleet(pulumi.ComponentResource):
             desync_mitigation_mode="strictest",
             enable_deletion_protection=args.config.deletion_protection,
             access_logs=(
-                {
-                    "bucket": args.config.access_logs_bucket,
-                    "enabled": True,
-                    "prefix": args.name_prefix,
-                }
-                if args.config.access_logs_bucket
+                {"bucket": logs_bucket, "enabled": True, "prefix": args.name_prefix}
+                if logs_bucket is not None
                 else None
             ),
-            opts=child,
+            # ELB checks that it may write to the bucket when logging is turned on: the bucket
+            # policy (and the encryption it requires) come first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=logs_ready),
         )
         tg = aws.lb.TargetGroup(
             f"{name}-tg",
@@ -688,3 +716,82 @@ class WebFleet(pulumi.ComponentResource):
                 "group_name": self.group_name,
             }
         )
+
+    def _access_log_bucket(
+        self, name: str, args: WebFleetArgs
+    ) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
+        """The bucket the load balancer logs to, as ELB requires it ("Enable access logs for your
+        Application Load Balancer"): in the load balancer's region, SSE-S3 ("The only server-side
+        encryption option that's supported is Amazon S3-managed keys"), a bucket policy letting
+        ELB put objects under the prefix. Owner-enforced (no ACLs), public access blocked, objects
+        expired after retentionDays. Returns its name and what the load balancer must wait for."""
+        assert args.config.access_logs is not None
+        child = pulumi.ResourceOptions(parent=self)
+        bucket = aws.s3.Bucket(
+            f"{name}-alb-logs",
+            bucket_prefix=f"{args.name_prefix}-alb-logs-",
+            force_destroy=False,
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-alb-logs-ownership",
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-alb-logs-public-access",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-alb-logs-encryption",
+            bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-alb-logs-retention",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "id": "expire-access-logs",
+                    "status": "Enabled",
+                    "filter": {"prefix": f"{args.name_prefix}/"},
+                    "expiration": {"days": args.config.access_logs.retention_days},
+                }
+            ],
+            opts=child,
+        )
+        principal = elb_log_principal(args.region)
+        policy = aws.s3.BucketPolicy(
+            f"{name}-alb-logs-policy",
+            bucket=bucket.id,
+            policy=policy_output(
+                [
+                    {
+                        "Sid": "ElbAccessLogDelivery",
+                        "Effect": "Allow",
+                        "Principal": principal,
+                        "Action": "s3:PutObject",
+                        "Resource": pulumi.Output.concat(
+                            bucket.arn, f"/{args.name_prefix}/AWSLogs/*"
+                        ),
+                    },
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    },
+                ]
+            ),
+            opts=child,
+        )
+        return bucket.id, [policy, encryption]  # an S3 bucket's id is its name

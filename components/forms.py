@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -39,6 +40,22 @@ class FunctionCode:
     archive: pulumi.Archive
     source_code_hash: str
     """Its base64 SHA-256 (Lambda's source_code_hash): unchanged code, no diff."""
+
+    @classmethod
+    def of(cls, package: PackagedZip) -> FunctionCode:
+        return cls(
+            archive=pulumi.FileArchive(str(package.path)),
+            source_code_hash=package.source_code_hash,
+        )
+
+
+class PackagedZip(Protocol):
+    """What the packager returns (`functions.package.Package`): the zip and its hash."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def source_code_hash(self) -> str: ...
 
 
 @dataclass(frozen=True, kw_only=True)

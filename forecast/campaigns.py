@@ -31,6 +31,14 @@ class StackCampaigns:
     def ended(self, now: datetime) -> list[Campaign]:
         return [c for c in self.campaigns if c.finish < now]
 
+    def ended_notices(self, now: datetime) -> list[str]:
+        """One warning per referenced campaign that is over: its resources can go."""
+        return [
+            f"campaign {c.name} ended {c.finish:%Y-%m-%d %H:%M %Z}: remove it from "
+            "spikeproof:campaigns to delete its dashboard and alarms"
+            for c in self.ended(now)
+        ]
+
 
 def prepare(settings: Settings, *, stack: str) -> StackCampaigns:
     """The stack's campaigns and windows, or ConfigErrors naming the stack file's key."""

@@ -18,7 +18,6 @@ from settings.model import DOMAIN, FieldError, Model
 INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$")
-BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 # Graviton families carry a 'g' after the generation digit (m7g, c7gn, t4g); they need arm64 AMIs.
 ARM_FAMILY = re.compile(r"^[a-z]+\d+g[a-z]*\.")
 
@@ -104,8 +103,37 @@ class PageCacheSettings(Model):
     )
 
 
+class AccessLogsSettings(Model):
+    """The load balancer's access logs, in a bucket this stack creates for them."""
+
+    enabled: bool = Field(default=True, description="Write access logs. Default: true.")
+    retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days a log object is kept before the bucket's lifecycle rule deletes it. "
+        "Default 90.",
+    )
+
+
 class FleetSettings(Model):
     """The marketing origin: an autoscaling group behind an ALB only Cloudflare can reach."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced(cls, data: object) -> object:
+        if isinstance(data, dict) and "accessLogsBucket" in data:
+            raise FieldError(
+                "accessLogsBucket",
+                "fleet.accessLogsBucket was replaced by fleet.accessLogs: the program now creates "
+                "the log bucket itself, with the bucket policy Elastic Load Balancing needs to "
+                "write to it (an existing bucket without that policy made the load balancer's "
+                "update fail)",
+                value=data["accessLogsBucket"],
+                allowed="fleet.accessLogs: {retentionDays: <days>}",
+                example="spikeproof:fleet: {accessLogs: {retentionDays: 90}}",
+            )
+        return data
 
     domain_name: str | None = Field(
         default=None,
@@ -175,8 +203,11 @@ class FleetSettings(Model):
     deletion_protection: bool = Field(
         default=False, description="ALB deletion protection. Default false."
     )
-    access_logs_bucket: str | None = Field(
-        default=None, description="Bucket for ALB access logs. Default: off."
+    access_logs: AccessLogsSettings | None = Field(
+        default=None,
+        description="ALB access logs into an S3 bucket the stack creates (SSE-S3, public "
+        "access blocked, owner-enforced, expired after retentionDays, writable by Elastic Load "
+        "Balancing only). Default: off.",
     )
     cache: PageCacheSettings = Field(
         default_factory=PageCacheSettings, description="Cache-Control lifetimes on pages."
@@ -273,10 +304,6 @@ class FleetSettings(Model):
                 allowed="warmPoolSize with one instance type and no spot; or spot / several "
                 "types without a warm pool",
                 example="spikeproof:fleet: {instanceTypes: [m7g.large], warmPoolSize: 6}",
-            )
-        if self.access_logs_bucket is not None and not BUCKET.match(self.access_logs_bucket):
-            raise FieldError(
-                "accessLogsBucket", "not an S3 bucket name", value=self.access_logs_bucket
             )
         try:
             scheduled_actions(

@@ -293,7 +293,8 @@ S("prod", "corestack-name-bad", t, "name", "coreStack.name is not org/project/st
 S("prod", "waitingroom-path-noslash", t, "path", "edge.waitingRoom.path without slash", setk([E, "waitingRoom", "path"], "campaigns/"))
 S("prod", "campaign-name-bad", t, "spikeproof:campaigns", "spikeproof:campaigns entry Spring_Blast", setk(["spikeproof:campaigns"], ["Spring_Blast"]))
 S("prod", "campaign-missing-file", t, "spikeproof:campaigns", "spikeproof:campaigns names a file that does not exist", setk(["spikeproof:campaigns"], ["summer-nothing"]))
-S("prod", "access-logs-bucket-bad", t, "accessLogsBucket", "fleet.accessLogsBucket with upper case and underscore", setk([F, "accessLogsBucket"], "Acme_Logs"))
+S("prod", "access-logs-bucket-bad", t, "accessLogsBucket", "fleet.accessLogsBucket (replaced by accessLogs) with upper case and underscore", setk([F, "accessLogsBucket"], "Acme_Logs"))
+S("prod", "access-logs-retention-zero", "range", "retentionDays", "fleet.accessLogs.retentionDays: 0", setk([F, "accessLogs", "retentionDays"], 0))
 # ---------------- 5. conflicts -----------------
 t = "conflict"
 S("staging", "hostname-not-in-zone", t, "hostnames", "edge.hostnames entry outside the zone", setk([E, "hostnames", 0], "www.other-domain.com"))
@@ -346,7 +347,7 @@ ST("staging", "int-400-digits", t, "maxSize", "fleet.maxSize is a 400-digit inte
 ST("staging", "float-1e308", t, "perInstanceCapacityRps", "perInstanceCapacityRps is 1e308", "    perInstanceCapacityRps: 150\n", "    perInstanceCapacityRps: 1.0e+308\n")
 ST("staging", "float-inf", t, "edgeTtlSeconds", "edge.cache.edgeTtlSeconds is .inf", "      edgeTtlSeconds: 3600\n", "      edgeTtlSeconds: .inf\n")
 ST("staging", "float-nan", t, "spotPercent", "spot.spotPercent is .nan", "      spotPercent: 100\n", "      spotPercent: .nan\n")
-ST("staging", "neg-inf-lag", t, "lagAlarmSeconds", "lagAlarmSeconds is -.inf", "    lagAlarmSeconds: 120\n", "    lagAlarmSeconds: -.inf\n")
+ST("staging", "neg-inf-lag", t, "lagAlarmSeconds", "lagAlarmSeconds is -.inf", "    lagAlarmSeconds: 900\n", "    lagAlarmSeconds: -.inf\n")
 S("staging", "string-128k", t, "channelName", "slack.channelName is a 128 KiB string", setk([A, "slack", "channelName"], "a" * (1 << 17)))
 S("staging", "deep-nesting", t, "instanceClass", "replicas.instanceClass is a 200-level nested map", setk([R, "instanceClass"], _nested(200, "db.t4g.medium", "x")))
 write("stack", "deep-flow-nesting", BASE["staging"].replace("    count: 1\n", "    count: " + "[" * 5000 + "]" * 5000 + "\n"), "staging", t, "count", "replicas.count is 5000 nested flow lists")

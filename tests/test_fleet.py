@@ -434,6 +434,7 @@ def test_fleet_args_reject_what_settings_cannot_check(
         "origin_secret": "x" * 32,
         "alarm_topic_arn": "arn:aws:sns:eu-west-1:111122223333:t",
         "name_prefix": "t",
+        "region": "eu-west-1",
     }
     with pytest.raises(ValueError, match=f"WebFleetArgs.{field}"):
         WebFleetArgs(**{**base, **overrides})  # type: ignore[arg-type]
@@ -549,3 +550,43 @@ def test_shipped_campaign_windows_leave_scale_out_headroom(stack: str) -> None:
             f"Pulumi.{stack}.yaml: campaign window {window.name} pre-warms to {window.capacity} "
             f"of maxSize {fleet.max_size}"
         )
+
+
+def test_the_log_writer_is_elbs_account_in_old_regions_and_the_service_in_new_ones() -> None:
+    from components.fleet import elb_log_principal
+
+    assert elb_log_principal("eu-west-1") == {"AWS": "arn:aws:iam::156460612806:root"}
+    assert elb_log_principal("eu-central-2") == {
+        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"
+    }
+
+
+def test_the_load_balancer_logs_to_a_bucket_elb_may_write(plan) -> None:  # type: ignore[no-untyped-def]
+    """The bucket is created with the policy ELB needs in the stack's region (its own account in
+    regions opened before August 2022, the log delivery service in later ones), SSE-S3 only, and
+    the load balancer waits for both: ELB checks its access when logging is turned on."""
+    import json
+
+    result = plan("prod", {"fleet": {"accessLogs": {"retentionDays": 30}}})
+    alb = result.named("web-alb")
+    bucket = result.named("web-alb-logs")
+    assert alb.input("accessLogs")["bucket"] == bucket.outputs["id"]
+    assert alb.input("accessLogs")["prefix"] == "spikeproof-prod"
+    policy = result.named("web-alb-logs-policy")
+    encryption = result.named("web-alb-logs-encryption")
+    assert {policy.urn, encryption.urn} <= set(alb.dependencies), alb.urn
+    (allow, _deny) = json.loads(policy.input("policy"))["Statement"]
+    assert allow["Principal"] == {"AWS": "arn:aws:iam::156460612806:root"}  # prod: eu-west-1
+    assert allow["Action"] == "s3:PutObject"
+    assert allow["Resource"].endswith("/spikeproof-prod/AWSLogs/*")
+    (rule,) = encryption.input("rules")
+    assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+    (expire,) = result.named("web-alb-logs-retention").input("rules")
+    assert expire["expiration"]["days"] == 30
+
+
+def test_the_elb_log_accounts_are_regions_botocore_knows() -> None:
+    from components.fleet import ELB_LOG_ACCOUNTS
+    from settings.providers import aws_regions
+
+    assert set(ELB_LOG_ACCOUNTS) <= aws_regions(), set(ELB_LOG_ACCOUNTS) - aws_regions()

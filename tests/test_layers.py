@@ -142,3 +142,10 @@ def test_a_forbidden_import_is_reported(layer: str, source: str) -> None:
 def test_an_allowed_import_is_not_reported() -> None:
     assert not violations("components", "from settings.fleet import FleetSettings", "x.py")
     assert not violations("tools", "from components.fleet import WebFleet", "x.py")
+
+
+def test_the_program_stays_composition_under_80_lines() -> None:
+    """STYLE.md: __main__.py loads settings, prepares campaigns, builds components and exports,
+    in under 80 lines; anything longer is logic that belongs in a component or in settings."""
+    lines = (ROOT / "__main__.py").read_text().splitlines()
+    assert len(lines) < 80, f"__main__.py has {len(lines)} lines"
