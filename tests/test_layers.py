@@ -87,11 +87,18 @@ def violations(layer: str, source: str, where: str) -> list[str]:
     return out
 
 
+def _ours(folder: Path) -> list[Path]:
+    """The Python files under `folder`, not those of a virtualenv in it (policies/venv is the
+    pack's own, where the CLI looks for it: tests/test_cli_runtime.py)."""
+    venvs = [cfg.parent for cfg in folder.rglob("pyvenv.cfg")]
+    return sorted(p for p in folder.rglob("*.py") if not any(p.is_relative_to(v) for v in venvs))
+
+
 def layer_files() -> list[tuple[str, Path]]:
     files = [("__main__", ROOT / "__main__.py")]
     for layer in ALLOWED:
         if layer != "__main__":
-            files += [(layer, p) for p in sorted((ROOT / layer).rglob("*.py"))]
+            files += [(layer, p) for p in _ours(ROOT / layer)]
     return files
 
 
