@@ -223,6 +223,14 @@ class PagesSettings(Model):
         return value
 
 
+POWERTOOLS_LAYER_RELEASES = {27: "3.23.0"}
+"""AWS's public layer AWSLambdaPowertoolsPythonV3-python312-arm64 version -> the Powertools for
+AWS Lambda (Python) release it holds. Source, read 2026-12-07: aws-powertools/powertools-lambda-
+python issue #7689 (the layer published for 3.23.0 on 2025-11-13 is version 27; layer numbers are
+shared by every Python version and architecture, as the docs' layer tables show) and the SSM
+parameter AWS publishes per release, /aws/service/powertools/python/arm64/python3.12/3.23.0."""
+
+
 class FormsSettings(Model):
     """The serverless form backend: HTTP API, ingest and worker functions, queue, table, list."""
 
@@ -249,12 +257,26 @@ class FormsSettings(Model):
         default=27,
         ge=1,
         description="Version of AWS's public Powertools for AWS Lambda (Python) v3 layer for "
-        "python3.12 arm64; check the current one in the Powertools docs and move it together "
-        "with requirements-dev.txt. Default 27.",
+        "python3.12 arm64, one of POWERTOOLS_LAYER_RELEASES (settings/forms.py): the functions "
+        "run the library release that layer holds, and the tests run the same release "
+        "(requirements-dev.txt pins it). Default 27 (release 3.23.0).",
     )
     log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365] = Field(
         default=30, description="Retention of function and access logs. Default 30."
     )
+
+    @field_validator("powertools_layer_version")
+    @classmethod
+    def _layer(cls, value: int) -> int:
+        if value not in POWERTOOLS_LAYER_RELEASES:
+            known = ", ".join(f"{k} ({v})" for k, v in sorted(POWERTOOLS_LAYER_RELEASES.items()))
+            raise ValueError(
+                f"layer version {value} is not one whose library release is known here ({known}): "
+                "the tests must run the release the functions will. Look it up with `aws ssm "
+                "get-parameter --name /aws/service/powertools/python/arm64/python3.12/<release>`, "
+                "add it to POWERTOOLS_LAYER_RELEASES and pin that release in requirements-dev.txt"
+            )
+        return value
 
     @field_validator("contact_route")
     @classmethod

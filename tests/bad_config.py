@@ -294,6 +294,7 @@ S("prod", "waitingroom-path-noslash", t, "path", "edge.waitingRoom.path without 
 S("prod", "campaign-name-bad", t, "spikeproof:campaigns", "spikeproof:campaigns entry Spring_Blast", setk(["spikeproof:campaigns"], ["Spring_Blast"]))
 S("prod", "campaign-missing-file", t, "spikeproof:campaigns", "spikeproof:campaigns names a file that does not exist", setk(["spikeproof:campaigns"], ["summer-nothing"]))
 S("prod", "access-logs-bucket-bad", t, "accessLogsBucket", "fleet.accessLogsBucket (replaced by accessLogs) with upper case and underscore", setk([F, "accessLogsBucket"], "Acme_Logs"))
+S("prod", "powertools-layer-unknown", "range", "powertoolsLayerVersion", "forms.powertoolsLayerVersion a layer whose library release nobody checked", setk([FO, "powertoolsLayerVersion"], 99))
 S("prod", "access-logs-retention-zero", "range", "retentionDays", "fleet.accessLogs.retentionDays: 0", setk([F, "accessLogs", "retentionDays"], 0))
 # ---------------- 5. conflicts -----------------
 t = "conflict"

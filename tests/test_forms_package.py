@@ -10,6 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from functions.package import FIXED_TIME, SOURCE, build
 
 
@@ -131,3 +133,22 @@ def test_parallel_builds_into_one_path_all_succeed_with_the_same_bytes(tmp_path:
     assert len(digests) == 1, digests
     assert hashlib.sha256(out.read_bytes()).hexdigest() in digests
     assert [p.name for p in tmp_path.iterdir()] == ["forms.zip"], "no temporary file is left"
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_the_tests_run_the_powertools_release_the_layer_holds(stack: str) -> None:
+    """The functions import Powertools from AWS's public layer; the suite must exercise that same
+    release, or a handler could pass here on an API the deployed layer lacks."""
+    import importlib.metadata
+
+    from settings import stack_settings
+    from settings.forms import POWERTOOLS_LAYER_RELEASES
+
+    forms = stack_settings(stack).forms
+    assert forms is not None
+    release = POWERTOOLS_LAYER_RELEASES[forms.powertools_layer_version]
+    installed = importlib.metadata.version("aws-lambda-powertools")
+    assert installed == release, (
+        f"Pulumi.{stack}.yaml deploys layer {forms.powertools_layer_version} ({release}); the "
+        f"tests run {installed}: pin aws-lambda-powertools=={release} in requirements-dev.txt"
+    )
