@@ -284,6 +284,19 @@ def _stubs(bin_dir: Path, *, complete_failures: int, states: tuple[str, ...] = (
     return log
 
 
+def _run_ready(tmp_path: Path, *, complete_failures: int, states: tuple[str, ...]) -> list[str]:
+    """Runs the readiness report against the stand-ins; its complete-lifecycle-action calls."""
+    log = _stubs(tmp_path, complete_failures=complete_failures, states=states)
+    script = tmp_path / "ready.sh"
+    script.write_text(_ready_script())
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return [c for c in log.read_text().splitlines() if "complete-lifecycle-action" in c]
+
+
 @pytest.mark.parametrize(
     "states", [("Pending", "Pending", "Pending"), ("Warmed:Pending", "Warmed:Pending")]
 )
@@ -293,15 +306,7 @@ def test_the_readiness_report_waits_for_an_instance_that_has_not_reached_the_hoo
     """Called while the instance is still Pending (or Warmed:Pending), the hook's action is not
     open yet and completing it fails: the report keeps trying until the hook waits for it,
     instead of taking "no Wait" for "done" and leaving the hook to abandon the instance."""
-    log = _stubs(tmp_path, complete_failures=len(states), states=states)
-    script = tmp_path / "ready.sh"
-    script.write_text(_ready_script())
-    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    done = subprocess.run(
-        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    completes = [c for c in log.read_text().splitlines() if "complete-lifecycle-action" in c]
+    completes = _run_ready(tmp_path, complete_failures=len(states), states=states)
     assert len(completes) == len(states) + 1, completes
 
 
@@ -309,15 +314,7 @@ def test_the_readiness_report_waits_for_an_instance_that_has_not_reached_the_hoo
 def test_the_readiness_report_stops_once_the_instance_is_past_the_hook(
     tmp_path: Path, state: str
 ) -> None:
-    log = _stubs(tmp_path, complete_failures=99, states=(state,))
-    script = tmp_path / "ready.sh"
-    script.write_text(_ready_script())
-    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    done = subprocess.run(
-        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    completes = [c for c in log.read_text().splitlines() if "complete-lifecycle-action" in c]
+    completes = _run_ready(tmp_path, complete_failures=99, states=(state,))
     assert len(completes) == 1, completes
 
 
