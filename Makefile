@@ -95,6 +95,7 @@ docs: $(VENV)/.stamp
 # __main__ module too, and mypy maps both files to the one module name).
 TYPED_DIRS := model settings forecast components tools contracts functions policies
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
+ISSUE_FORMS := $(wildcard .github/ISSUE_TEMPLATE/*.yml)
 
 # The quality gate: everything CI checks before a preview, in the order that fails fastest.
 check: lint typecheck workflows test
@@ -111,6 +112,7 @@ typecheck: $(VENV)/.check-stamp
 # (offline: no GitHub API calls, so it runs the same on a laptop and in CI).
 workflows: $(VENV)/.check-stamp
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-issue-forms $(ISSUE_FORMS)
 	$(VENV)/bin/zizmor --offline .github/workflows
 
 # Regenerate the architecture diagram in docs/architecture.md from the offline plan of prod.

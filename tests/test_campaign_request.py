@@ -1,0 +1,259 @@
+"""A campaign request, as GitHub renders the issue form's answers, becomes a campaign file the
+pre-flight reads; an answer that cannot be used gets a comment that quotes the question.
+
+Bodies are built from the form file itself the way GitHub renders issue forms (`### <label>`, a
+blank line, the answer; `_No response_` when empty; `- [X]`/`- [ ]` for checkboxes), so a label
+changed in the form changes what the tests send."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from settings.campaign import load_campaign
+from settings.files import ROOT
+from tools import campaign_request as cr
+from tools import preflight
+
+TODAY = date(2027, 3, 1)
+GOOD: dict[str, Any] = {
+    "summary": "Spring coupon email to all customers",
+    "channel": "Email",
+    "date": "2027-03-09",
+    "time": "09:00",
+    "time_zone": "Europe/London (UK)",
+    "duration": "6 hours",
+    "reach": "2 million",
+    "visitors": None,
+    "pages": "https://www.acme-marketing.com/campaigns/spring?utm_source=newsletter"
+    "&utm_campaign=spring&coupon=SPR-8F3K2",
+    "personal_links": "Yes, each person's link is different",
+    "forms": ["Newsletter sign-up"],
+    "data": "No, the pages are the same for everyone",
+    "data_details": None,
+    "owner": "growth-team@example.com",
+    "on_call": None,
+}
+
+
+def render(answers: dict[str, Any]) -> str:
+    """The body GitHub writes for these answers (question ids -> answer text)."""
+    parts = []
+    for question in cr.questions().values():
+        value = answers.get(question.id)
+        if question.kind == "checkboxes":
+            ticked = set(value or [])
+            text = "\n".join(f"- [{'X' if o in ticked else ' '}] {o}" for o in question.options)
+        else:
+            text = value if value else cr.NO_RESPONSE
+        parts.append(f"### {question.label}\n\n{text}")
+    return "\n\n".join(parts) + "\n"
+
+
+def run(tmp_path: Path, answers: dict[str, Any], issue: int = 7) -> tuple[int, str, Path]:
+    body = tmp_path / "body.md"
+    body.write_text(render(answers))
+    comment = tmp_path / "comment.md"
+    code = cr.main(
+        ["--body", str(body), "--issue", str(issue), "--out", str(tmp_path / "campaigns"),
+         "--comment", str(comment), "--today", TODAY.isoformat()]
+    )  # fmt: skip
+    return code, comment.read_text() if comment.exists() else "", tmp_path / "campaigns"
+
+
+def test_the_converter_reads_every_question_the_form_asks() -> None:
+    """The form is the API: the ids the converter reads and the options it maps are the form's."""
+    form = cr.questions()
+    assert set(GOOD) == set(form), set(GOOD) ^ set(form)
+    assert set(form["channel"].options) == set(cr.CHANNELS)
+    assert set(form["forms"].options) == set(cr.FORM_ROUTES)
+    for option in form["data"].options:
+        assert any(option.startswith(k) for k in cr.DATA_ACCESS), option
+    assert set(cr.CHANNELS.values()) == set(cr.load_benchmarks()["channels"])
+    for option in form["time_zone"].options:
+        assert cr.convert(render({**GOOD, "time_zone": option}), today=TODAY).__class__ is (
+            cr.Converted
+        ), option
+
+
+def test_a_request_becomes_a_campaign_file_the_preflight_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, comment, out = run(tmp_path, GOOD, issue=42)
+    assert code == cr.EXIT_WRITTEN, comment
+    (path,) = out.glob("*.yaml")
+    assert path.name == "spring-coupon-email-to-all-customers-42.yaml"
+    campaign = load_campaign(str(path))
+    assert campaign.channel == "email" and campaign.audience is not None
+    assert campaign.audience.size == 2_000_000
+    assert campaign.time_zone == "Europe/London" and campaign.start.hour == 9
+    (landing,) = campaign.landing
+    assert landing.path == "/campaigns/spring"
+    assert landing.unique_per_recipient == ["coupon"], "the personal part of the link"
+    assert campaign.forms == ["/subscribe"] and campaign.data_access == "none"
+    text = path.read_text()
+    assert "Mailchimp" in text and "October 2019" in text, "every default names its source"
+    capsys.readouterr()
+    assert preflight.main([str(path), "--stack", "prod"]) == 0
+    assert "Verdict: GO" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("channel", "extra", "expect"),
+    [
+        ("SMS", {}, {"channel": "email", "scannerShare": 0.0}),
+        ("Paid ads", {"reach": "500k impressions"}, {"channel": "ads"}),
+        ("Social media post", {"reach": "80,000 followers"}, {"channel": "social"}),
+        ("Press or influencer", {"visitors": "20000"}, {"channel": "press"}),
+        ("Other", {"visitors": "about 3k"}, {"channel": "ads"}),
+    ],
+)
+def test_every_channel_becomes_a_campaign(
+    tmp_path: Path, channel: str, extra: dict[str, str], expect: dict[str, Any]
+) -> None:
+    code, comment, out = run(tmp_path, {**GOOD, "channel": channel, **extra})
+    assert code == cr.EXIT_WRITTEN, comment
+    (path,) = out.glob("*.yaml")
+    data = yaml.safe_load(path.read_text())
+    for key, value in expect.items():
+        assert data[key] == value, (channel, key, data)
+    campaign = load_campaign(str(path))
+    if campaign.channel != "email":
+        assert campaign.expected_peak_rps and campaign.expected_peak_rps > 0, channel
+    if extra.get("visitors"):
+        visitors = cr.whole_number(extra["visitors"])
+        assert visitors is not None
+        assert data["expectedPeakRps"] == round(visitors / 3600, 2)
+
+
+# (answer id, what the marketer wrote, words the comment must contain)
+BAD = [
+    ("reach", "lots", "Write a number"),
+    ("reach", "two million", "Write a number"),
+    ("time", "9am BST", "abbreviations"),
+    ("time", "9ish", "Write a time"),
+    ("time", "25:00", "Write a time"),
+    ("date", "next Tuesday", "year-month-day"),
+    ("date", "09/03/2027", "year-month-day"),
+    ("date", "2027-02-01", "has passed"),
+    ("time_zone", "BST", "Pick the zone"),
+    ("time_zone", "GMT+1", "Pick the zone"),
+    ("duration", "all week-ish", "how long"),
+    ("duration", "30 days", "14 days"),
+    ("pages", "https://www.another-shop.com/spring", "Only pages on our marketing sites"),
+    ("pages", "https://www.acme-marketing.com/campaigns/spring?utm_source=x", "personal part"),
+    ("owner", "Ann from growth", "email address"),
+    ("channel", "Carrier pigeon", "Pick one of"),
+    ("summary", None, "needs an answer"),
+    ("data", None, "needs an answer"),
+]
+
+
+@pytest.mark.parametrize(("key", "answer", "words"), BAD, ids=[f"{k}-{a}" for k, a, _ in BAD])
+def test_an_answer_that_cannot_be_used_is_a_comment_quoting_the_question(
+    tmp_path: Path, key: str, answer: str | None, words: str
+) -> None:
+    code, comment, out = run(tmp_path, {**GOOD, key: answer})
+    assert code == cr.EXIT_ANSWERS
+    assert not list(out.glob("*.yaml")), "nothing is written for a request with bad answers"
+    label = cr.questions()[key].label
+    assert f'**"{label}"**' in comment, comment
+    assert words.lower() in comment.lower(), comment
+    if answer:
+        assert f'You wrote: "{cr._quote(answer)}"' in comment, comment
+    for marker in ("Traceback", "yaml", "ConfigError", "pydantic"):
+        assert marker not in comment, comment
+
+
+def test_a_channel_without_a_published_average_asks_for_visitors(tmp_path: Path) -> None:
+    code, comment, _ = run(tmp_path, {**GOOD, "channel": "Press or influencer"})
+    assert code == cr.EXIT_ANSWERS
+    assert cr.questions()["visitors"].label in comment and "no published average" in comment
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    code, comment, _ = run(tmp_path, {**GOOD, "reach": "lots", "time": "9am BST", "owner": "x"})
+    assert code == cr.EXIT_ANSWERS
+    assert comment.count("\n- ") == 3, comment
+
+
+def test_creating_data_in_the_application_is_refused_in_the_marketers_words(
+    tmp_path: Path,
+) -> None:
+    """Unique codes generated in the database (the story spikeproof exists for): the campaign
+    parser refuses primary-write outright, so the request is told why and what to do instead."""
+    answers = {
+        **GOOD,
+        "data": cr.questions()["data"].options[2],
+        "data_details": "each email gets a coupon code created by the app's database",
+    }
+    code, comment, out = run(tmp_path, answers)
+    assert code == cr.EXIT_ANSWERS and not list(out.glob("*.yaml"))
+    assert cr.questions()["data"].label in comment
+    assert "cannot do" in comment and "Yes, it reads data" in comment, comment
+
+
+def test_reading_data_becomes_a_replica_read_campaign(tmp_path: Path) -> None:
+    answers = {
+        **GOOD,
+        "data": cr.questions()["data"].options[1],
+        "data_details": "the page shows the customer's points",
+    }
+    code, comment, out = run(tmp_path, answers)
+    assert code == cr.EXIT_WRITTEN, comment
+    (path,) = out.glob("*.yaml")
+    campaign = load_campaign(str(path))
+    assert campaign.data_access == "replica-read" and campaign.replica_queries_per_page == 1
+    assert "points" in path.read_text(), "the marketer's description travels with the file"
+
+
+def test_untrusted_text_is_quoted_flat_and_cut() -> None:
+    """An answer is shown back in a comment: no Markdown that could inject links or mentions'
+    formatting, one line, at most 120 characters."""
+    shown = cr._quote("`rm -rf /` <img src=x> **bold**\n" + "x" * 300)
+    assert "`" not in shown and "<" not in shown and "**" not in shown and "\n" not in shown
+    assert len(shown) <= 120
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "### What is the campaign?\n\n", "no headings at all", "\x00\xff" * 10, "###\n" * 500],
+)
+def test_any_body_gets_an_answer_never_a_traceback(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "body.md"
+    path.write_text(body, errors="surrogateescape")
+    code = cr.main(["--body", str(path), "--out", str(tmp_path / "c"), "--today", "2027-03-01"])
+    assert code == cr.EXIT_ANSWERS
+
+
+def test_a_new_request_never_replaces_a_good_file_with_a_bad_one(tmp_path: Path) -> None:
+    code, _, out = run(tmp_path, GOOD)
+    assert code == cr.EXIT_WRITTEN
+    (path,) = out.glob("*.yaml")
+    before = path.read_text()
+    code, _, _ = run(tmp_path, {**GOOD, "reach": "lots"})
+    assert code == cr.EXIT_ANSWERS and path.read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("2 million", 2_000_000), ("2,000,000", 2_000_000), ("150k", 150_000),
+     ("about 1.5m people", 1_500_000), ("80 000 followers", 80_000), ("lots", None)],
+)  # fmt: skip
+def test_numbers_as_people_write_them(text: str, count: int | None) -> None:
+    assert cr.whole_number(text) == count
+
+
+def test_benchmarks_name_their_source_and_period() -> None:
+    data = json.loads((ROOT / "tools" / "campaign_benchmarks.json").read_text())
+    for channel, marks in data["channels"].items():
+        for key in ("open", "click"):
+            figure = marks.get(key)
+            if figure is None:
+                continue
+            assert 0 < figure["value"] <= 1 and figure["source"] and figure["date"], (channel, key)
