@@ -257,3 +257,80 @@ def test_benchmarks_name_their_source_and_period() -> None:
             if figure is None:
                 continue
             assert 0 < figure["value"] <= 1 and figure["source"] and figure["date"], (channel, key)
+
+
+def _answer(
+    tmp_path: Path, converted: int, checks: list[dict[str, Any]] | None
+) -> tuple[str, str, dict[str, str]]:
+    from tools import campaign_request_answer as answer
+
+    checks_file = tmp_path / "checks.json"
+    if checks is not None:
+        checks_file.write_text(json.dumps(checks))
+    answers = tmp_path / "answers.md"
+    answers.write_text("Thanks for the request. A few answers need a change")
+    args = [
+        "--converted", str(converted), "--checks", str(checks_file), "--answers", str(answers),
+        "--pr", "https://github.com/acme/spikeproof/pull/9",
+        "--issue-url", "https://github.com/acme/spikeproof/issues/7",
+        "--chart-base", "https://github.com/acme/spikeproof/blob/campaign-request/7/docs/campaigns",
+        "--out", str(tmp_path / "c.md"), "--label-file", str(tmp_path / "l.txt"),
+        "--slack", str(tmp_path / "s.json"),
+    ]  # fmt: skip
+    assert answer.main(args) == 0
+    return (
+        (tmp_path / "c.md").read_text(),
+        (tmp_path / "l.txt").read_text(),
+        json.loads((tmp_path / "s.json").read_text()),
+    )
+
+
+def test_a_request_end_to_end_gets_its_verdict_chart_and_label(tmp_path: Path) -> None:
+    """Body -> campaign file -> the pre-flight over every stack that references it (as the
+    workflow runs them) -> the answer on the request, the label and the shared channel's message."""
+    from tools import campaign_check
+
+    code, _, out = run(tmp_path, GOOD, issue=7)
+    assert code == cr.EXIT_WRITTEN
+    (path,) = out.glob("*.yaml")
+    campaigns = tmp_path / "repo" / "campaigns"
+    campaigns.mkdir(parents=True)
+    target = campaigns / path.name
+    target.write_text(path.read_text())
+    charts = tmp_path / "charts"
+    code = campaign_check.main(
+        [str(target), "--json", str(tmp_path / "checks.json"), "--charts", str(charts)]
+    )
+    assert code == 0
+    checks = json.loads((tmp_path / "checks.json").read_text())
+    assert [c["stack"] for c in checks] == ["prod"] and checks[0]["verdict"] == "GO"
+    assert (charts / checks[0]["chart"]).exists()
+    text, label, slack = _answer(tmp_path, 0, checks)
+    assert text.startswith("<!-- spikeproof-campaign-request -->\n## GO\n"), text
+    assert label == "campaign-go"
+    assert f"docs/campaigns/{checks[0]['chart']}?raw=true" in text, "the chart is shown"
+    assert "above 80% for 5 minutes" in text and "#marketing-eng-sync" in text
+    assert "pull/9" in text and slack["text"].endswith("pull/9") and ": GO." in slack["text"]
+
+
+@pytest.mark.parametrize(
+    ("codes", "label", "word"),
+    [([0, 1], "campaign-go-with-actions", "GO WITH ACTIONS"), ([1, 2], "campaign-no-go", "NO-GO"),
+     ([3], "campaign-no-go", "NO-GO")],
+)  # fmt: skip
+def test_the_worst_verdict_of_every_stack_is_the_requests(
+    tmp_path: Path, codes: list[int], label: str, word: str
+) -> None:
+    checks = [
+        {"campaign": "c", "stack": f"s{i}", "code": code, "verdict": str(code), "chart": None,
+         "output": "out"}
+        for i, code in enumerate(codes)
+    ]  # fmt: skip
+    text, got, _ = _answer(tmp_path, 0, checks)
+    assert got == label and f"## {word}\n" in text
+
+
+def test_a_request_with_bad_answers_is_answered_with_them(tmp_path: Path) -> None:
+    text, label, slack = _answer(tmp_path, cr.EXIT_ANSWERS, None)
+    assert "A few answers need a change" in text and label == "campaign-needs-answers"
+    assert "needs answers" in slack["text"]

@@ -44,6 +44,7 @@ def test_the_workflows_exist() -> None:
     assert ALL == [
         "ami-update.yml",
         "campaign-checklist.yml",
+        "campaign-request.yml",
         "deploy.yml",
         "drift.yml",
         "pull-request.yml",
@@ -94,8 +95,9 @@ def test_least_privilege(name: str) -> None:
     for job_id, job in workflow["jobs"].items():
         granted = job.get("permissions")
         assert isinstance(granted, dict), f"{name}:{job_id}: job must declare its permissions"
-        # The one job that pushes: ami-update proposes an image update on a branch of its own.
-        pushes = name == "ami-update.yml"
+        # The jobs that push, each to a branch of its own: ami-update proposes an image update,
+        # campaign-request the campaign file of a request.
+        pushes = name in ("ami-update.yml", "campaign-request.yml")
         assert granted.get("contents") == ("write" if pushes else "read"), (
             f"{name}:{job_id}: contents must be read-only"
         )
@@ -251,3 +253,30 @@ def test_campaign_pull_requests_run_the_preflight_and_fail_on_no_go() -> None:
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
     owners = (ROOT / ".github" / "CODEOWNERS").read_text()
     assert "/campaigns/ @" in owners, "the platform team reviews campaigns/"
+
+
+def test_a_campaign_request_becomes_a_checked_pull_request_and_an_answer() -> None:
+    """The issue body reaches the converter through the environment and a file, never the
+    workflow's expression syntax inside a script; the issue number alone names the branch; the
+    pull request is opened with a token whose pull requests run campaign-checklist (the required
+    check); the request is answered and labelled with the verdict."""
+    workflow = _load("campaign-request.yml")
+    on = workflow.get("on", workflow.get(True))
+    assert set(on["issues"]["types"]) >= {"opened", "edited"}, "an edit runs everything again"
+    [job] = workflow["jobs"].values()
+    assert "campaign-request" in job["if"]
+    runs = "\n".join(str(step.get("run", "")) for step in job["steps"])
+    assert "github.event.issue" not in runs, "issue fields only through env"
+    convert = next(s for s in job["steps"] if "tools.campaign_request " in str(s.get("run", "")))
+    assert convert["env"]["BODY"] == "${{ github.event.issue.body }}"
+    assert "printf '%s' \"$BODY\" >" in convert["run"]
+    assert "tools.campaign_check" in runs and "--json" in runs
+    assert "tools.campaign_request_answer" in runs and "--add-label" in runs
+    pr = next(s for s in job["steps"] if "gh pr create" in str(s.get("run", "")))
+    assert pr["env"]["GH_TOKEN"] == "${{ secrets.CAMPAIGN_REQUEST_TOKEN }}", (
+        "a pull request opened with GITHUB_TOKEN would not run campaign-checklist"
+    )
+    assert 'branch="campaign-request/$ISSUE"' in pr["run"]
+    checklist = _load("campaign-checklist.yml")
+    on = checklist.get("on", checklist.get(True))
+    assert on["pull_request"]["paths"] == ["campaigns/**"], "the request's pull request runs it"

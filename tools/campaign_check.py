@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path, help="changed campaigns/*.yaml files")
     parser.add_argument("--report", type=Path, help="write the Markdown report here")
     parser.add_argument("--charts", type=Path, help="write each pre-flight's chart here")
+    parser.add_argument(
+        "--json", type=Path, help="write [{campaign, stack, code, verdict, chart}] here"
+    )
     args = parser.parse_args(argv)
     files = [
         f for f in args.files if f.suffix in (".yaml", ".yml") and f.parent.name == "campaigns"
@@ -107,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(checks)
     if args.report:
         args.report.write_text(text, encoding="utf-8")
+    if args.json:
+        rows = [
+            {"campaign": c.campaign, "stack": c.stack, "code": c.code,
+             "verdict": WORDS.get(c.code, str(c.code)), "chart": c.chart.name if c.chart else None,
+             "output": c.output}
+            for c in checks
+        ]  # fmt: skip
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
     print(text)
     codes = {c.code for c in checks}
     if EXIT_NO_GO in codes:
