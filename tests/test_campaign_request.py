@@ -334,3 +334,30 @@ def test_a_request_with_bad_answers_is_answered_with_them(tmp_path: Path) -> Non
     text, label, slack = _answer(tmp_path, cr.EXIT_ANSWERS, None)
     assert "A few answers need a change" in text and label == "campaign-needs-answers"
     assert "needs answers" in slack["text"]
+
+
+def test_the_literal_body_github_renders_converts(tmp_path: Path) -> None:
+    """A body written out by hand exactly as GitHub renders the form (not built by this file's
+    own renderer): the same reading."""
+    body = (ROOT / "tests" / "data" / "campaign_requests" / "spring-email.md").read_text()
+    result = cr.convert(body, issue=42, today=TODAY)
+    assert isinstance(result, cr.Converted), getattr(result, "problems", result)
+    assert result.name == "spring-coupon-email-to-all-customers-42"
+    assert "uniquePerRecipient" in result.text and "utm_content" in result.text
+
+
+def test_merging_the_request_schedules_its_prewarm_in_prod(tmp_path: Path) -> None:
+    """The request's pull request also lists the campaign in prod's spikeproof:campaigns, so the
+    deploy after the merge creates its pre-warm and window alarms; the rest of the stack file,
+    comments included, is untouched."""
+    import shutil
+
+    stack_file = tmp_path / "Pulumi.prod.yaml"
+    shutil.copy(ROOT / "Pulumi.prod.yaml", stack_file)
+    before = stack_file.read_text()
+    assert cr.reference(stack_file, "spring-coupon-blast") is False, "already listed"
+    assert cr.reference(stack_file, "new-campaign-7") is True
+    after = stack_file.read_text()
+    assert after.replace("    - new-campaign-7\n", "", 1) == before
+    config = yaml.safe_load(after)["config"]
+    assert config["spikeproof:campaigns"] == ["spring-coupon-blast", "new-campaign-7"]

@@ -497,6 +497,28 @@ def _sourced(indent: str, figure: dict[str, Any]) -> str:
     return f"{indent}# {figure['value']:.1%}: {figure['source']} ({figure['date']})"
 
 
+def reference(stack_file: Path, name: str) -> bool:
+    """Adds `name` to the stack file's `spikeproof:campaigns` list (a block list, as the shipped
+    files write it), so merging the request's pull request deploys its pre-warm and window alarms.
+    Only that list is touched, line by line: comments and the rest of the file stay as they are.
+    False when it was already there."""
+    lines = stack_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    head = next((i for i, ln in enumerate(lines) if ln.rstrip() == "  spikeproof:campaigns:"), None)
+    if head is None:
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        lines += ["  spikeproof:campaigns:\n", f"    - {name}\n"]
+    else:
+        end = head + 1
+        while end < len(lines) and lines[end].startswith("    - "):
+            if lines[end].strip() == f"- {name}":
+                return False
+            end += 1
+        lines.insert(end, f"    - {name}\n")
+    stack_file.write_text("".join(lines), encoding="utf-8")
+    return True
+
+
 def comment_for(answers: Answers) -> str:
     """The comment the request gets when an answer cannot be used."""
     items = "\n".join(f"- {p}" for p in answers.problems)
@@ -514,6 +536,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "campaigns")
     parser.add_argument("--comment", type=Path, help="where to write the comment on bad answers")
     parser.add_argument("--today", type=date.fromisoformat, help="today's date (tests)")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        help="a stack file whose spikeproof:campaigns list gets the campaign (its pre-warm)",
+    )
     args = parser.parse_args(argv)
     try:
         body = args.body.read_text(encoding="utf-8", errors="replace")
@@ -537,6 +564,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             else:
                 os.replace(candidate, target)
+                if args.reference:
+                    reference(args.reference, result.name)
                 print(target)
                 return EXIT_WRITTEN
     assert isinstance(result, Answers)
