@@ -135,6 +135,8 @@ def test_every_channel_becomes_a_campaign(
 BAD = [
     ("reach", "lots", "Write a number"),
     ("reach", "two million", "Write a number"),
+    ("reach", "9" * 40, "Write a number"),
+    ("visitors", "1e99", "Write a number"),
     ("time", "9am BST", "abbreviations"),
     ("time", "9ish", "Write a time"),
     ("time", "25:00", "Write a time"),
@@ -243,7 +245,8 @@ def test_a_new_request_never_replaces_a_good_file_with_a_bad_one(tmp_path: Path)
 @pytest.mark.parametrize(
     ("text", "count"),
     [("2 million", 2_000_000), ("2,000,000", 2_000_000), ("150k", 150_000),
-     ("about 1.5m people", 1_500_000), ("80 000 followers", 80_000), ("lots", None)],
+     ("about 1.5m people", 1_500_000), ("80 000 followers", 80_000), ("lots", None),
+     ("9" * 400, None), ("99999999999 billion", None)],
 )  # fmt: skip
 def test_numbers_as_people_write_them(text: str, count: int | None) -> None:
     assert cr.whole_number(text) == count
@@ -362,3 +365,30 @@ def test_merging_the_request_schedules_its_prewarm_in_prod(tmp_path: Path) -> No
     assert after.replace("    - new-campaign-7\n", "", 1) == before
     config = yaml.safe_load(after)["config"]
     assert config["spikeproof:campaigns"] == [*listed, "new-campaign-7"]
+
+
+def test_random_answers_never_raise(tmp_path: Path) -> None:
+    """Whatever a person (or a bot) types into any answer, the converter answers: a file the
+    campaign parser reads, or problems to comment. 400 seeded random requests."""
+    import random
+
+    rng = random.Random(24)
+    pool = ["", "2 million", "09:00", "2027-03-09", "Europe/London (UK)", "9am BST", "-1",
+            "\x00", "\u200b", "é" * 300, "https://www.acme-marketing.com/campaigns/x?a=1",
+            "1e309", "0", "NaN", "### What is the campaign?", "_No response_",
+            "- [X] Newsletter sign-up", "Yes, each person's link is different", "Email", "SMS",
+            "Other", "null", "{}", "[]", "http://[::1", "https://[X]/"]  # fmt: skip
+    form = cr.questions()
+    for _ in range(400):
+        answers = {q: rng.choice(pool) for q in form}
+        answers["forms"] = rng.sample(list(form["forms"].options), rng.randint(0, 2))
+        result = cr.convert(render(answers), issue=rng.randint(1, 99999), today=TODAY)
+        if isinstance(result, cr.Converted):
+            target = tmp_path / f"{result.name}.yaml"
+            target.write_text(result.text)
+            try:
+                load_campaign(str(target))
+            except Exception as error:  # the CLI turns this into a comment; it must be parseable
+                assert type(error).__name__ == "ConfigErrors", error
+        else:
+            assert result.problems

@@ -69,6 +69,8 @@ ZONE_ABBREVIATIONS = re.compile(
     r"JST|SGT)\b",
     re.IGNORECASE,
 )
+MAX_COUNT = 10_000_000_000
+"""The most people a campaign can reach (settings/campaign.py MAX_AUDIENCE: more than there are)."""
 MAX_BODY = 65_536
 """GitHub's own limit on an issue body (characters)."""
 
@@ -157,9 +159,11 @@ def whole_number(text: str) -> int | None:
     match = _NUMBER.match(text.strip())
     if match is None:
         return None
-    number = float(re.sub(r"[, ]", "", match["n"]))
-    unit = (match["unit"] or "").lower()
-    return round(number * _SCALE.get(unit, 1))
+    digits = re.sub(r"[, ]", "", match["n"])
+    if len(digits) > 15:
+        return None  # more than anyone reaches; and past float's exact range
+    number = float(digits) * _SCALE.get((match["unit"] or "").lower(), 1)
+    return round(number) if number <= MAX_COUNT else None
 
 
 def go_live_date(text: str) -> date | None:
@@ -391,8 +395,12 @@ def _landings(
         if not line:
             continue
         url = line.strip("<>")
-        parts = urlsplit(url if "://" in url else f"https://{url}")
-        host = (parts.hostname or "").lower()
+        try:
+            parts = urlsplit(url if "://" in url else f"https://{url}")
+            host = (parts.hostname or "").lower()
+        except ValueError:  # e.g. "[X]" where a host should be: not a link at all
+            answers.problem(question, line, "Paste full links, one per line, starting https://.")
+            continue
         if host not in hosts:
             answers.problem(
                 question, line,
