@@ -583,6 +583,10 @@ class WebFleet(pulumi.ComponentResource):
             # service unchecked. The provider makes initial_lifecycle_hook ForceNew
             # (terraform-provider-aws internal/service/autoscaling/group.go), so a change to it
             # replaces the group: nothing here varies per stack or deploy, and a test pins it.
+            # Creation waits for the minimum to be in service, and each instance may now be held
+            # by the hook up to its heartbeat (a large first site sync): the provider's default
+            # wait of 10 minutes would fail the group's creation first.
+            wait_for_capacity_timeout=f"{HOOK_HEARTBEAT_SECONDS // 60 + 5}m",
             initial_lifecycle_hooks=[
                 aws.autoscaling.GroupInitialLifecycleHookArgsDict(
                     name=LIFECYCLE_HOOK,
@@ -739,7 +743,7 @@ class WebFleet(pulumi.ComponentResource):
             rule={"object_ownership": "BucketOwnerEnforced"},
             opts=child,
         )
-        aws.s3.BucketPublicAccessBlock(
+        public_access = aws.s3.BucketPublicAccessBlock(
             f"{name}-alb-logs-public-access",
             bucket=bucket.id,
             block_public_acls=True,
@@ -792,6 +796,8 @@ class WebFleet(pulumi.ComponentResource):
                     },
                 ]
             ),
-            opts=child,
+            # S3 refuses concurrent changes to a bucket's policy and its public access block
+            # ("OperationAborted: A conflicting conditional operation is in progress").
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
         )
         return bucket.id, [policy, encryption]  # an S3 bucket's id is its name

@@ -25,7 +25,7 @@ bundled list but none matches a Resource pattern against an ARN with these rules
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -135,10 +135,14 @@ def statements(document: Any) -> list[Mapping[str, Any]]:
     return []
 
 
-def without_deny(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The document with its Deny statements left out: what is left is all it can grant. A
-    guard rail that denies the primary names the primary, and must not read as a reference."""
-    kept = [s for s in statements(document) if s.get("Effect") != "Deny"]
+def without_deny(
+    document: Mapping[str, Any], *, is_deny: Callable[[Any], bool] | None = None
+) -> dict[str, Any]:
+    """The document with its Deny statements (by default any with Effect Deny; `is_deny` to be
+    stricter) left out: what is left is all it can grant. A guard rail that denies the primary
+    names the primary, and must not read as a reference."""
+    deny = is_deny or (lambda s: s.get("Effect") == "Deny")
+    kept = [s for s in statements(document) if not deny(s)]
     return {**document, "Statement": kept}
 
 

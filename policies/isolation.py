@@ -149,30 +149,48 @@ def _is_sg_path(path: str) -> bool:
 _STATEMENT = re.compile(r"^(?P<statement>.*?\.Statement(?:\[\d+\])?)(?:[.\[]|$)")
 
 
+def _in_policy_property(path: str) -> bool:
+    """Whether `path` is under a property named for a policy, as _iam_documents looks (policy,
+    inlinePolicies, assumeRolePolicy, ...): only there is a Deny an IAM statement. Anywhere else
+    (an environment variable holding `{"Statement": [{"Effect": "Deny", ...}]}`) it is text like
+    any other, scanned whole."""
+    top = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return "polic" in top.lower()
+
+
+def _iam_deny(statement: Any) -> bool:
+    """A Deny in IAM's shape: it names actions (Action or NotAction)."""
+    return (
+        isinstance(statement, Mapping)
+        and statement.get("Effect") == "Deny"
+        and ("Action" in statement or "NotAction" in statement)
+    )
+
+
 def _in_deny_statement(props: Mapping[str, Any], path: str) -> bool:
     """Whether `path` (as walk_strings writes it) lies inside a structured IAM document's Deny
-    statement. A statement that denies never grants, so naming the primary there is a guard
-    rail, not a reference."""
+    statement, under a policy property. A statement that denies never grants, so naming the
+    primary there is a guard rail, not a reference."""
     match = _STATEMENT.match(path)
-    if match is None:
+    if match is None or not _in_policy_property(path):
         return False
     current: Any = props
     try:
         for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", match["statement"]):
             current = current[int(index)] if index else current[key]
-        return isinstance(current, Mapping) and current.get("Effect") == "Deny"
+        return _iam_deny(current)
     except (KeyError, IndexError, TypeError, UnknownValueError):
         return False
 
 
-def _scannable(text: str) -> str:
-    """The text a reference is looked for in: an IAM document held as JSON text loses its Deny
-    statements first; any other text is itself."""
-    if "Statement" not in text:
+def _scannable(path: str, text: str) -> str:
+    """The text a reference is looked for in: an IAM document held as JSON text under a policy
+    property loses its IAM-shaped Deny statements first; any other text is itself."""
+    if "Statement" not in text or not _in_policy_property(path):
         return text
     document = load_json(text)
     if isinstance(document, Mapping) and "Statement" in document:
-        return json.dumps(without_deny(document))
+        return json.dumps(without_deny(document, is_deny=_iam_deny))
     return text
 
 
@@ -189,7 +207,7 @@ def _references(args: ResourceValidationArgs, report: Report) -> None:
             continue  # the one allowed reference; rds-instance-primary-replica-source checks it
         if ".Statement" in path and _in_deny_statement(args.props, path):
             continue
-        found = primary.find_deep(_scannable(text))
+        found = primary.find_deep(_scannable(path, text))
         if found and (args.resource_type in _SG_RULE_TYPES or _is_sg_path(path)):
             # The security-group policies own these places; report only other forms there.
             groups = {g.lower() for g in primary.security_group_ids}

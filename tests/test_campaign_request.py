@@ -167,7 +167,7 @@ def test_an_answer_that_cannot_be_used_is_a_comment_quoting_the_question(
     assert f'**"{label}"**' in comment, comment
     assert words.lower() in comment.lower(), comment
     if answer:
-        assert f'You wrote: "{cr._quote(answer)}"' in comment, comment
+        assert f"You wrote: `{cr._quote(answer)}`" in comment, comment
     for marker in ("Traceback", "yaml", "ConfigError", "pydantic"):
         assert marker not in comment, comment
 
@@ -214,12 +214,25 @@ def test_reading_data_becomes_a_replica_read_campaign(tmp_path: Path) -> None:
     assert "points" in path.read_text(), "the marketer's description travels with the file"
 
 
-def test_untrusted_text_is_quoted_flat_and_cut() -> None:
-    """An answer is shown back in a comment: no Markdown that could inject links or mentions'
-    formatting, one line, at most 120 characters."""
-    shown = cr._quote("`rm -rf /` <img src=x> **bold**\n" + "x" * 300)
-    assert "`" not in shown and "<" not in shown and "**" not in shown and "\n" not in shown
-    assert len(shown) <= 120
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "[click here](https://evil.example/) @acme/platform ![x](https://evil.example/p.png)",
+        "`rm -rf /` <img src=x> **bold**\n# heading",
+        "\x1b[31mred\x01\u202eevil\u200b",
+        "x" * 300,
+    ],
+)
+def test_untrusted_text_is_shown_inert(tmp_path: Path, answer: str) -> None:
+    """An answer is shown back in a comment inside a code span: no link, image, mention,
+    heading or HTML in it renders; one line, no controls or bidi marks, at most 120 characters."""
+    shown = cr._shown(answer)
+    inner = shown[1:-1]
+    assert shown.startswith("`") and shown.endswith("`") and "`" not in inner
+    assert "\n" not in inner and len(inner) <= 120
+    assert not any(ch in inner for ch in "\x1b\x01\u202e\u200b")
+    _, comment, _ = run(tmp_path, {**GOOD, "reach": answer})
+    assert f"You wrote: {shown}." in comment, comment
 
 
 @pytest.mark.parametrize(
@@ -319,7 +332,7 @@ def test_a_request_end_to_end_gets_its_verdict_chart_and_label(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("codes", "label", "word"),
     [([0, 1], "campaign-go-with-actions", "GO WITH ACTIONS"), ([1, 2], "campaign-no-go", "NO-GO"),
-     ([3], "campaign-no-go", "NO-GO")],
+     ([3], "campaign-check-failed", "CHECK FAILED"), ([3, 2], "campaign-no-go", "NO-GO")],
 )  # fmt: skip
 def test_the_worst_verdict_of_every_stack_is_the_requests(
     tmp_path: Path, codes: list[int], label: str, word: str
@@ -331,6 +344,32 @@ def test_the_worst_verdict_of_every_stack_is_the_requests(
     ]  # fmt: skip
     text, got, _ = _answer(tmp_path, 0, checks)
     assert got == label and f"## {word}\n" in text
+
+
+def test_a_read_request_whose_check_never_ran_is_not_blamed_on_marketing(tmp_path: Path) -> None:
+    text, label, slack = _answer(tmp_path, 0, None)
+    assert label == "campaign-check-failed" and "Your answers were fine" in text
+    assert "platform team" in slack["text"]
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"),
+    [("duration", "200000000 weeks"), ("duration", "9" * 30 + " days"),
+     ("pages", "https://www.acme-marketing.com/campaigns/spr\U0001f600ing?coupon=1"),
+     ("visitors", "1"), ("summary", "Spring\x01\x7f\x1b sale"), ("on_call", "\x00\x1b[2J")],
+)  # fmt: skip
+def test_answers_the_review_found_are_handled(tmp_path: Path, key: str, answer: str) -> None:
+    """Each broke the converter or wrote a file the pre-flight could not read: an overflowing
+    duration, a character beyond the BMP in a link (a surrogate pair in YAML), a tiny busiest
+    hour (0.0 requests per second), control characters in free text."""
+    code, comment, out = run(tmp_path, {**GOOD, key: answer})
+    assert code in (cr.EXIT_WRITTEN, cr.EXIT_ANSWERS)
+    for path in out.glob("*.yaml"):
+        campaign = load_campaign(str(path))
+        # What the pre-flight prints must encode.
+        f"{campaign.landing[0].path}".encode()
+    if code == cr.EXIT_ANSWERS:
+        assert cr.questions()[key].label in comment, comment
 
 
 def test_a_request_with_bad_answers_is_answered_with_them(tmp_path: Path) -> None:
@@ -377,7 +416,8 @@ def test_random_answers_never_raise(tmp_path: Path) -> None:
             "\x00", "\u200b", "é" * 300, "https://www.acme-marketing.com/campaigns/x?a=1",
             "1e309", "0", "NaN", "### What is the campaign?", "_No response_",
             "- [X] Newsletter sign-up", "Yes, each person's link is different", "Email", "SMS",
-            "Other", "null", "{}", "[]", "http://[::1", "https://[X]/"]  # fmt: skip
+            "Other", "null", "{}", "[]", "http://[::1", "https://[X]/", "200000000 weeks",
+            "3 days", "\U0001f600"]  # fmt: skip
     form = cr.questions()
     for _ in range(400):
         answers = {q: rng.choice(pool) for q in form}

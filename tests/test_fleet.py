@@ -510,6 +510,10 @@ def test_launches_wait_for_the_instance_to_serve_the_current_site(plan) -> None:
     assert result.named("web-lifecycle").urn in group.dependencies, (
         "the group waits for the permission to complete its hook"
     )
+    wait = group.input("waitForCapacityTimeout")
+    assert wait.endswith("m") and int(wait[:-1]) * 60 > HOOK_HEARTBEAT_SECONDS, (
+        f"{group.urn}: creation must wait longer than the hook may hold the first instances"
+    )
     (policy,) = [
         p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == "web-lifecycle"
     ]
@@ -575,6 +579,7 @@ def test_the_load_balancer_logs_to_a_bucket_elb_may_write(plan) -> None:  # type
     policy = result.named("web-alb-logs-policy")
     encryption = result.named("web-alb-logs-encryption")
     assert {policy.urn, encryption.urn} <= set(alb.dependencies), alb.urn
+    assert result.named("web-alb-logs-public-access").urn in policy.dependencies, policy.urn
     (allow, _deny) = json.loads(policy.input("policy"))["Statement"]
     assert allow["Principal"] == {"AWS": "arn:aws:iam::156460612806:root"}  # prod: eu-west-1
     assert allow["Action"] == "s3:PutObject"

@@ -673,3 +673,23 @@ def test_no_config_can_lower_the_isolation_family(
     assert not run(policy_pack, [res(RDS, "ok", {"replicateSourceDb": PRIMARY_ID})]).by_policy(
         "rds-instance-primary-replica-source"
     )
+
+
+@pytest.mark.parametrize("form", ["json-text", "structured"])
+def test_a_deny_shaped_value_outside_a_policy_still_names_the_primary(
+    policy_pack: PolicyPackProcess, form: str
+) -> None:
+    """Only IAM statements under a policy property are set aside: the primary's host in an
+    environment variable or any other property, wrapped to look like a Deny, is still a
+    reference (a bypass the review found)."""
+    wrapped = {"Statement": [{"Effect": "Deny", "Host": PRIMARY_HOST}]}
+    value = json.dumps(wrapped) if form == "json-text" else wrapped
+    fn = res(LAMBDA, "fn", {"environment": {"variables": {"DB": value}}, "tags": {"x": value}})
+    found = run(policy_pack, [fn]).by_policy("any-resource-primary-reference")
+    assert found, f"{fn.urn}: a Deny-shaped wrapper hid the primary's host"
+    shaped = {"Statement": [{"Effect": "Deny", "Action": "rds:*", "Resource": PRIMARY_ARN}]}
+    value = json.dumps(shaped) if form == "json-text" else shaped
+    fn = res(LAMBDA, "fn2", {"environment": {"variables": {"DB": value}}})
+    assert run(policy_pack, [fn]).by_policy("any-resource-primary-reference"), (
+        "even an IAM-shaped Deny outside a policy property is just text"
+    )

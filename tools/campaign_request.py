@@ -92,7 +92,7 @@ class Answers:
     problems: list[str] = field(default_factory=list)
 
     def problem(self, question: Question, answer: str | None, fix: str) -> None:
-        given = f' You wrote: "{_quote(answer)}".' if answer else ""
+        given = f" You wrote: {_shown(answer)}." if answer else ""
         self.problems.append(f'**"{question.label}"**{given} {fix}')
 
 
@@ -113,10 +113,21 @@ def questions(form: Path = FORM) -> dict[str, Question]:
 
 
 def _quote(text: str | None, limit: int = 120) -> str:
-    """An answer shown back: one line, no Markdown that could break the comment, cut."""
-    flat = " ".join((text or "").split())
-    flat = flat.replace("`", "'").replace("*", "").replace("_", " ").replace("<", "(")
+    """An answer shown back: one line of plain characters (controls, format characters and
+    unpaired surrogates dropped), cut, backticks turned to quotes so it can sit in a code span."""
+    kept = "".join(
+        ch
+        for ch in (text or "")
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\t\n"
+    )
+    flat = " ".join(kept.split()).replace("`", "'")
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _shown(text: str | None) -> str:
+    """An untrusted answer in a comment: a code span, so no link, image, mention or heading in
+    it is rendered."""
+    return f"`{_quote(text)}`"
 
 
 def parse_body(body: str, form: dict[str, Question]) -> Answers:
@@ -201,6 +212,8 @@ def duration(text: str) -> timedelta | None:
     match = _DURATION.match(text.strip())
     if match is None:
         return None
+    if len(match["n"]) > 6:
+        return None  # a million of anything is not a campaign's length (and overflows timedelta)
     n, unit = float(match["n"]), match["unit"].lower()
     if unit.startswith("min"):
         return timedelta(minutes=n)
@@ -443,7 +456,7 @@ def render(
         "# From a campaign request (tools/campaign_request.py).",
         f"# On call in engineering: {_quote(on_call, 80) or 'to be named by the platform team'}.",
         f"name: {name}",
-        f"owner: {json.dumps(owner)}",
+        f"owner: {_json(owner)}",
         f"timeZone: {zone}",
         f'start: "{start:%Y-%m-%dT%H:%M}"',
         f"duration: {iso_duration(span)}",
@@ -454,7 +467,7 @@ def render(
         lines += [
             f"channel: {mark['model']}",
             f"# {visitors} visitors in the busiest hour, as the request says: an even hour.",
-            f"expectedPeakRps: {round(peak, 2)}",
+            f"expectedPeakRps: {round(max(peak, 0.01), 2)}",
         ]
     elif mark["model"] == "email":
         lines += [
@@ -483,10 +496,12 @@ def render(
         ]
     lines.append("landing:")
     for landing in landings:
-        lines.append(f"  - path: {json.dumps(landing['path'])}")
-        lines.append(f"    trackingParameters: {json.dumps(landing['trackingParameters'])}")
+        # Not ensure_ascii: a character beyond the BMP would become a surrogate pair escape that
+        # YAML decodes into two lone surrogates.
+        lines.append(f"  - path: {_json(landing['path'])}")
+        lines.append(f"    trackingParameters: {_json(landing['trackingParameters'])}")
         if landing.get("uniquePerRecipient"):
-            lines.append(f"    uniquePerRecipient: {json.dumps(landing['uniquePerRecipient'])}")
+            lines.append(f"    uniquePerRecipient: {_json(landing['uniquePerRecipient'])}")
         lines.append(f"    share: {landing['share']}")
     lines.append(f"forms: {json.dumps(forms)}")
     lines.append(f"dataAccess: {data_access}")
@@ -499,6 +514,10 @@ def render(
     elif data_access == "primary-write":
         lines.append(f"# The request says: {_quote(data_details, 200) or '(no details)'}")
     return "\n".join(lines) + "\n"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _sourced(indent: str, figure: dict[str, Any]) -> str:
@@ -585,7 +604,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _config_problem(key: str, problem: str) -> str:
-    return f"The campaign could not be prepared ({key}: {problem}); the platform team will help."
+    return (
+        f"The campaign could not be prepared ({_shown(f'{key}: {problem}')}); the platform "
+        "team will help."
+    )
 
 
 if __name__ == "__main__":

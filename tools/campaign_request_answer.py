@@ -22,8 +22,10 @@ from settings import stack_settings
 from tools.campaign_request import STACK
 
 MARKER = "<!-- spikeproof-campaign-request -->"
-LABELS = {0: "campaign-go", 1: "campaign-go-with-actions", 2: "campaign-no-go"}
+LABELS = {0: "campaign-go", 1: "campaign-go-with-actions", 2: "campaign-no-go",
+          3: "campaign-check-failed"}  # fmt: skip
 NEEDS_ANSWERS = "campaign-needs-answers"
+CHECK_FAILED = "campaign-check-failed"
 MEANING = {
     0: (
         "GO",
@@ -42,14 +44,19 @@ MEANING = {
         "Engineering will contact you; the reasons are below. Changing the plan (a later time, "
         "smaller batches, other pages) and editing this request runs the check again.",
     ),
+    3: (
+        "CHECK FAILED",
+        "Your answers were fine, but engineering's check could not run on them (for example the "
+        "campaign overlaps another one's preparation window). The platform team will look at it "
+        "and answer here; you don't need to change anything yet.",
+    ),
 }
 
 
 def _worst(checks: list[dict[str, Any]]) -> int:
+    """NO-GO over a failed check over actions over GO: a NO-GO on any stack is the answer."""
     codes = {int(c["code"]) for c in checks}
-    if 2 in codes or 3 in codes:
-        return 2
-    return 1 if 1 in codes else 0
+    return next((code for code in (2, 3, 1) if code in codes), 0)
 
 
 def _paging() -> str:
@@ -71,9 +78,13 @@ def comment(
     *, converted: int, checks: list[dict[str, Any]], answers: str, pr: str, chart_base: str
 ) -> tuple[str, str]:
     """(the comment, the label) for the request."""
-    if converted != 0 or not checks:
+    if converted != 0:
         body = answers or "The request could not be read; the platform team will look at it."
         return f"{MARKER}\n{body}", NEEDS_ANSWERS
+    if not checks:
+        # Read fine, but the check never ran (a failed step): not the marketer's to fix.
+        word, meaning = MEANING[3]
+        return f"{MARKER}\n## {word}\n\n{meaning}\n", CHECK_FAILED
     worst = _worst(checks)
     word, meaning = MEANING[worst]
     lines = [MARKER, f"## {word}", "", meaning, ""]
@@ -100,6 +111,7 @@ def slack_message(*, label: str, issue_url: str, pr: str) -> dict[str, str]:
         "campaign-go": "GO",
         "campaign-go-with-actions": "GO WITH ACTIONS (engineering to act before go-live)",
         "campaign-no-go": "NO-GO (engineering will contact the owner)",
+        CHECK_FAILED: "the check could not run (platform team to look)",
     }
     text = f"Campaign request {issue_url}: {words[label]}." + (f" Sign-off: {pr}" if pr else "")
     return {"text": text}
