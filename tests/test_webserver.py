@@ -385,16 +385,7 @@ def test_the_readiness_report_completes_the_hook_retrying_on_errors(
 ) -> None:
     """Run by bash with stand-ins for curl and the AWS CLI: the hook is completed for this
     instance's group, after retries when the first calls fail."""
-    log = _stubs(tmp_path, complete_failures=failures)
-    script = tmp_path / "ready.sh"
-    script.write_text(_ready_script())
-    env = {"PATH": f"{tmp_path}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    done = subprocess.run(
-        ["bash", str(script)], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    calls = log.read_text().splitlines()
-    completes = [c for c in calls if "complete-lifecycle-action" in c]
-    assert len(completes) == failures + 1, calls
+    completes = _run_ready(tmp_path, complete_failures=failures, states=())
+    assert len(completes) == failures + 1, completes
     assert "--auto-scaling-group-name web-asg-1a2b3c4" in completes[-1]
     assert "--instance-id i-0abc" in completes[-1] and "CONTINUE" in completes[-1]
