@@ -149,13 +149,17 @@ def _is_sg_path(path: str) -> bool:
 _STATEMENT = re.compile(r"^(?P<statement>.*?\.Statement(?:\[\d+\])?)(?:[.\[]|$)")
 
 
+def _policy_named(key: object) -> bool:
+    """A top-level property named for a policy (policy, inlinePolicies, assumeRolePolicy, ...):
+    where IAM documents sit, for the IAM policy and for the reference scan alike."""
+    return "polic" in str(key).lower()
+
+
 def _in_policy_property(path: str) -> bool:
-    """Whether `path` is under a property named for a policy, as _iam_documents looks (policy,
-    inlinePolicies, assumeRolePolicy, ...): only there is a Deny an IAM statement. Anywhere else
-    (an environment variable holding `{"Statement": [{"Effect": "Deny", ...}]}`) it is text like
-    any other, scanned whole."""
-    top = re.split(r"[.\[]", path, maxsplit=1)[0]
-    return "polic" in top.lower()
+    """Whether `path` is under a property named for a policy: only there is a Deny an IAM
+    statement. Anywhere else (an environment variable holding `{"Statement": [{"Effect": "Deny",
+    ...}]}`) it is text like any other, scanned whole."""
+    return _policy_named(re.split(r"[.\[]", path, maxsplit=1)[0])
 
 
 def _iam_deny(statement: Any) -> bool:
@@ -256,7 +260,7 @@ def _iam_documents(args: ResourceValidationArgs) -> list[tuple[str, Any]]:
     stack: list[tuple[tuple[str | int, ...], Any]] = []
     props = args.props
     for key in list(props):
-        if "polic" in str(key).lower():
+        if _policy_named(key):
             try:
                 stack.append(((key,), props[key]))
             except UnknownValueError as exc:

@@ -21,6 +21,7 @@ anything that talks to GitHub (the workflow posts the comments).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -395,13 +396,15 @@ def convert(
     return Converted(name=name, text=text)
 
 
-def _marketing_hosts() -> list[str]:
+@functools.cache
+def _marketing_hosts() -> tuple[str, ...]:
+    """Read once per process: the stack file does not change while requests are converted."""
     edge = stack_settings(STACK).edge
-    return list(edge.hostnames) if edge is not None else []
+    return tuple(edge.hostnames) if edge is not None else ()
 
 
 def _landings(
-    text: str, hosts: list[str], personal: bool, question: Question, answers: Answers
+    text: str, hosts: tuple[str, ...], personal: bool, question: Question, answers: Answers
 ) -> list[dict[str, Any]]:
     landings: list[dict[str, Any]] = []
     for line in (ln.strip() for ln in text.splitlines()):

@@ -46,7 +46,6 @@ INPUTS: dict[str, tuple[str, ...]] = {
         "warmPool.minSize",
         "initialLifecycleHooks.heartbeatTimeout",
     ),
-    "aws:autoscaling/lifecycleHook:LifecycleHook": ("lifecycleTransition", "heartbeatTimeout"),
     "aws:autoscaling/policy:Policy": (
         "policyType",
         "targetTrackingConfiguration.targetValue",
