@@ -646,6 +646,19 @@ def stack_settings(
     """A stack file's settings, read as the CLI would hand them to the program (for commands such
     as the pre-flight and the replay, which run without the engine). `overrides` (tests) merge
     over the stack file key by key, as in load_stack_config."""
+    return stack_settings_in(
+        stack, config_file=config_file, project_dir=project_dir, overrides=overrides
+    )[0]
+
+
+def stack_settings_in(
+    stack: str,
+    *,
+    config_file: Path | None = None,
+    project_dir: Path = ROOT,
+    overrides: Mapping[str, Any] | None = None,
+) -> tuple[Settings, str]:
+    """stack_settings, with the stack's AWS region (aws:region)."""
     config, secret_keys, _ = load_stack_config(
         stack, config_file=config_file, project_dir=project_dir, overrides=overrides
     )
@@ -654,10 +667,10 @@ def stack_settings(
     if config_file is not None:
         os.environ[CONFIG_FILE_ENV] = str(config_file)
     try:
-        settings, _region = parse(config, stack=stack, secret_keys=secret_keys)
+        settings, region = parse(config, stack=stack, secret_keys=secret_keys)
     finally:
         if previous is None:
             os.environ.pop(CONFIG_FILE_ENV, None)
         else:
             os.environ[CONFIG_FILE_ENV] = previous
-    return settings
+    return settings, region

@@ -195,9 +195,11 @@ class PlanMocks(Mocks):
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         call_args = {k: v for k, v in args.args.items() if v is not None}
-        self.invokes.append({"token": args.token, "args": call_args})
+        record: dict[str, Any] = {"token": args.token, "args": call_args}
+        self.invokes.append(record)
         answer = self.answers.invoke(args.token, call_args)
         if answer is not None:
+            record["result"] = answer  # what the program was told (the cost tool reads it)
             return answer
         shown = json.dumps(call_args, sort_keys=True)
         raise PlanError(

@@ -1,0 +1,202 @@
+"""What a campaign adds to a stack's bill, from its projection (pure: the price table is passed in).
+
+Priced minute by minute from forecast/projection.py:
+- instances in service above the stack's standing fleet (desiredCapacity, else minSize: the
+  monthly bill's), their root volumes included, and the pre-warm's lead before the start
+  (instances held from the pre-warm action, `lead` minutes ahead);
+- origin bytes out (to Cloudflare, billed as data transfer out) and the ALB's LCU-hours above
+  the one LCU the monthly bill assumes;
+- form posts: HTTP API requests, the ingest function (one invocation a post, its configured memory
+  for INGEST_SECONDS), the worker (one invocation a batch), SQS calls (send, receive, delete:
+  three a post, batching aside), DynamoDB writes (one unit a post) and, when the mailing list is
+  SES, one contact-list call a post;
+- the Waiting Room where the stack has one (the plan's entitlement: $0 within it).
+
+Free tiers are not applied (the account's, shared). Spot instances are priced at the on-demand
+rate as a ceiling. Everything else a campaign touches is cached at the edge (no per-request
+charge on Cloudflare's plans) or is in the monthly bill already.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from forecast.projection import INGEST_SECONDS, Projection
+from model.prices import PriceTable
+from settings import Settings
+
+ORIGIN_RESPONSE_BYTES = 60_000
+"""Average bytes an origin response carries (a compressed page or a marketing asset): an
+assumption, stated on the line; the landing pages the static site serves never reach it."""
+WORKER_SECONDS = 0.5
+"""Worker invocation time for a batch (a list API call per message): an assumption."""
+SQS_CALLS_PER_POST = 3
+LCU_GB_PER_HOUR = 1.0
+"""An LCU processes 1 GB an hour for EC2 targets (Elastic Load Balancing pricing)."""
+LCU_NEW_CONNECTIONS = 25.0
+NEW_CONNECTION_SHARE = 0.1
+"""Share of origin requests that open a new connection: Cloudflare reuses its origin
+connections, so most requests ride an open one (an assumption, stated)."""
+GB = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class CostLine:
+    what: str
+    quantity: float
+    unit: str
+    usd: float
+    assumption: str = ""
+    estimate: bool = False
+
+
+@dataclass
+class CampaignCost:
+    lines: list[CostLine] = field(default_factory=list)
+
+    @property
+    def usd(self) -> float:
+        return sum(line.usd for line in self.lines)
+
+    @property
+    def estimate(self) -> bool:
+        return any(line.estimate for line in self.lines)
+
+    def json(self) -> dict[str, object]:
+        return {
+            "currency": "USD",
+            "usd": round(self.usd, 2),
+            "lines": [
+                {
+                    "what": x.what,
+                    "quantity": round(x.quantity, 4),
+                    "unit": x.unit,
+                    "usd": round(x.usd, 2),
+                    "assumption": x.assumption,
+                    "estimate": x.estimate,
+                }
+                for x in self.lines
+            ],
+        }
+
+
+def standing_fleet(settings: Settings) -> int:
+    fleet = settings.fleet
+    if fleet is None:
+        return 0
+    return fleet.desired_capacity if fleet.desired_capacity is not None else fleet.min_size
+
+
+def _add(
+    out: CampaignCost,
+    table: PriceTable,
+    region: str,
+    service: str,
+    usage: str,
+    quantity: float,
+    what: str,
+    assumption: str = "",
+) -> None:
+    if quantity <= 0:
+        return
+    rate = table.rate(service, usage, region)
+    usd = table.charge(service, usage, region, quantity)
+    out.lines.append(CostLine(what, quantity, rate.unit, usd, assumption, rate.estimate))
+
+
+def campaign_cost(
+    p: Projection, settings: Settings, region: str, table: PriceTable
+) -> CampaignCost:
+    """The incremental USD of the campaign on the stack (in `region`), line by line."""
+    out = CampaignCost()
+    fleet = settings.fleet
+    if fleet is not None and p.minutes:
+        kind = fleet.instance_types[0]
+        base = standing_fleet(settings)
+        extra_minutes = sum(max(0, m.instances - base) for m in p.minutes)
+        lead = p.own_window.lead_minutes if p.own_window is not None else 0
+        held = max(0, p.minutes[0].held - base)
+        if held and lead:
+            _add(
+                out, table, region, "ec2", f"instance:{kind}", held * lead / 60,
+                f"pre-warm: {held} x {kind} for the {lead} min before the start",
+            )  # fmt: skip
+        spot = " (spot priced at on-demand, a ceiling)" if fleet.spot else ""
+        _add(
+            out, table, region, "ec2", f"instance:{kind}", extra_minutes / 60,
+            f"{kind} above the standing {base}: scale-out and pre-warm in the window{spot}",
+            "minute by minute from the projection; instances scaled in after the window "
+            "are not counted",
+        )  # fmt: skip
+        volume_gib = 20.0  # components/fleet.py: each instance's gp3 root volume
+        _add(
+            out, table, region, "ebs", "gp3-storage",
+            volume_gib * (extra_minutes + held * lead) / 60 / 730,
+            f"their {volume_gib:g} GiB root volumes",
+        )  # fmt: skip
+        origin_requests = sum(m.origin_rps for m in p.minutes) * 60
+        gb = origin_requests * ORIGIN_RESPONSE_BYTES / GB
+        _add(
+            out, table, region, "datatransfer", "internet-out", gb,
+            f"origin bytes out to the edge: {origin_requests:,.0f} responses",
+            f"{ORIGIN_RESPONSE_BYTES / 1000:g} kB a response (assumed)",
+        )  # fmt: skip
+        lcu_hours = 0.0
+        for m in p.minutes:
+            bytes_dimension = m.origin_rps * ORIGIN_RESPONSE_BYTES * 3600 / GB / LCU_GB_PER_HOUR
+            connections = m.origin_rps * NEW_CONNECTION_SHARE / LCU_NEW_CONNECTIONS
+            lcu_hours += max(0.0, max(bytes_dimension, connections) - 1.0) / 60
+        _add(
+            out, table, region, "elb", "alb-lcu", lcu_hours,
+            "ALB capacity units above the one the monthly bill assumes",
+            f"processed bytes and new connections ({NEW_CONNECTION_SHARE:.0%} of requests)",
+        )  # fmt: skip
+    forms = settings.forms
+    if forms is not None and p.campaign.forms:
+        posts = sum(m.form_rps for m in p.minutes) * 60
+        ingest_gb_s = posts * INGEST_SECONDS * forms.ingest.memory_mb / 1024
+        batches = math.ceil(posts / forms.worker.batch_size)
+        worker_gb_s = batches * WORKER_SECONDS * forms.worker.memory_mb / 1024
+        _add(out, table, region, "apigateway", "http-api-requests", posts, f"{posts:,.0f} form posts: HTTP API")  # fmt: skip
+        _add(out, table, region, "lambda", "requests", posts + batches, "ingest and worker invocations")  # fmt: skip
+        _add(
+            out, table, region, "lambda", "gb-second-arm64", ingest_gb_s + worker_gb_s,
+            f"GB-seconds: ingest {forms.ingest.memory_mb} MB x {INGEST_SECONDS:g} s, worker "
+            f"{forms.worker.memory_mb} MB x {WORKER_SECONDS:g} s a batch of "
+            f"{forms.worker.batch_size}",
+        )  # fmt: skip
+        _add(out, table, region, "sqs", "standard-requests", posts * SQS_CALLS_PER_POST, "SQS send, receive and delete")  # fmt: skip
+        _add(out, table, region, "dynamodb", "write-request-units", posts, "subscriber writes (1 unit each)")  # fmt: skip
+        if forms.mailing_list.kind == "ses":
+            _add(out, table, region, "ses", "contact-list-calls", posts, "SES contact-list calls")  # fmt: skip
+    return out
+
+
+def prewarm_cost(
+    p: Projection,
+    settings: Settings,
+    region: str,
+    table: PriceTable,
+    instances: int,
+    lead_minutes: int,
+) -> float:
+    """USD of holding `instances` from `lead_minutes` before the start to the end (the window a
+    pre-warm action holds, above the standing fleet)."""
+    if settings.fleet is None:
+        return 0.0
+    extra = max(0, instances - standing_fleet(settings))
+    hours = (p.campaign.length + timedelta(minutes=lead_minutes)).total_seconds() / 3600
+    kind = settings.fleet.instance_types[0]
+    return table.charge("ec2", f"instance:{kind}", region, extra * hours)
+
+
+def replica_cost(
+    settings: Settings, region: str, table: PriceTable, replicas: int, hours: float
+) -> float | None:
+    """USD of `replicas` more replicas for `hours` (None: the class is not known offline)."""
+    klass = settings.replicas.instance_class
+    if klass is None:
+        return None
+    return table.charge("rds", f"instance:{klass}", region, replicas * hours)
