@@ -165,6 +165,9 @@ class Verdict:
     code: int
     actions: list[str]
     findings: list[str]
+    proposed: dict[str, int] = field(default_factory=dict)
+    """What the actions change, as numbers the cost of each is computed from: `maxSize`,
+    `prewarm` (instances) with `prewarmLead` (minutes), `replicas` (count)."""
 
 
 def _rulesets(spec: EdgeRulesSpec) -> Rulesets:
@@ -399,6 +402,7 @@ def decide(p: Projection, settings: Settings) -> Verdict:
     the reviewer sees all that must change in one pre-flight, not one problem per round trip."""
     actions: list[str] = []
     findings: list[str] = []
+    proposed: dict[str, int] = {}
     no_go = False
     c = p.campaign
     peak = p.peak
@@ -431,6 +435,7 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         no_go = True
     elif needed > p.fleet_max:
         actions.append(f"raise fleet.maxSize to {needed} (peak needs {needed} instances)")
+        proposed["maxSize"] = needed
     need = prewarm_needed(p)
     own = p.own_window
     # The campaign's window is the program's (referenced campaign) or hand-written
@@ -469,6 +474,7 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         else:
             how = f"set prewarm.instances: {need.instances} in campaigns/{c.name}.yaml"
         actions.append(f"{unless}hold {need.instances} instances from {at}: {how}")
+        proposed |= {"prewarm": need.instances, "prewarmLead": need.lead_minutes}
     if p.overloaded:
         first = p.overloaded[0]
         findings.append(
@@ -510,6 +516,7 @@ def decide(p: Projection, settings: Settings) -> Verdict:
         per_replica = peak_instances * pool / p.replica_count
         if per_replica > p.replica_connections_alarm:
             replicas_needed = math.ceil(peak_instances * pool / p.replica_connections_alarm)
+            proposed["replicas"] = max(proposed.get("replicas", 0), replicas_needed)
             actions.append(
                 f"raise spikeproof:replicas.count to {replicas_needed}, or cap the fleet's pool "
                 f"at {p.replica_connections_alarm * p.replica_count // peak_instances} "
@@ -541,6 +548,7 @@ def decide(p: Projection, settings: Settings) -> Verdict:
                 )
                 no_go = True
             else:
+                proposed["replicas"] = max(proposed.get("replicas", 0), needed_replicas)
                 actions.append(
                     f"raise spikeproof:replicas.count to {needed_replicas} (a new replica takes "
                     "30-60 minutes to create), or cache more of the pages at the edge"
@@ -554,10 +562,10 @@ def decide(p: Projection, settings: Settings) -> Verdict:
                 f" (a visitor makes ~{per_visitor:.0f} requests within {period} s)"
             )
     if no_go:
-        return Verdict("NO-GO", EXIT_NO_GO, actions, findings)
+        return Verdict("NO-GO", EXIT_NO_GO, actions, findings, proposed)
     if actions:
-        return Verdict("GO WITH ACTIONS", EXIT_ACTIONS, actions, findings)
-    return Verdict("GO", EXIT_GO, actions, findings)
+        return Verdict("GO WITH ACTIONS", EXIT_ACTIONS, actions, findings, proposed)
+    return Verdict("GO", EXIT_GO, actions, findings, proposed)
 
 
 REPLICA_TARGET = 0.7

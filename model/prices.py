@@ -69,7 +69,8 @@ class Price:
 
     @property
     def free_tier(self) -> bool:
-        return self.usd == 0 and "free tier" in self.note.lower()
+        """A free tier or an included allowance: $0 up to a bound, paid above it."""
+        return self.usd == 0 and (self.tier_end is not None or "free tier" in self.note.lower())
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ SDK's Configure is made to refuse a config that lowers the isolation family (hel
 
 from __future__ import annotations
 
+import budget
 import campaign
 import compute
 import data
@@ -31,5 +32,6 @@ PolicyPack(
         *edge.POLICIES,
         *serverless.POLICIES,
         *campaign.POLICIES,
+        *budget.POLICIES,
     ],
 )

@@ -46,6 +46,7 @@ from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
 from settings.providers import CREDENTIAL
 from settings.providers import problems as provider_problems
+from settings.budget import BudgetSettings
 from settings.site import SiteSettings
 
 NAMESPACE = "spikeproof:"
@@ -108,6 +109,11 @@ class Settings(Model):
         description="The static site on Cloudflare Workers Static Assets: the paths it serves "
         "on the marketing hostnames (docs/site.md). Needs spikeproof:edge with accountId. "
         "Default: none.",
+    )
+    budget: BudgetSettings | None = Field(
+        default=None,
+        description="What the stack may cost: a monthly ceiling for its bill and one for each "
+        "campaign's incremental cost, USD (python -m tools.cost; docs/cost.md). Default: none.",
     )
     campaigns: list[str] = Field(
         default_factory=list,

@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from model.prices import GLOBAL, PriceError, PriceTable
+from settings import stack_settings_in
 from settings.errors import ConfigErrors
 from settings.files import ROOT, load_stack_config
 from tools.engine.answers import AnswerError, Answers, derive, primary_identity
@@ -40,6 +42,8 @@ ISOLATION_POLICIES = (
     "rds-replica-credentials-forbidden",
     "campaign-data-access-primary-write",
 )
+BUDGET_POLICY = "stack-monthly-budget"
+"""Advisory on every stack, whatever `all` says: over budget is the owner's call."""
 # Production-grade requirements an unprotected (staging) stack relaxes.
 RELAXED = (
     "rds-instance-deletion-protection",
@@ -100,6 +104,49 @@ def aws_identity(answers: Answers, client_factory: Any = None) -> dict[str, list
     }
 
 
+def budget_config(
+    stack: str, answers: Answers, *, config_file: Path | None = None, table: PriceTable | None = None
+) -> dict[str, Any] | None:
+    """The stack-monthly-budget policy's config: the ceiling, the region's unit prices (the first
+    paid tier of each row in model/prices.csv) and the facts no resource input records (the
+    Cloudflare plan, the storage replicas inherit from the primary). None without a ceiling."""
+    settings, region = stack_settings_in(stack, config_file=config_file)
+    if settings.budget is None or settings.budget.monthly_usd is None:
+        return None
+    table = table or PriceTable.load()
+    table.check_region(region)
+    prices: dict[str, Any] = {}
+    for key in sorted({(p.service, p.usage) for p in table.prices if p.region in (region, GLOBAL)}):
+        rate = table.rate(key[0], key[1], region)
+        prices[f"{key[0]} {key[1]}"] = {
+            "usd": rate.usd,
+            "unit": rate.unit,
+            "source": rate.source,
+            **({"estimate": True} if rate.estimate else {}),
+        }
+    facts: dict[str, Any] = {}
+    if settings.edge is not None:
+        facts["cloudflarePlan"] = settings.edge.plan
+    primary = (
+        answers.invoke(
+            "aws:rds/getInstance:getInstance",
+            {"dbInstanceIdentifier": answers.facts.primary, "region": region},
+        )
+        if answers.facts is not None
+        else None
+    )
+    if primary:
+        facts["replicaStorageGib"] = primary.get("allocatedStorage")
+        facts["replicaStorageType"] = primary.get("storageType") or "gp3"
+    return {
+        "enforcementLevel": "advisory",
+        "monthlyBudgetUsd": settings.budget.monthly_usd,
+        "priceDate": table.oldest.isoformat(),
+        "facts": facts,
+        "prices": prices,
+    }
+
+
 def derived_config(
     stack: str,
     *,
@@ -110,7 +157,11 @@ def derived_config(
     config, _secrets, _project = load_stack_config(stack, config_file=config_file)
     answers = derive(stack, config)
     identity = aws_identity(answers, client_factory) if from_aws else primary_identity(answers)
-    return policy_config(identity, protected=_protected(config))
+    derived = policy_config(identity, protected=_protected(config))
+    budget = budget_config(stack, answers, config_file=config_file)
+    if budget is not None:
+        derived[BUDGET_POLICY] = budget
+    return derived
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigErrors as exc:
         print(exc.render(), file=sys.stderr)
         return 2
-    except AnswerError as exc:
+    except (AnswerError, PriceError) as exc:
         print(f"policy config: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # botocore's errors: no credentials, no such instance, ...
