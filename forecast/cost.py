@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from forecast.projection import INGEST_SECONDS, Projection
+from forecast.projection import EXIT_NO_GO, INGEST_SECONDS, Projection, Verdict, project
 from model.prices import PriceTable
 from settings import Settings
 
@@ -200,3 +200,78 @@ def replica_cost(
     if klass is None:
         return None
     return table.charge("rds", f"instance:{klass}", region, replicas * hours)
+
+
+REPLICA_LEAD_HOURS = 1.0
+"""A replica added for a campaign is created about an hour ahead (RDS: 30-60 minutes)."""
+
+
+def action_costs(
+    p: Projection, verdict: Verdict, settings: Settings, region: str, table: PriceTable
+) -> list[tuple[str, float | None]]:
+    """What each change the verdict proposes would add to the campaign's cost (USD; negative: a
+    saving), each priced by projecting the campaign again with only that change."""
+    base = campaign_cost(p, settings, region, table).usd
+    out: list[tuple[str, float | None]] = []
+
+    def again(**changes: object) -> float:
+        moved = project(
+            p.campaign, settings, p.stack, query_ignored=p.query_ignored, **changes  # type: ignore[arg-type]
+        )
+        return campaign_cost(moved, settings, region, table).usd - base
+
+    if p.unique_keys_from:
+        out.append(
+            (f"take {', '.join(p.unique_keys_from)} out of the cache key", again(unkeyed=p.unique_keys_from))
+        )
+    if "maxSize" in verdict.proposed:
+        size = verdict.proposed["maxSize"]
+        out.append((f"raise fleet.maxSize to {size}", again(max_size=size)))
+    if "prewarm" in verdict.proposed:
+        instances = verdict.proposed["prewarm"]
+        lead = verdict.proposed.get("prewarmLead", 0)
+        held = max(0, instances - standing_fleet(settings))
+        kind = settings.fleet.instance_types[0] if settings.fleet else None
+        lead_usd = (
+            table.charge("ec2", f"instance:{kind}", region, held * lead / 60) if kind else 0.0
+        )
+        size = max(verdict.proposed.get("maxSize", 0), p.fleet_max)
+        out.append(
+            (
+                f"pre-warm {instances} instances {lead} min ahead",
+                again(prewarm=instances, max_size=size) + lead_usd,
+            )
+        )
+    if "replicas" in verdict.proposed:
+        more = max(0, verdict.proposed["replicas"] - settings.replicas.count)
+        hours = p.campaign.length.total_seconds() / 3600 + REPLICA_LEAD_HOURS
+        out.append(
+            (
+                f"{more} more replica(s) for the campaign ({hours:g} h)",
+                replica_cost(settings, region, table, more, hours),
+            )
+        )
+    return out
+
+
+def budget_verdict(verdict: Verdict, cost: CampaignCost, settings: Settings) -> Verdict:
+    """NO-GO when the campaign costs more than spikeproof:budget.campaignUsd: a ceiling the owner
+    set is not the engineers' to overrun (raise it, or change the campaign)."""
+    budget = settings.budget
+    if budget is None or budget.campaign_usd is None or cost.usd <= budget.campaign_usd:
+        return verdict
+    finding = (
+        f"the campaign costs ${cost.usd:,.2f} on this stack, over its ceiling of "
+        f"${budget.campaign_usd:,.2f} (spikeproof:budget.campaignUsd)"
+    )
+    action = (
+        "the owner raises spikeproof:budget.campaignUsd, or the campaign changes (serve its "
+        "pages statically: spikeproof:site.paths; a smaller audience or send)"
+    )
+    return Verdict(
+        "NO-GO",
+        EXIT_NO_GO,
+        [*verdict.actions, action],
+        [*verdict.findings, finding],
+        verdict.proposed,
+    )

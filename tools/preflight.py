@@ -13,11 +13,14 @@ without a traceback: please report it).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from datetime import date
 from collections.abc import Sequence
 from pathlib import Path
 
 from forecast.campaigns import prepare
+from forecast.cost import CampaignCost, action_costs, budget_verdict, campaign_cost
 from forecast.projection import (
     EXIT_ACTIONS,
     EXIT_INVALID,
@@ -30,7 +33,8 @@ from forecast.projection import (
     project,
     replica_queries_peak,
 )
-from settings import Settings, stack_settings
+from model.prices import PriceError, PriceTable
+from settings import Settings, stack_settings_in
 from settings.campaign import campaign_path, iso_duration, load_campaign
 from settings.errors import ConfigErrors
 from settings.files import stack_file_label
@@ -40,7 +44,35 @@ __all__ = ["chart", "main", "report"]
 EXIT_INTERNAL = 4
 
 
-def report(p: Projection, verdict: Verdict, source: str | None = None) -> str:
+def cost_lines(cost: CampaignCost, actions: Sequence[tuple[str, float | None]], price_date: str) -> list[str]:
+    """The campaign's incremental cost and each proposed change's, for the report."""
+    mark = "~" if cost.estimate else ""
+    lines = [
+        "",
+        f"Cost of the campaign on the stack: ${cost.usd:,.2f}{mark} (USD, prices read "
+        f"{price_date}, model/prices.csv; free tiers not applied)",
+    ]
+    for x in cost.lines:
+        lines.append(
+            f"  {x.what[:70]:70} {x.quantity:>14,.6g} {x.unit[:12]:12} ${x.usd:>10,.2f}"
+            + ("~" if x.estimate else "")
+        )
+    if actions:
+        lines.append("  What each proposed change would cost:")
+        for what, usd in actions:
+            shown = "unknown offline" if usd is None else f"{'+' if usd >= 0 else '-'}${abs(usd):,.2f}"
+            lines.append(f"    {what}: {shown}")
+    if cost.estimate:
+        lines.append("  ~: rests on an estimated price (model/prices.csv says why)")
+    return lines
+
+
+def report(
+    p: Projection,
+    verdict: Verdict,
+    source: str | None = None,
+    cost: Sequence[str] = (),
+) -> str:
     c = p.campaign
     peak = p.peak
     lines = [
@@ -92,6 +124,7 @@ def report(p: Projection, verdict: Verdict, source: str | None = None) -> str:
             f"  replica connections       {connections / p.replica_count:10,.0f} each   (alarm "
             f"{p.replica_connections_alarm})"
         )
+    lines += list(cost)
     lines += ["", f"Verdict: {verdict.word}"]
     lines += [f"  - {f}" for f in verdict.findings]
     if verdict.actions:
@@ -106,6 +139,7 @@ def chart(
     after: Projection | None,
     verdict: Verdict | None = None,
     changes: Sequence[str] = (),
+    cost_usd: float | None = None,
 ) -> None:
     """Origin demand against fleet capacity (shaded where demand is over it), and beside it form
     submissions against the API's throttle; the verdict in the title. With `after`, the same
@@ -168,7 +202,10 @@ def chart(
         fx.legend(loc="upper right", fontsize="small")
         fx.grid(alpha=0.3)
     word = verdict.word if verdict is not None else ""
-    fig.suptitle(f"{c.name} on {before.stack}" + (f": {word}" if word else ""), fontweight="bold")
+    costs = f" (campaign cost ${cost_usd:,.2f})" if cost_usd is not None else ""
+    fig.suptitle(
+        f"{c.name} on {before.stack}" + (f": {word}" if word else "") + costs, fontweight="bold"
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
@@ -240,6 +277,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
         help="project with Cloudflare's default cache key (every query parameter kept), to see "
         "what keying pages by path saves",
     )
+    parser.add_argument(
+        "--json", type=Path, dest="json_path",
+        help="write the verdict, actions, projection peaks and costs here",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.chart is not None and args.chart.suffix.lower() not in (".png", ".svg"):
         print(
@@ -258,7 +299,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return EXIT_NO_GO
         return EXIT_INVALID
     try:
-        settings = stack_settings(args.stack, config_file=args.config_file)
+        settings, region = stack_settings_in(args.stack, config_file=args.config_file)
         prepare(settings, stack=args.stack)  # the stack's own campaigns must be schedulable
         p = project(
             campaign,
@@ -274,17 +315,48 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print(f"preflight: {exc}", file=sys.stderr)
         return EXIT_INVALID
     verdict = decide(p, settings)
+    try:
+        table = PriceTable.load()
+        cost = campaign_cost(p, settings, region, table)
+        changes = action_costs(p, verdict, settings, region, table)
+    except PriceError as exc:
+        print(f"preflight: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    verdict = budget_verdict(verdict, cost, settings)
+    warning = table.stale(date.today())
+    if warning:
+        print(f"preflight: warning: {warning}", file=sys.stderr)
     stack_file = args.config_file or stack_file_label(args.stack)
-    print(report(p, verdict, f"{campaign_path(args.campaign)} and {stack_file}"))
+    shown_cost = cost_lines(cost, changes, table.oldest.isoformat())
+    print(report(p, verdict, f"{campaign_path(args.campaign)} and {stack_file}", shown_cost))
+    if args.json_path:
+        doc = {
+            "campaign": campaign.name,
+            "stack": args.stack,
+            "verdict": verdict.word,
+            "code": verdict.code,
+            "findings": verdict.findings,
+            "actions": verdict.actions,
+            "peakOriginRps": round(p.peak.origin_rps, 3),
+            "edgeShare": round(p.edge_share(), 6),
+            "overloadedMinutes": len(p.overloaded),
+            "cost": cost.json() | {"priceDate": table.oldest.isoformat()},
+            "actionCosts": [
+                {"change": what, "usd": None if usd is None else round(usd, 2)}
+                for what, usd in changes
+            ],
+        }
+        args.json_path.parent.mkdir(parents=True, exist_ok=True)
+        args.json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     if args.chart:
-        after, changes = _after_actions(
+        after, chart_changes = _after_actions(
             p,
             settings,
             verdict,
             query_ignored=not args.full_query_key,
         )
         try:
-            chart(args.chart, p, after, verdict, changes)
+            chart(args.chart, p, after, verdict, chart_changes, cost.usd)
         except OSError as exc:
             print(f"preflight: could not write the chart to {args.chart}: {exc}", file=sys.stderr)
             return EXIT_INVALID
