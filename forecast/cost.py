@@ -120,57 +120,118 @@ def campaign_cost(
         held = max(0, p.minutes[0].held - base)
         if held and lead:
             _add(
-                out, table, region, "ec2", f"instance:{kind}", held * lead / 60,
+                out,
+                table,
+                region,
+                "ec2",
+                f"instance:{kind}",
+                held * lead / 60,
                 f"pre-warm: {held} x {kind} for the {lead} min before the start",
-            )  # fmt: skip
+            )
         spot = " (spot priced at on-demand, a ceiling)" if fleet.spot else ""
         _add(
-            out, table, region, "ec2", f"instance:{kind}", extra_minutes / 60,
+            out,
+            table,
+            region,
+            "ec2",
+            f"instance:{kind}",
+            extra_minutes / 60,
             f"{kind} above the standing {base}: scale-out and pre-warm in the window{spot}",
             "minute by minute from the projection; instances scaled in after the window "
             "are not counted",
-        )  # fmt: skip
+        )
         volume_gib = 20.0  # components/fleet.py: each instance's gp3 root volume
         _add(
-            out, table, region, "ebs", "gp3-storage",
+            out,
+            table,
+            region,
+            "ebs",
+            "gp3-storage",
             volume_gib * (extra_minutes + held * lead) / 60 / 730,
             f"their {volume_gib:g} GiB root volumes",
-        )  # fmt: skip
+        )
         origin_requests = sum(m.origin_rps for m in p.minutes) * 60
         gb = origin_requests * ORIGIN_RESPONSE_BYTES / GB
         _add(
-            out, table, region, "datatransfer", "internet-out", gb,
+            out,
+            table,
+            region,
+            "datatransfer",
+            "internet-out",
+            gb,
             f"origin bytes out to the edge: {origin_requests:,.0f} responses",
             f"{ORIGIN_RESPONSE_BYTES / 1000:g} kB a response (assumed)",
-        )  # fmt: skip
+        )
         lcu_hours = 0.0
         for m in p.minutes:
             bytes_dimension = m.origin_rps * ORIGIN_RESPONSE_BYTES * 3600 / GB / LCU_GB_PER_HOUR
             connections = m.origin_rps * NEW_CONNECTION_SHARE / LCU_NEW_CONNECTIONS
             lcu_hours += max(0.0, max(bytes_dimension, connections) - 1.0) / 60
         _add(
-            out, table, region, "elb", "alb-lcu", lcu_hours,
+            out,
+            table,
+            region,
+            "elb",
+            "alb-lcu",
+            lcu_hours,
             "ALB capacity units above the one the monthly bill assumes",
             f"processed bytes and new connections ({NEW_CONNECTION_SHARE:.0%} of requests)",
-        )  # fmt: skip
+        )
     forms = settings.forms
     if forms is not None and p.campaign.forms:
         posts = sum(m.form_rps for m in p.minutes) * 60
         ingest_gb_s = posts * INGEST_SECONDS * forms.ingest.memory_mb / 1024
         batches = math.ceil(posts / forms.worker.batch_size)
         worker_gb_s = batches * WORKER_SECONDS * forms.worker.memory_mb / 1024
-        _add(out, table, region, "apigateway", "http-api-requests", posts, f"{posts:,.0f} form posts: HTTP API")  # fmt: skip
-        _add(out, table, region, "lambda", "requests", posts + batches, "ingest and worker invocations")  # fmt: skip
         _add(
-            out, table, region, "lambda", "gb-second-arm64", ingest_gb_s + worker_gb_s,
+            out,
+            table,
+            region,
+            "apigateway",
+            "http-api-requests",
+            posts,
+            f"{posts:,.0f} form posts: HTTP API",
+        )
+        _add(
+            out,
+            table,
+            region,
+            "lambda",
+            "requests",
+            posts + batches,
+            "ingest and worker invocations",
+        )
+        _add(
+            out,
+            table,
+            region,
+            "lambda",
+            "gb-second-arm64",
+            ingest_gb_s + worker_gb_s,
             f"GB-seconds: ingest {forms.ingest.memory_mb} MB x {INGEST_SECONDS:g} s, worker "
             f"{forms.worker.memory_mb} MB x {WORKER_SECONDS:g} s a batch of "
             f"{forms.worker.batch_size}",
-        )  # fmt: skip
-        _add(out, table, region, "sqs", "standard-requests", posts * SQS_CALLS_PER_POST, "SQS send, receive and delete")  # fmt: skip
-        _add(out, table, region, "dynamodb", "write-request-units", posts, "subscriber writes (1 unit each)")  # fmt: skip
+        )
+        _add(
+            out,
+            table,
+            region,
+            "sqs",
+            "standard-requests",
+            posts * SQS_CALLS_PER_POST,
+            "SQS send, receive and delete",
+        )
+        _add(
+            out,
+            table,
+            region,
+            "dynamodb",
+            "write-request-units",
+            posts,
+            "subscriber writes (1 unit each)",
+        )
         if forms.mailing_list.kind == "ses":
-            _add(out, table, region, "ses", "contact-list-calls", posts, "SES contact-list calls")  # fmt: skip
+            _add(out, table, region, "ses", "contact-list-calls", posts, "SES contact-list calls")
     return out
 
 
@@ -216,13 +277,20 @@ def action_costs(
 
     def again(**changes: object) -> float:
         moved = project(
-            p.campaign, settings, p.stack, query_ignored=p.query_ignored, **changes  # type: ignore[arg-type]
+            p.campaign,
+            settings,
+            p.stack,
+            query_ignored=p.query_ignored,
+            **changes,  # type: ignore[arg-type]
         )
         return campaign_cost(moved, settings, region, table).usd - base
 
     if p.unique_keys_from:
         out.append(
-            (f"take {', '.join(p.unique_keys_from)} out of the cache key", again(unkeyed=p.unique_keys_from))
+            (
+                f"take {', '.join(p.unique_keys_from)} out of the cache key",
+                again(unkeyed=p.unique_keys_from),
+            )
         )
     if "maxSize" in verdict.proposed:
         size = verdict.proposed["maxSize"]

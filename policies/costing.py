@@ -217,39 +217,57 @@ def _group(r: Resource, ctx: Context) -> None:
     spot = count - on_demand
     if on_demand:
         ctx.charge(
-            r, "ec2", f"instance:{first}", on_demand, f"{on_demand} x {first} on-demand",
+            r,
+            "ec2",
+            f"instance:{first}",
+            on_demand,
+            f"{on_demand} x {first} on-demand",
             per_month=HOURS_PER_MONTH,
             assumption="desiredCapacity (else minSize) in service all month; scale-out and "
             "pre-warm windows are campaign costs",
-        )  # fmt: skip
+        )
     if spot:
         ctx.charge(
-            r, "ec2", f"instance:{first}", spot, f"{spot} x {first} spot",
+            r,
+            "ec2",
+            f"instance:{first}",
+            spot,
+            f"{spot} x {first} spot",
             per_month=HOURS_PER_MONTH,
             assumption="spot priced at the on-demand rate, as a ceiling (the spot price "
             "varies by the hour and is typically well below it)",
-        )  # fmt: skip
+        )
     volume = _root_volume(template)
     if volume:
         ctx.charge(
-            r, "ebs", "gp3-storage", count * volume, f"{volume:g} GiB gp3 x {count}",
+            r,
+            "ebs",
+            "gp3-storage",
+            count * volume,
+            f"{volume:g} GiB gp3 x {count}",
             assumption="each instance's root volume (launch template)",
-        )  # fmt: skip
+        )
     pool = _get(props, "warmPool")
     if isinstance(pool, Mapping) and volume:
         size = _int(pool.get("minSize"))
         if size:
             ctx.charge(
-                r, "ebs", "gp3-storage", size * volume,
+                r,
+                "ebs",
+                "gp3-storage",
+                size * volume,
                 f"{volume:g} GiB gp3 x {size} (warm pool, stopped)",
                 assumption="a stopped instance pays for its volumes only (EC2 pricing)",
-            )  # fmt: skip
+            )
     if _get(template, "monitoring", "enabled") is True:
         ctx.charge(
-            r, "cloudwatch", "custom-metric", count * EC2_DETAILED_METRICS,
+            r,
+            "cloudwatch",
+            "custom-metric",
+            count * EC2_DETAILED_METRICS,
             f"detailed monitoring: {EC2_DETAILED_METRICS} metrics x {count} instances",
             assumption="EC2 detailed monitoring is billed as custom metrics",
-        )  # fmt: skip
+        )
     if _get(template, "networkInterfaces") and all(
         str(n.get("associatePublicIpAddress")).lower() != "true"
         for n in template.get("networkInterfaces") or []
@@ -271,12 +289,16 @@ def _network(r: Resource, ctx: Context) -> None:
     NAT gateway (or endpoints). The core network's cost, shown outside the stack's total."""
     subnets = max(1, len(r.props.get("vpcZoneIdentifiers") or []))
     ctx.charge(
-        r, "vpc", "nat-gateway", subnets, f"NAT gateway x {subnets} (the VPC's, one per AZ)",
+        r,
+        "vpc",
+        "nat-gateway",
+        subnets,
+        f"NAT gateway x {subnets} (the VPC's, one per AZ)",
         per_month=HOURS_PER_MONTH,
         assumption="not created by this stack: the network it runs in needs it (or interface "
         "endpoints); shown, not added to the total",
         in_total=False,
-    )  # fmt: skip
+    )
 
 
 def _schedule(r: Resource, ctx: Context) -> None:
@@ -298,7 +320,11 @@ def _schedule(r: Resource, ctx: Context) -> None:
         None,
     )
     groups = ctx.of_type("aws:autoscaling/group:Group")
-    base = _int(groups[0].props.get("desiredCapacity"), _int(groups[0].props.get("minSize"))) if groups else 0
+    base = (
+        _int(groups[0].props.get("desiredCapacity"), _int(groups[0].props.get("minSize")))
+        if groups
+        else 0
+    )
     if release is None:
         ctx.free(r, "pre-warm without a release action in the plan: not priced")
         return
@@ -310,13 +336,15 @@ def _schedule(r: Resource, ctx: Context) -> None:
         ctx.free(r, "pre-warm window: nothing above the group's size to price")
         return
     ctx.charge(
-        r, "ec2", f"instance:{kind}", extra * hours,
+        r,
+        "ec2",
+        f"instance:{kind}",
+        extra * hours,
         f"one-off: {extra} x {kind} above the fleet for {hours:g} h ({props.get('startTime')})",
         per_month=1.0,
-        assumption="a campaign window's pre-warm, paid once in its month; not in the monthly "
-        "total",
+        assumption="a campaign window's pre-warm, paid once in its month; not in the monthly total",
         in_total=False,
-    )  # fmt: skip
+    )
 
 
 def _hours_between(start: str, end: str) -> float | None:
@@ -337,18 +365,26 @@ def _load_balancer(r: Resource, ctx: Context) -> None:
         return
     ctx.charge(r, "elb", "alb", 1, "1 Application Load Balancer", per_month=HOURS_PER_MONTH)
     ctx.charge(
-        r, "elb", "alb-lcu", DEFAULT_LCU, f"{DEFAULT_LCU:g} LCU average",
+        r,
+        "elb",
+        "alb-lcu",
+        DEFAULT_LCU,
+        f"{DEFAULT_LCU:g} LCU average",
         per_month=HOURS_PER_MONTH,
         assumption="an LCU is 25 new connections/s, 3,000 active, 1 GB/h or 1,000 rule "
         "evaluations/s, whichever is highest; a quiet site uses less, a campaign more",
-    )  # fmt: skip
+    )
     if not r.props.get("internal"):
         subnets = len(r.props.get("subnets") or []) or 2
         ctx.charge(
-            r, "ec2", "public-ipv4", subnets, f"{subnets} public IPv4 (one per AZ node)",
+            r,
+            "ec2",
+            "public-ipv4",
+            subnets,
+            f"{subnets} public IPv4 (one per AZ node)",
             per_month=HOURS_PER_MONTH,
             assumption="an internet-facing ALB holds a public IPv4 address in each subnet",
-        )  # fmt: skip
+        )
 
 
 def _rds(r: Resource, ctx: Context) -> None:
@@ -360,11 +396,14 @@ def _rds(r: Resource, ctx: Context) -> None:
     multi = bool(props.get("multiAz"))
     nodes = 2 if multi else 1
     ctx.charge(
-        r, "rds", f"instance:{klass}", nodes,
+        r,
+        "rds",
+        f"instance:{klass}",
+        nodes,
         f"{klass} PostgreSQL{' Multi-AZ (2 nodes)' if multi else ''}",
         per_month=HOURS_PER_MONTH,
         assumption="on-demand; Multi-AZ bills a standby node" if multi else "on-demand",
-    )  # fmt: skip
+    )
     storage = props.get("allocatedStorage")
     kind = str(props.get("storageType") or "gp3")
     inherited = storage is None and props.get("replicateSourceDb") is not None
@@ -373,21 +412,28 @@ def _rds(r: Resource, ctx: Context) -> None:
         kind = ctx.facts.replica_storage_type
     if storage:
         ctx.charge(
-            r, "rds", f"storage-{kind}", float(storage) * nodes, f"{float(storage):g} GiB {kind}",
+            r,
+            "rds",
+            f"storage-{kind}",
+            float(storage) * nodes,
+            f"{float(storage):g} GiB {kind}",
             assumption="a replica's storage is its source's (RDS sizes it from the primary)"
             if inherited
             else "",
-        )  # fmt: skip
+        )
     else:
         ctx.free(r, "storage: size unknown in the plan (the primary's, when a replica)")
     retention = _int(props.get("performanceInsightsRetentionPeriod"))
     if props.get("performanceInsightsEnabled") and retention > PI_FREE_DAYS:
         vcpus = _class_vcpus(str(klass))
         ctx.charge(
-            r, "rds", "performance-insights-long-term", vcpus * nodes,
+            r,
+            "rds",
+            "performance-insights-long-term",
+            vcpus * nodes,
             f"Performance Insights {retention} days: {vcpus} vCPUs",
             assumption=f"retention beyond the free {PI_FREE_DAYS} days is billed per vCPU",
-        )  # fmt: skip
+        )
 
 
 def _class_vcpus(klass: str) -> int:
@@ -401,22 +447,33 @@ def _class_vcpus(klass: str) -> int:
 def _alarm(r: Resource, ctx: Context) -> None:
     queries = r.props.get("metricQueries") or []
     metrics = sum(1 for q in queries if isinstance(q, Mapping) and q.get("metric")) or 1
-    periods = [_int(q.get("metric", {}).get("period"), 60) for q in queries if isinstance(q, Mapping) and q.get("metric")]
+    periods = [
+        _int(q.get("metric", {}).get("period"), 60)
+        for q in queries
+        if isinstance(q, Mapping) and q.get("metric")
+    ]
     period = min(periods) if periods else _int(r.props.get("period"), 60)
     usage = "alarm-high-resolution" if period < 60 else "alarm-standard"
     ctx.charge(
-        r, "cloudwatch", usage, metrics,
+        r,
+        "cloudwatch",
+        usage,
+        metrics,
         f"{metrics} alarm metric{'s' if metrics > 1 else ''}"
         + (" (metric math: each metric counts)" if queries else ""),
         assumption="the account's 10 free alarm metrics are not applied",
-    )  # fmt: skip
+    )
 
 
 def _dashboard(r: Resource, ctx: Context) -> None:
     ctx.charge(
-        r, "cloudwatch", "dashboard", 1, "1 dashboard",
+        r,
+        "cloudwatch",
+        "dashboard",
+        1,
+        "1 dashboard",
         assumption="the account's 3 free dashboards are not applied",
-    )  # fmt: skip
+    )
 
 
 def _kms(r: Resource, ctx: Context) -> None:
@@ -437,10 +494,14 @@ def _plan(r: Resource, ctx: Context) -> None:
         ctx.free(r, "the zone's Cloudflare plan is unknown")
         return
     ctx.charge(
-        r, "plans", f"plan:{plan}", 1, f"Cloudflare {plan} plan (the zone's)",
+        r,
+        "plans",
+        f"plan:{plan}",
+        1,
+        f"Cloudflare {plan} plan (the zone's)",
         assumption="billed monthly; the zone is the core's too, so this is the plan the edge "
         "settings require, not necessarily an extra bill",
-    )  # fmt: skip
+    )
 
 
 def _waiting_room(r: Resource, ctx: Context) -> None:
@@ -448,10 +509,17 @@ def _waiting_room(r: Resource, ctx: Context) -> None:
     rate = ctx.sheet.rate("waiting-room", f"included:{plan}")
     ctx.lines.append(
         Line(
-            r.urn, r.type, f"1 waiting room ({plan} plan)", 1, rate.unit, rate.usd, rate.usd,
+            r.urn,
+            r.type,
+            f"1 waiting room ({plan} plan)",
+            1,
+            rate.unit,
+            rate.usd,
+            rate.usd,
             assumption="included in the plan's entitlement when within it",
-            estimate=rate.estimate, source=rate.source,
-        )  # fmt: skip
+            estimate=rate.estimate,
+            source=rate.source,
+        )
     )
 
 
@@ -465,19 +533,29 @@ def _cache_reserve(r: Resource, ctx: Context) -> None:
         ctx.free(r, "Cache Reserve off")
         return
     ctx.charge(
-        r, "cache-reserve", "storage", CACHE_RESERVE_GB, f"{CACHE_RESERVE_GB:g} GB stored",
+        r,
+        "cache-reserve",
+        "storage",
+        CACHE_RESERVE_GB,
+        f"{CACHE_RESERVE_GB:g} GB stored",
         assumption="the marketing site's cached pages and assets, about 1 GB",
-    )  # fmt: skip
+    )
     ctx.charge(
-        r, "cache-reserve", "class-b-operations", CACHE_RESERVE_READS,
+        r,
+        "cache-reserve",
+        "class-b-operations",
+        CACHE_RESERVE_READS,
         f"{CACHE_RESERVE_READS:,.0f} reads",
         assumption="one read per edge miss that Cache Reserve serves: 1M a month assumed",
-    )  # fmt: skip
+    )
     ctx.charge(
-        r, "cache-reserve", "class-a-operations", CACHE_RESERVE_WRITES,
+        r,
+        "cache-reserve",
+        "class-a-operations",
+        CACHE_RESERVE_WRITES,
         f"{CACHE_RESERVE_WRITES:,.0f} writes",
         assumption="one write per object admitted or refreshed: 10,000 a month assumed",
-    )  # fmt: skip
+    )
 
 
 def _lambda(r: Resource, ctx: Context) -> None:
@@ -488,6 +566,9 @@ def _lambda(r: Resource, ctx: Context) -> None:
 
 
 CONFIG = "configuration, no charge of its own"
+SSE_CONFIG = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+)
 RULES: dict[str, Rule] = {
     "aws:acm/certificate:Certificate": _fixed("public ACM certificate: no charge"),
     "aws:acm/certificateValidation:CertificateValidation": _fixed("validation wait: " + CONFIG),
@@ -537,14 +618,16 @@ RULES: dict[str, Rule] = {
     "aws:rds/subnetGroup:SubnetGroup": _fixed("subnet group: " + CONFIG),
     "aws:route53/record:Record": _fixed("record: queries to alias records are free; priced by use"),
     "aws:route53/zone:Zone": _zone,
-    "aws:s3/bucket:Bucket": _by_use("s3", "standard-storage", "bucket: storage and requests by use"),
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _fixed("S3 setting: " + CONFIG),
+    "aws:s3/bucket:Bucket": _by_use(
+        "s3", "standard-storage", "bucket: storage and requests by use"
+    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _fixed(
+        "S3 setting: " + CONFIG
+    ),
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _fixed("S3 setting: " + CONFIG),
     "aws:s3/bucketPolicy:BucketPolicy": _fixed("S3 setting: " + CONFIG),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _fixed("S3 setting: " + CONFIG),
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _fixed(
-        "SSE-S3: no charge"
-    ),
+    SSE_CONFIG: _fixed("SSE-S3: no charge"),
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:secretsmanager/secretVersion:SecretVersion": _fixed("secret value: in the secret's price"),
     "aws:sesv2/contactList:ContactList": _fixed(
@@ -561,7 +644,9 @@ RULES: dict[str, Rule] = {
     ),
     "cloudflare:index/dnsRecord:DnsRecord": _fixed("DNS record: included in every plan"),
     "cloudflare:index/ruleset:Ruleset": _fixed("rules: included in the plan's rule quota"),
-    "cloudflare:index/tieredCache:TieredCache": _fixed("Smart Tiered Cache: included in every plan"),
+    "cloudflare:index/tieredCache:TieredCache": _fixed(
+        "Smart Tiered Cache: included in every plan"
+    ),
     "cloudflare:index/turnstileWidget:TurnstileWidget": _fixed("Turnstile widget: free"),
     "cloudflare:index/waitingRoom:WaitingRoom": _waiting_room,
     "cloudflare:index/worker:Worker": _fixed(

@@ -23,6 +23,7 @@ import pulumi
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from model.edge_rules import EdgeRulesSpec, problems
+from settings.budget import BudgetSettings
 from settings.core import (
     KMS_KEY_ARN,
     REGION,
@@ -46,7 +47,6 @@ from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
 from settings.providers import CREDENTIAL
 from settings.providers import problems as provider_problems
-from settings.budget import BudgetSettings
 from settings.site import SiteSettings
 
 NAMESPACE = "spikeproof:"

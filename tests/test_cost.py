@@ -46,7 +46,9 @@ def test_every_price_names_its_source_and_the_day_it_was_read() -> None:
 
 def test_a_row_without_a_source_or_a_date_is_refused() -> None:
     header = "provider,service,usage,region,unit,price_usd,tier_start,tier_end,source,read_on,note"
-    good = "aws,ec2,instance:x,eu-west-1,hour,0.1,0,,https://aws.amazon.com/ec2/pricing/,2026-12-07,"
+    good = (
+        "aws,ec2,instance:x,eu-west-1,hour,0.1,0,,https://aws.amazon.com/ec2/pricing/,2026-12-07,"
+    )
     assert parse(csv.DictReader(io.StringIO(f"{header}\n{good}\n")), "t.csv")
     for bad, said in (
         (good.replace("https://aws.amazon.com/ec2/pricing/", ""), "source is empty"),
@@ -64,7 +66,10 @@ def test_the_shipped_stacks_regions_are_priced_and_others_are_an_error() -> None
     for path in ROOT.glob("Pulumi.*.yaml"):
         regions.add(yaml.safe_load(path.read_text())["config"]["aws:region"])
     assert regions <= TABLE.regions, regions - TABLE.regions
-    with pytest.raises(PriceError, match=r"no prices for region ap-south-2.*tools.prices update --region ap-south-2"):
+    with pytest.raises(
+        PriceError,
+        match=r"no prices for region ap-south-2.*tools.prices update --region ap-south-2",
+    ):
         TABLE.rate("ec2", "instance:m7g.large", "ap-south-2")
 
 
@@ -112,9 +117,15 @@ def test_the_table_agrees_with_an_independent_seed() -> None:
         rows = [
             r
             for r in seed
-            if r["service"] == service and r["usage_metric"] == metric and r["region"] == "us-east-1"
+            if r["service"] == service
+            and r["usage_metric"] == metric
+            and r["region"] == "us-east-1"
         ]
-        paid = next(r for r in sorted(rows, key=lambda r: r.get("start_usage_amount") or 0) if r["price_usd"])
+        paid = next(
+            r
+            for r in sorted(rows, key=lambda r: r.get("start_usage_amount") or 0)
+            if r["price_usd"]
+        )
         theirs = float(paid["price_usd"])
         mine = TABLE.rate(ours, usage, "us-east-1").usd
         assert mine == pytest.approx(theirs, rel=0.01), (
@@ -131,7 +142,9 @@ def test_every_registered_type_has_a_rule_and_every_line_a_source(plan: Any, sta
     missing = sorted({r.type for r in result.resources} - set(RULES))
     assert not missing, f"no cost rule for {missing} (policies/costing.py RULES)"
     settings = stack_settings(stack)
-    lines = price(resources_of(result), RegionSheet(TABLE, "eu-west-1"), cost_tool.facts_of(result, settings))
+    lines = price(
+        resources_of(result), RegionSheet(TABLE, "eu-west-1"), cost_tool.facts_of(result, settings)
+    )
     priced = [x for x in lines if x.unit_price_usd]
     assert priced and all(x.source for x in priced), [x for x in priced if not x.source]
     assert {x.urn for x in lines} == {r.urn for r in result.resources}, "a resource with no line"
@@ -139,7 +152,11 @@ def test_every_registered_type_has_a_rule_and_every_line_a_source(plan: Any, sta
 
 
 def test_a_new_type_without_a_rule_is_refused_by_name() -> None:
-    new = Resource("urn:pulumi:prod::spikeproof::aws:ec2/natGateway:NatGateway::nat", "aws:ec2/natGateway:NatGateway", {})
+    new = Resource(
+        "urn:pulumi:prod::spikeproof::aws:ec2/natGateway:NatGateway::nat",
+        "aws:ec2/natGateway:NatGateway",
+        {},
+    )
     with pytest.raises(Unpriced, match="no cost rule for aws:ec2/natGateway:NatGateway"):
         price([new], RegionSheet(TABLE, "eu-west-1"), Facts())
 
@@ -148,7 +165,11 @@ def test_prod_bill_counts_what_the_plan_registers(plan: Any) -> None:
     """Hand-checked lines: the group's desired 4 x m7g.large all month, the warm pool's stopped
     volumes, each replica's class and the primary's 500 GiB it inherits, the Business plan."""
     result = plan("prod")
-    lines = price(resources_of(result), RegionSheet(TABLE, "eu-west-1"), cost_tool.facts_of(result, stack_settings("prod")))
+    lines = price(
+        resources_of(result),
+        RegionSheet(TABLE, "eu-west-1"),
+        cost_tool.facts_of(result, stack_settings("prod")),
+    )
     by_what = {x.what: x for x in lines}
     m7g = TABLE.rate("ec2", "instance:m7g.large", "eu-west-1").usd
     assert by_what["4 x m7g.large on-demand"].monthly_usd == pytest.approx(4 * 730 * m7g)
@@ -165,7 +186,9 @@ def test_prod_bill_counts_what_the_plan_registers(plan: Any) -> None:
     assert total(lines) == pytest.approx(sum(x.monthly_usd for x in lines if x.in_total))
 
 
-def test_the_command_prints_and_writes_the_bill(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_prints_and_writes_the_bill(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "staging.json"
     assert cost_tool.main(["--stack", "staging", "--json", str(out)]) == 0
     text = capsys.readouterr().out
@@ -173,14 +196,29 @@ def test_the_command_prints_and_writes_the_bill(tmp_path: Path, capsys: pytest.C
     doc = json.loads(out.read_text())
     assert set(doc) >= {"stack", "region", "currency", "priceDate", "monthlyUsd", "lines"}
     assert doc["currency"] == "USD" and doc["region"] == "eu-west-1"
-    assert set(doc["lines"][0]) >= {"urn", "type", "what", "quantity", "unit", "unitPriceUsd", "monthlyUsd", "assumption"}
+    assert set(doc["lines"][0]) >= {
+        "urn",
+        "type",
+        "what",
+        "quantity",
+        "unit",
+        "unitPriceUsd",
+        "monthlyUsd",
+        "assumption",
+    }
     assert doc["monthlyUsd"] == pytest.approx(
         sum(x["monthlyUsd"] for x in doc["lines"] if x["inTotal"]), abs=0.05
     )
 
 
-def test_a_region_with_no_prices_is_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = (ROOT / "Pulumi.staging.yaml").read_text().replace("aws:region: eu-west-1", "aws:region: ap-south-2")
+def test_a_region_with_no_prices_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        (ROOT / "Pulumi.staging.yaml")
+        .read_text()
+        .replace("aws:region: eu-west-1", "aws:region: ap-south-2")
+    )
     file = tmp_path / "Pulumi.staging.yaml"
     file.write_text(text)
     assert cost_tool.main(["--stack", "staging", "--config-file", str(file)]) == 2
@@ -189,10 +227,30 @@ def test_a_region_with_no_prices_is_a_message(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_the_diff_names_the_lines_that_changed() -> None:
-    before = {"stack": "prod", "monthlyUsd": 100.0, "lines": [
-        {"urn": "u::web-asg", "what": "4 x m7g.large on-demand", "monthlyUsd": 100.0, "inTotal": True}]}
-    after = {"stack": "prod", "monthlyUsd": 150.0, "lines": [
-        {"urn": "u::web-asg", "what": "6 x m7g.large on-demand", "monthlyUsd": 150.0, "inTotal": True}]}
+    before = {
+        "stack": "prod",
+        "monthlyUsd": 100.0,
+        "lines": [
+            {
+                "urn": "u::web-asg",
+                "what": "4 x m7g.large on-demand",
+                "monthlyUsd": 100.0,
+                "inTotal": True,
+            }
+        ],
+    }
+    after = {
+        "stack": "prod",
+        "monthlyUsd": 150.0,
+        "lines": [
+            {
+                "urn": "u::web-asg",
+                "what": "6 x m7g.large on-demand",
+                "monthlyUsd": 150.0,
+                "inTotal": True,
+            }
+        ],
+    }
     text = diff(before, after)
     assert "$100.00 → $150.00" in text and "+$50.00" in text
     assert "4 x m7g.large" in text and "6 x m7g.large" in text
@@ -210,7 +268,9 @@ def _config_with(tmp_path: Path, budget: float | None) -> Path:
     return path
 
 
-def test_the_pack_reports_a_plan_over_its_budget(plan: Any, policy_pack: PolicyPackProcess, tmp_path: Path) -> None:
+def test_the_pack_reports_a_plan_over_its_budget(
+    plan: Any, policy_pack: PolicyPackProcess, tmp_path: Path
+) -> None:
     """Over the Analyzer protocol, as `pulumi preview --policy-pack` runs it: the prod plan
     (about $2,300 a month) against ceilings below and above it, and with none."""
     resources = from_plan(plan("prod").resources)
@@ -219,10 +279,17 @@ def test_the_pack_reports_a_plan_over_its_budget(plan: Any, policy_pack: PolicyP
     found = [d for d in low.diagnostics if d.policy_name == "stack-monthly-budget"]
     assert found, describe(low)
     assert found[0].enforcement_level == "advisory", "over budget is the owner's call: advisory"
-    assert f"${expected:,.2f} a month" in found[0].message and "over the budget of $1,000.00" in found[0].message
+    assert (
+        f"${expected:,.2f} a month" in found[0].message
+        and "over the budget of $1,000.00" in found[0].message
+    )
     for budget in (10_000.0, None):
-        ok = policy_pack.analyze(resources, config_file=_config_with(tmp_path, budget), stack="prod")
-        assert not [d for d in ok.diagnostics if d.policy_name == "stack-monthly-budget"], describe(ok)
+        ok = policy_pack.analyze(
+            resources, config_file=_config_with(tmp_path, budget), stack="prod"
+        )
+        assert not [d for d in ok.diagnostics if d.policy_name == "stack-monthly-budget"], describe(
+            ok
+        )
 
 
 def test_the_campaign_cost_follows_the_projection() -> None:
@@ -247,17 +314,23 @@ def test_the_campaign_cost_follows_the_projection() -> None:
 
 def test_a_campaign_over_its_ceiling_is_no_go() -> None:
     campaign = load_campaign("spring-coupon-blast")
-    keyed = stack_settings("prod", overrides={**COUPON_KEYED, "spikeproof:budget": {"campaignUsd": 1}})
+    keyed = stack_settings(
+        "prod", overrides={**COUPON_KEYED, "spikeproof:budget": {"campaignUsd": 1}}
+    )
     p = project(campaign, keyed, "prod")
     cost = campaign_cost(p, keyed, "eu-west-1", TABLE)
     verdict = budget_verdict(decide(p, keyed), cost, keyed)
     assert verdict.word == "NO-GO" and verdict.code == 2
     assert any("over its ceiling of $1.00" in f for f in verdict.findings), verdict.findings
-    roomy = stack_settings("prod", overrides={**COUPON_KEYED, "spikeproof:budget": {"campaignUsd": 1e6}})
+    roomy = stack_settings(
+        "prod", overrides={**COUPON_KEYED, "spikeproof:budget": {"campaignUsd": 1e6}}
+    )
     assert budget_verdict(decide(p, roomy), cost, roomy).word == decide(p, roomy).word
 
 
-def test_the_preflight_shows_the_cost_and_writes_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_preflight_shows_the_cost_and_writes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "pf.json"
     code = preflight.main(["spring-coupon-blast", "--stack", "prod", "--json", str(out)])
     text = capsys.readouterr().out
@@ -280,6 +353,77 @@ def test_the_pack_config_carries_the_table_s_prices(plan: Any) -> None:
         "--stack prod"
     )
     assert budget["facts"]["replicaStorageGib"] == 500
-    assert budget["prices"]["ec2 instance:m7g.large"]["usd"] == TABLE.rate(
-        "ec2", "instance:m7g.large", "eu-west-1"
-    ).usd
+    assert (
+        budget["prices"]["ec2 instance:m7g.large"]["usd"]
+        == TABLE.rate("ec2", "instance:m7g.large", "eu-west-1").usd
+    )
+
+
+def _product(sku: str, usd: str) -> str:
+    return json.dumps(
+        {
+            "product": {"sku": sku, "attributes": {"instanceType": "m7g.large"}},
+            "terms": {
+                "OnDemand": {
+                    f"{sku}.JRTCKXETXF": {
+                        "priceDimensions": {
+                            f"{sku}.JRTCKXETXF.6YS6EN2CT7": {
+                                "unit": "Hrs",
+                                "pricePerUnit": {"USD": usd},
+                            }
+                        }
+                    }
+                }
+            },
+        }
+    )
+
+
+def test_update_reads_the_price_list_api_as_botocore_models_it(tmp_path: Path) -> None:
+    """GetProducts through botocore's Stubber, which checks every request against the pricing
+    service's model (ServiceCode, TERM_MATCH filters, FormatVersion); the row lands in the table
+    with its SKU as the source, and nothing is written for a dry run."""
+    import boto3
+    from botocore.stub import ANY, Stubber
+
+    from tools import prices
+
+    client = boto3.client(
+        "pricing", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+    )
+    stub = Stubber(client)
+    request = {
+        "ServiceCode": "AmazonEC2",
+        "Filters": ANY,
+        "FormatVersion": "aws_v1",
+        "MaxResults": 100,
+    }
+    stub.add_response(
+        "get_products", {"PriceList": [_product("SKU1", "0.0999")], "NextToken": "n"}, request
+    )
+    stub.add_response("get_products", {"PriceList": []}, {**request, "NextToken": "n"})
+    stub.add_response("get_products", {"PriceList": []}, {**request, "ServiceCode": "AmazonRDS"})
+    table = tmp_path / "prices.csv"
+    table.write_text(PRICE_FILE_TEXT)
+    with stub:
+        code = prices.main(
+            [
+                "update",
+                "--region",
+                "eu-west-1",
+                "--instance-type",
+                "m7g.large",
+                "--db-class",
+                "db.x9.large",
+                "--file",
+                str(table),
+            ],
+            client=client,
+        )
+    assert code == 1, "db.x9.large has no price: said, with exit 1"
+    updated = PriceTable.load(table).rate("ec2", "instance:m7g.large", "eu-west-1")
+    assert updated.usd == 0.0999 and "sku SKU1" in updated.source
+    assert len(PriceTable.load(table).prices) == len(TABLE.prices), "a row replaced, none lost"
+
+
+PRICE_FILE_TEXT = (ROOT / "model" / "prices.csv").read_text()

@@ -158,8 +158,7 @@ def render(b: Bill) -> str:
         "but does not create.",
         " ~: rests on an estimated price (model/prices.csv says why).",
         "",
-        f" {len(by_use)} billed by use ($0 at rest; a campaign's use is priced by the "
-        "pre-flight):",
+        f" {len(by_use)} billed by use ($0 at rest; a campaign's use is priced by the pre-flight):",
         *(f"   {u}" for u in by_use),
         "",
         f" {len(free)} resources at $0:",
@@ -210,9 +209,13 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.cost", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.cost", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--stack", required=True)
-    parser.add_argument("--config-file", type=Path, help="stack file instead of Pulumi.<stack>.yaml")
+    parser.add_argument(
+        "--config-file", type=Path, help="stack file instead of Pulumi.<stack>.yaml"
+    )
     parser.add_argument("--json", type=Path, dest="json_path", help="write the bill as JSON here")
     parser.add_argument("--diff", type=Path, help="an earlier --json to compare with")
     parser.add_argument("--diff-report", type=Path, help="write the diff's Markdown here")

@@ -105,7 +105,11 @@ def aws_identity(answers: Answers, client_factory: Any = None) -> dict[str, list
 
 
 def budget_config(
-    stack: str, answers: Answers, *, config_file: Path | None = None, table: PriceTable | None = None
+    stack: str,
+    answers: Answers,
+    *,
+    config_file: Path | None = None,
+    table: PriceTable | None = None,
 ) -> dict[str, Any] | None:
     """The stack-monthly-budget policy's config: the ceiling, the region's unit prices (the first
     paid tier of each row in model/prices.csv) and the facts no resource input records (the

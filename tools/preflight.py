@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from forecast.campaigns import prepare
@@ -44,7 +44,9 @@ __all__ = ["chart", "main", "report"]
 EXIT_INTERNAL = 4
 
 
-def cost_lines(cost: CampaignCost, actions: Sequence[tuple[str, float | None]], price_date: str) -> list[str]:
+def cost_lines(
+    cost: CampaignCost, actions: Sequence[tuple[str, float | None]], price_date: str
+) -> list[str]:
     """The campaign's incremental cost and each proposed change's, for the report."""
     mark = "~" if cost.estimate else ""
     lines = [
@@ -60,7 +62,9 @@ def cost_lines(cost: CampaignCost, actions: Sequence[tuple[str, float | None]], 
     if actions:
         lines.append("  What each proposed change would cost:")
         for what, usd in actions:
-            shown = "unknown offline" if usd is None else f"{'+' if usd >= 0 else '-'}${abs(usd):,.2f}"
+            shown = (
+                "unknown offline" if usd is None else f"{'+' if usd >= 0 else '-'}${abs(usd):,.2f}"
+            )
             lines.append(f"    {what}: {shown}")
     if cost.estimate:
         lines.append("  ~: rests on an estimated price (model/prices.csv says why)")
