@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from costing import Facts, Resource, Unpriced, price, total
+from costing import Facts, Resource, price, total, unpriced
 from helpers import Report, describe, stack_policy
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationArgs
 
@@ -63,25 +63,28 @@ def _budget(args: StackValidationArgs, report: Report) -> None:
         return
     resources = [Resource(r.urn, r.resource_type, r.props) for r in args.resources]
     try:
-        lines = price(resources, ConfigSheet(config.get("prices") or {}), _facts(config))
+        lines = price(
+            resources, ConfigSheet(config.get("prices") or {}), _facts(config), strict=False
+        )
     except MissingPrice as exc:
         report(
             f"cannot price the plan: the policy config has no price for {exc.args[0]}; "
             "regenerate it with `python -m tools.policy_config --stack <stack>`"
         )
         return
-    except Unpriced as exc:
-        report(str(exc))
-        return
     monthly = total(lines)
     if monthly <= float(budget):
         return
     top = sorted((x for x in lines if x.in_total), key=lambda x: -x.monthly_usd)[:3]
     biggest = "; ".join(f"{x.what} ${x.monthly_usd:,.2f}" for x in top)
+    skipped = unpriced(resources)
+    at_least = f" at least (no rule prices {', '.join(skipped)})" if skipped else ""
     report(
-        f"the plan costs ${monthly:,.2f} a month (prices of {config.get('priceDate', '?')}), "
-        f"over the budget of ${float(budget):,.2f} (spikeproof:budget.monthlyUsd). Largest: "
-        f"{biggest}. `python -m tools.cost --stack <stack>` prints every line."
+        f"the plan costs ${monthly:,.2f} a month{at_least} (prices of "
+        f"{config.get('priceDate', '?')}), over the budget of ${float(budget):,.2f} "
+        f"(spikeproof:budget.monthlyUsd). Largest: {biggest}. "
+        "`python -m tools.cost --stack <stack>` prints every line.",
+        top[0].urn,
     )
 
 

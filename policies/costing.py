@@ -675,16 +675,27 @@ class Unpriced(ValueError):
     """Resource types no rule prices: a new type needs a rule (even $0 with its reason)."""
 
 
-def price(resources: Sequence[Resource], sheet: Sheet, facts: Facts) -> list[Line]:
-    missing = sorted({r.type for r in resources if r.type not in RULES})
-    if missing:
+def unpriced(resources: Sequence[Resource]) -> list[str]:
+    """Types no rule prices, sorted."""
+    return sorted({r.type for r in resources if r.type not in RULES})
+
+
+def price(
+    resources: Sequence[Resource], sheet: Sheet, facts: Facts, *, strict: bool = True
+) -> list[Line]:
+    """Every resource's lines. `strict` (the tools): a type without a rule is an error; else (the
+    pack, which sees any program's resources) such resources are left out, and the caller names
+    them (`unpriced`)."""
+    missing = unpriced(resources)
+    if missing and strict:
         raise Unpriced(
             f"no cost rule for {', '.join(missing)}: add one to policies/costing.py RULES "
             "(a $0 rule with its reason when the type costs nothing)"
         )
     ctx = Context(sheet=sheet, facts=facts, resources=resources)
     for r in resources:
-        RULES[r.type](r, ctx)
+        if r.type in RULES:
+            RULES[r.type](r, ctx)
     return ctx.lines
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from settings.files import ROOT
 from tests import (
+    test_policies_budget,
     test_policies_campaign,
     test_policies_compute,
     test_policies_data,
@@ -55,6 +56,7 @@ def test_every_policy_in_the_pack_has_the_four_cases(policy_pack: PolicyPackProc
             test_policies_edge,
             test_policies_serverless,
             test_policies_campaign,
+            test_policies_budget,
         )
         for c in module.CASES
     ]

@@ -427,3 +427,38 @@ def test_update_reads_the_price_list_api_as_botocore_models_it(tmp_path: Path) -
 
 
 PRICE_FILE_TEXT = (ROOT / "model" / "prices.csv").read_text()
+
+
+def test_the_rehearsal_names_its_cheapest_go_variant(tmp_path: Path) -> None:
+    """Which level does it need: the settings refuse the Pro plan (prod's TTLs and rules need
+    Business), the replicas and the fleet can shrink while the rehearsal (no data access) stays
+    GO, and together they are the cheapest GO variant, priced from the table."""
+    from forecast.levels import cheapest, variants
+
+    campaign = load_campaign("spring-coupon-blast")
+    settings = stack_settings("prod")
+    found = variants(
+        campaign, settings, "prod", "eu-west-1", TABLE,
+        replica_class="db.r6g.2xlarge", referenced=[],
+    )  # fmt: skip
+    by_name = {v.name: v for v in found}
+    assert by_name["Cloudflare pro plan"].refused, "prod's edge needs Business"
+    replica = by_name["1 replica(s) of db.r6g.xlarge"]
+    big = TABLE.rate("rds", "instance:db.r6g.2xlarge", "eu-west-1").usd
+    small = TABLE.rate("rds", "instance:db.r6g.xlarge", "eu-west-1").usd
+    assert replica.go and replica.monthly_saving_usd == pytest.approx((2 * big - small) * 730)
+    best = cheapest(found)
+    assert best is not None and best.name.startswith("together:") and best.go
+    assert best.monthly_saving_usd == pytest.approx(
+        sum(v.monthly_saving_usd for v in found if v.go and not v.name.startswith("together"))
+    )
+    reader = campaign.model_copy(update={"data_access": "replica-read"})
+    names = {v.name for v in variants(
+        reader, settings, "prod", "eu-west-1", TABLE,
+        replica_class="db.r6g.2xlarge", referenced=[],
+    )}  # fmt: skip
+    assert not any("replica" in n for n in names), "a campaign that reads keeps its replicas"
+    out = tmp_path / "pf.json"
+    preflight.main(["spring-coupon-blast", "--stack", "prod", "--json", str(out)])
+    doc = json.loads(out.read_text())
+    assert doc["cheapest"] == best.name, "the pre-flight names the same variant"

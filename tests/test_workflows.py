@@ -280,3 +280,15 @@ def test_a_campaign_request_becomes_a_checked_pull_request_and_an_answer() -> No
     checklist = _load("campaign-checklist.yml")
     on = checklist.get("on", checklist.get(True))
     assert on["pull_request"]["paths"] == ["campaigns/**"], "the request's pull request runs it"
+
+
+def test_pull_requests_get_a_cost_diff_of_every_stack() -> None:
+    """Infracost's pull-request comment, for this program: each stack priced offline on the base
+    commit and on the head, the diff posted as one comment; no cloud credentials."""
+    job = _load("pull-request.yml")["jobs"]["cost"]
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+    script = "\n".join(str(step.get("run", "")) for step in job["steps"])
+    assert "python -m tools.cost" in script and "--diff" in script and "$BASE_SHA" in script
+    stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+    loop = next(line for line in script.splitlines() if line.strip().startswith("for stack in"))
+    assert set(loop.split(" in ", 1)[1].removesuffix("; do").split()) == set(stacks), (loop, stacks)

@@ -106,6 +106,35 @@ def bill(
     return Bill(stack=stack, region=region, price_date=min(dates), lines=lines)
 
 
+LEVELS = {
+    "1 quick fix (checklist, alarms into #marketing-eng-sync)": (
+        "aws:cloudwatch/", "aws:sns/", "aws:chatbot/", "aws:kms/",
+    ),
+    "3 headless (static site, serverless forms)": (
+        "aws:apigatewayv2/", "aws:lambda/", "aws:sqs/", "aws:dynamodb/", "aws:secretsmanager/",
+        "aws:sesv2/", "cloudflare:index/worker", "cloudflare:index/turnstileWidget",
+    ),
+}  # fmt: skip
+LEVEL_2 = "2 isolate and scale (replicas, fleet, load balancer, CDN)"
+
+
+def level_of(line: Line) -> str:
+    """The seed's level a line belongs to: alarms and their delivery are the quick fix, the
+    static site and the form backend are headless, everything else isolates and scales."""
+    for level, prefixes in LEVELS.items():
+        if line.type.startswith(prefixes):
+            return level
+    return LEVEL_2
+
+
+def by_level(b: Bill) -> dict[str, float]:
+    out = {level: 0.0 for level in (*LEVELS, LEVEL_2)}
+    for line in b.lines:
+        if line.in_total:
+            out[level_of(line)] += line.monthly_usd
+    return dict(sorted(out.items()))
+
+
 def _short(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
@@ -219,6 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, dest="json_path", help="write the bill as JSON here")
     parser.add_argument("--diff", type=Path, help="an earlier --json to compare with")
     parser.add_argument("--diff-report", type=Path, help="write the diff's Markdown here")
+    parser.add_argument(
+        "--by-level", action="store_true", help="also total the bill by the seed's three levels"
+    )
     args = parser.parse_args(argv)
     try:
         table = PriceTable.load()
@@ -234,6 +266,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cost: warning: {warning}", file=sys.stderr)
     print(render(b))
     doc = b.json()
+    if args.by_level:
+        print("\n By the seed's levels (monthly):")
+        for level, usd in by_level(b).items():
+            print(f"   level {level:70} {_money(usd):>11}")
+        doc["byLevel"] = {level: round(usd, 2) for level, usd in by_level(b).items()}
     if args.json_path:
         args.json_path.parent.mkdir(parents=True, exist_ok=True)
         args.json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from forecast.campaigns import prepare
 from forecast.cost import CampaignCost, action_costs, budget_verdict, campaign_cost
+from forecast.levels import Variant, cheapest, variants
 from forecast.projection import (
     EXIT_ACTIONS,
     EXIT_INVALID,
@@ -31,6 +32,7 @@ from forecast.projection import (
     instances_needed,
     prewarm_needed,
     project,
+    referenced_campaigns,
     replica_queries_peak,
 )
 from model.prices import PriceError, PriceTable
@@ -68,6 +70,40 @@ def cost_lines(
             lines.append(f"    {what}: {shown}")
     if cost.estimate:
         lines.append("  ~: rests on an estimated price (model/prices.csv says why)")
+    return lines
+
+
+def primary_class(stack: str, config_file: Path | None) -> str | None:
+    """The primary's instance class, as the offline plan's answers give it (the replicas' class
+    when the stack file does not set one)."""
+    from settings.files import load_stack_config
+    from tools.engine.answers import AnswerError, derive
+
+    try:
+        config, _secrets, _project = load_stack_config(stack, config_file=config_file)
+        answers = derive(stack, config)
+    except (AnswerError, ConfigErrors, OSError):
+        return None
+    if answers.facts is None:
+        return None
+    found = answers.invoke(
+        "aws:rds/getInstance:getInstance", {"dbInstanceIdentifier": answers.facts.primary}
+    )
+    return str(found["dbInstanceClass"]) if found and found.get("dbInstanceClass") else None
+
+
+def variant_lines(found: Sequence[Variant]) -> list[str]:
+    lines = ["", "Which level does it need? Cheaper variants of the stack, re-checked:"]
+    for v in found:
+        state = f"refused: {v.refused}" if v.refused else v.verdict
+        lines.append(f"  {v.name}: saves ${v.monthly_saving_usd:,.2f} a month, {state}")
+        lines.append(f"      {v.change}")
+    best = cheapest(list(found))
+    if best is None:
+        lines.append("  Cheapest still GO: the stack as it is (no cheaper variant keeps it GO)")
+    else:
+        saving = f"${best.monthly_saving_usd:,.2f} a month less"
+        lines.append(f"  Cheapest still GO: {best.name}, {saving} ({best.change})")
     return lines
 
 
@@ -327,11 +363,21 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print(f"preflight: {exc}", file=sys.stderr)
         return EXIT_INVALID
     verdict = budget_verdict(verdict, cost, settings)
+    try:
+        found = variants(
+            campaign, settings, args.stack, region, table,
+            replica_class=settings.replicas.instance_class
+            or primary_class(args.stack, args.config_file),
+            referenced=referenced_campaigns(settings),
+        )  # fmt: skip
+    except (ConfigErrors, ValueError) as exc:
+        print(f"preflight: the cheaper variants could not be judged: {exc}", file=sys.stderr)
+        found = []
     warning = table.stale(date.today())
     if warning:
         print(f"preflight: warning: {warning}", file=sys.stderr)
     stack_file = args.config_file or stack_file_label(args.stack)
-    shown_cost = cost_lines(cost, changes, table.oldest.isoformat())
+    shown_cost = cost_lines(cost, changes, table.oldest.isoformat()) + variant_lines(found)
     print(report(p, verdict, f"{campaign_path(args.campaign)} and {stack_file}", shown_cost))
     if args.json_path:
         doc = {
@@ -345,6 +391,17 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "edgeShare": round(p.edge_share(), 6),
             "overloadedMinutes": len(p.overloaded),
             "cost": cost.json() | {"priceDate": table.oldest.isoformat()},
+            "variants": [
+                {
+                    "name": v.name,
+                    "change": v.change,
+                    "verdict": v.verdict,
+                    "monthlySavingUsd": round(v.monthly_saving_usd, 2),
+                    "refused": v.refused,
+                }
+                for v in found
+            ],
+            "cheapest": (lambda b: b and b.name)(cheapest(found)),
             "actionCosts": [
                 {"change": what, "usd": None if usd is None else round(usd, 2)}
                 for what, usd in changes
