@@ -23,7 +23,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from forecast.projection import EXIT_NO_GO, INGEST_SECONDS, Projection, Verdict, project
+from forecast.projection import (
+    EXIT_ACTIONS,
+    EXIT_NO_GO,
+    INGEST_SECONDS,
+    Projection,
+    Verdict,
+    project,
+)
 from model.prices import PriceTable
 from settings import Settings
 
@@ -343,3 +350,21 @@ def budget_verdict(verdict: Verdict, cost: CampaignCost, settings: Settings) -> 
         [*verdict.findings, finding],
         verdict.proposed,
     )
+
+
+def unpriced_verdict(verdict: Verdict, reason: str, settings: Settings) -> Verdict:
+    """The campaign could not be priced (a type or region the table lacks): with a campaign
+    ceiling set, pricing it becomes an action (the ceiling cannot be checked until then)."""
+    budget = settings.budget
+    if budget is None or budget.campaign_usd is None:
+        return verdict
+    action = (
+        f"price the campaign before it runs: {reason}; spikeproof:budget.campaignUsd "
+        f"(${budget.campaign_usd:,.2f}) cannot be checked until then"
+    )
+    if verdict.code == EXIT_NO_GO:
+        return Verdict(verdict.word, verdict.code, [*verdict.actions, action], verdict.findings)
+    return Verdict(
+        "GO WITH ACTIONS", EXIT_ACTIONS, [*verdict.actions, action], verdict.findings,
+        verdict.proposed,
+    )  # fmt: skip

@@ -43,6 +43,9 @@ MAX_AGE_DAYS = 120
 year; `python -m tools.prices update` refreshes the AWS rows)."""
 GLOBAL = "global"
 UPDATE_COMMAND = "python -m tools.prices update --region {region}"
+CLOUDFLARE_SERVICES = frozenset(
+    {"plans", "workers", "waiting-room", "cache-reserve", "turnstile", "tiered-cache", "argo"}
+)
 
 
 class PriceError(ValueError):
@@ -182,10 +185,22 @@ class PriceTable:
         )
         if not tiers:
             self.check_region(region)
+            command = UPDATE_COMMAND.format(region=region)
+            if usage.startswith("instance:"):
+                flag = "--db-class" if service == "rds" else "--instance-type"
+                how = f"`{command} {flag} {usage.removeprefix('instance:')}`"
+            elif usage == "plan:enterprise":
+                how = (
+                    "a row written by hand with your contract's monthly price (Enterprise is "
+                    "priced by quote; cloudflare.com/plans publishes none)"
+                )
+            elif service in CLOUDFLARE_SERVICES:
+                how = "a row written by hand with its source URL (Cloudflare's prices)"
+            else:
+                how = "a row written by hand with its source URL (AWS's pricing page)"
             raise PriceError(
                 f"model/prices.csv has no price for {service} {usage} in {region}: add it with "
-                f"`{UPDATE_COMMAND.format(region=region)}` (AWS) or by hand with its source "
-                "(Cloudflare)"
+                f"{how}"
             )
         return tiers
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -462,3 +463,50 @@ def test_the_rehearsal_names_its_cheapest_go_variant(tmp_path: Path) -> None:
     preflight.main(["spring-coupon-blast", "--stack", "prod", "--json", str(out)])
     doc = json.loads(out.read_text())
     assert doc["cheapest"] == best.name, "the pre-flight names the same variant"
+
+
+@pytest.mark.parametrize(
+    ("service", "usage", "said"),
+    [
+        ("ec2", "instance:c6gn.large", "update --region eu-west-1 --instance-type c6gn.large"),
+        ("rds", "instance:db.x2g.large", "update --region eu-west-1 --db-class db.x2g.large"),
+        ("plans", "plan:enterprise", "your contract's monthly price"),
+    ],
+)
+def test_a_missing_price_says_how_to_add_it(service: str, usage: str, said: str) -> None:
+    with pytest.raises(PriceError, match=re.escape(said)):
+        TABLE.rate(service, usage, "eu-west-1")
+
+
+def test_an_unpriced_campaign_keeps_its_verdict_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An instance type the table lacks: the stack's bill is an error with the fix, the
+    pre-flight still answers (its verdict does not depend on prices) and says the cost is not
+    priced; with a campaign ceiling set, pricing it becomes an action."""
+    text = (ROOT / "Pulumi.prod.yaml").read_text()
+    text = text.replace("instanceTypes: [m7g.large]", "instanceTypes: [c6gn.large]")
+    text = text.replace("campaignUsd: 500", "campaignUsd: 1")
+    file = tmp_path / "Pulumi.prod.yaml"
+    file.write_text(text)
+    keyed = tmp_path / "trial.yaml"
+    raw = yaml.safe_load((ROOT / "campaigns" / "spring-coupon-blast.yaml").read_text())
+    keyed.write_text(
+        yaml.safe_dump(
+            {
+                **raw,
+                "name": "trial",
+                "channel": "ads",
+                "audience": None,
+                "expectedPeakRps": 2000,
+                # Not a marketing path: every visit reaches the fleet, which scales out.
+                "landing": [{"path": "/spring-offer", "share": 1.0}],
+            }
+        )
+    )
+    assert cost_tool.main(["--stack", "prod", "--config-file", str(file)]) == 2
+    assert "--instance-type c6gn.large" in capsys.readouterr().err
+    code = preflight.main([str(keyed), "--stack", "prod", "--config-file", str(file)])
+    out = capsys.readouterr().out
+    assert "Cost of the campaign on the stack: not priced" in out, out
+    assert "price the campaign before it runs" in out and code in (1, 2), (code, out)

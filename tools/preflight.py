@@ -20,7 +20,13 @@ from datetime import date
 from pathlib import Path
 
 from forecast.campaigns import prepare
-from forecast.cost import CampaignCost, action_costs, budget_verdict, campaign_cost
+from forecast.cost import (
+    CampaignCost,
+    action_costs,
+    budget_verdict,
+    campaign_cost,
+    unpriced_verdict,
+)
 from forecast.levels import Variant, cheapest, variants
 from forecast.projection import (
     EXIT_ACTIONS,
@@ -355,14 +361,20 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print(f"preflight: {exc}", file=sys.stderr)
         return EXIT_INVALID
     verdict = decide(p, settings)
+    table = PriceTable.load()
+    cost: CampaignCost | None = None
+    changes: list[tuple[str, float | None]] = []
+    unpriced = ""
     try:
-        table = PriceTable.load()
         cost = campaign_cost(p, settings, region, table)
         changes = action_costs(p, verdict, settings, region, table)
-    except PriceError as exc:
-        print(f"preflight: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    verdict = budget_verdict(verdict, cost, settings)
+    except PriceError as exc:  # a type or region the table lacks: the verdict still stands
+        unpriced = str(exc)
+    verdict = (
+        budget_verdict(verdict, cost, settings)
+        if cost is not None
+        else unpriced_verdict(verdict, unpriced, settings)
+    )
     try:
         found = variants(
             campaign, settings, args.stack, region, table,
@@ -377,7 +389,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
     if warning:
         print(f"preflight: warning: {warning}", file=sys.stderr)
     stack_file = args.config_file or stack_file_label(args.stack)
-    shown_cost = cost_lines(cost, changes, table.oldest.isoformat()) + variant_lines(found)
+    shown_cost = (
+        cost_lines(cost, changes, table.oldest.isoformat())
+        if cost is not None
+        else ["", f"Cost of the campaign on the stack: not priced: {unpriced}"]
+    ) + variant_lines(found)
     print(report(p, verdict, f"{campaign_path(args.campaign)} and {stack_file}", shown_cost))
     if args.json_path:
         doc = {
@@ -390,7 +406,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
             "peakOriginRps": round(p.peak.origin_rps, 3),
             "edgeShare": round(p.edge_share(), 6),
             "overloadedMinutes": len(p.overloaded),
-            "cost": cost.json() | {"priceDate": table.oldest.isoformat()},
+            "cost": (
+                cost.json() | {"priceDate": table.oldest.isoformat()}
+                if cost is not None
+                else {"error": unpriced}
+            ),
             "variants": [
                 {
                     "name": v.name,
@@ -417,7 +437,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             query_ignored=not args.full_query_key,
         )
         try:
-            chart(args.chart, p, after, verdict, chart_changes, cost.usd)
+            chart(args.chart, p, after, verdict, chart_changes, cost.usd if cost else None)
         except OSError as exc:
             print(f"preflight: could not write the chart to {args.chart}: {exc}", file=sys.stderr)
             return EXIT_INVALID
