@@ -1,8 +1,8 @@
 """What a campaign adds to a stack's bill, from its projection (pure: the price table is passed in).
 
 Priced minute by minute from forecast/projection.py:
-- instances in service above the stack's standing fleet (desiredCapacity, else minSize: the
-  monthly bill's), their root volumes included, and the pre-warm's lead before the start
+- instances in service above the stack's standing fleet (minSize: the monthly bill's), their
+  root volumes and detailed-monitoring metrics included, and the pre-warm's lead before the start
   (instances held from the pre-warm action, `lead` minutes ahead);
 - origin bytes out (to Cloudflare, billed as data transfer out) and the ALB's LCU-hours above
   the one LCU the monthly bill assumes;
@@ -47,6 +47,11 @@ NEW_CONNECTION_SHARE = 0.1
 """Share of origin requests that open a new connection: Cloudflare reuses its origin
 connections, so most requests ride an open one (an assumption, stated)."""
 GB = 1_000_000_000
+HOURS_PER_MONTH = 730.0
+ROOT_VOLUME_GIB = 20.0
+"""Each instance's gp3 root volume (components/fleet.py's launch template)."""
+DETAILED_METRICS = 7
+"""EC2 detailed monitoring's metrics an instance, billed as custom metrics (CloudWatch pricing)."""
 
 
 @dataclass(frozen=True)
@@ -90,10 +95,9 @@ class CampaignCost:
 
 
 def standing_fleet(settings: Settings) -> int:
-    fleet = settings.fleet
-    if fleet is None:
-        return 0
-    return fleet.desired_capacity if fleet.desired_capacity is not None else fleet.min_size
+    """The fleet the monthly bill counts: minSize, where target tracking holds it at rest (the
+    projection's floor too; desiredCapacity is only the group's first size)."""
+    return settings.fleet.min_size if settings.fleet is not None else 0
 
 
 def _add(
@@ -147,15 +151,24 @@ def campaign_cost(
             "minute by minute from the projection; instances scaled in after the window "
             "are not counted",
         )
-        volume_gib = 20.0  # components/fleet.py: each instance's gp3 root volume
+        instance_months = (extra_minutes + held * lead) / 60 / HOURS_PER_MONTH
         _add(
             out,
             table,
             region,
             "ebs",
             "gp3-storage",
-            volume_gib * (extra_minutes + held * lead) / 60 / 730,
-            f"their {volume_gib:g} GiB root volumes",
+            ROOT_VOLUME_GIB * instance_months,
+            f"their {ROOT_VOLUME_GIB:g} GiB root volumes",
+        )
+        _add(
+            out,
+            table,
+            region,
+            "cloudwatch",
+            "custom-metric",
+            DETAILED_METRICS * instance_months,
+            f"their detailed monitoring ({DETAILED_METRICS} metrics each, pro-rated)",
         )
         origin_requests = sum(m.origin_rps for m in p.minutes) * 60
         gb = origin_requests * ORIGIN_RESPONSE_BYTES / GB
@@ -183,6 +196,19 @@ def campaign_cost(
             lcu_hours,
             "ALB capacity units above the one the monthly bill assumes",
             f"processed bytes and new connections ({NEW_CONNECTION_SHARE:.0%} of requests)",
+        )
+    edge = settings.edge
+    if edge is not None and edge.waiting_room is not None and edge.waiting_room.enabled:
+        rate = table.rate("waiting-room", f"included:{edge.plan}", region)
+        out.lines.append(
+            CostLine(
+                f"Waiting Room in front of {edge.waiting_room.path} ({edge.plan} plan)",
+                1,
+                rate.unit,
+                0.0,
+                "the plan's included room: no charge per visitor queued",
+                rate.estimate,
+            )
         )
     forms = settings.forms
     if forms is not None and p.campaign.forms:
@@ -283,20 +309,16 @@ def action_costs(
     out: list[tuple[str, float | None]] = []
 
     def again(**changes: object) -> float:
-        moved = project(
-            p.campaign,
-            settings,
-            p.stack,
-            query_ignored=p.query_ignored,
-            **changes,  # type: ignore[arg-type]
-        )
+        options: dict[str, object] = {"query_ignored": p.query_ignored, **changes}
+        moved = project(p.campaign, settings, p.stack, **options)  # type: ignore[arg-type]
         return campaign_cost(moved, settings, region, table).usd - base
 
     if p.unique_keys_from:
         out.append(
             (
                 f"take {', '.join(p.unique_keys_from)} out of the cache key",
-                again(unkeyed=p.unique_keys_from),
+                # With the default key (every parameter kept), the action is the path-only key.
+                again(unkeyed=p.unique_keys_from, query_ignored=True),
             )
         )
     if "maxSize" in verdict.proposed:

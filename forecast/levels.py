@@ -26,6 +26,7 @@ from forecast.projection import EXIT_GO, decide, project
 from model.prices import PriceError, PriceTable
 from settings import Settings
 from settings.campaign import Campaign
+from settings.core import class_vcpus
 
 HOURS = 730.0
 LOWER_PLAN = {"enterprise": "business", "business": "pro", "pro": "free"}
@@ -82,13 +83,18 @@ def variants(
     *,
     replica_class: str | None,
     referenced: list[Campaign],
+    replica_storage_gib: float = 0.0,
+    replica_storage_type: str = "gp3",
 ) -> list[Variant]:
     """Every variant tried, GO or not, with why; `replica_class` is the replicas' class as
-    deployed (settings, else the primary's)."""
+    deployed (settings, else the primary's), `replica_storage_gib` their storage (the
+    primary's). Savings count what the monthly bill counts per replica (class, storage,
+    Performance Insights beyond its free week) and per instance (instance, root volume,
+    detailed monitoring)."""
     out: list[Variant] = []
     changes: list[Callable[[dict[str, Any]], None]] = []
 
-    def rate(service: str, usage: str) -> float | None:
+    def rate(service: str, usage: str) -> float | None:  # None: the table lacks it
         try:
             return table.rate(service, usage, region).usd
         except PriceError:
@@ -126,10 +132,10 @@ def variants(
     if not reads and smaller is not None and replica_class:
         target: str = smaller
         count = settings.replicas.count
-        now_usd, then_usd = (
-            rate("rds", f"instance:{replica_class}"),
-            rate("rds", f"instance:{target}"),
+        now_usd = _replica_month(
+            settings, replica_class, rate, replica_storage_gib, replica_storage_type
         )
+        then_usd = _replica_month(settings, target, rate, replica_storage_gib, replica_storage_type)
         fewer = max(1, count - 1)
         if now_usd is not None and then_usd is not None:
 
@@ -139,13 +145,13 @@ def variants(
             add(
                 f"{fewer} replica(s) of {target}",
                 f"spikeproof:replicas: {{instanceClass: {target}, count: {fewer}}}",
-                (count * now_usd - fewer * then_usd) * HOURS,
+                count * now_usd - fewer * then_usd,
                 replicas,
             )
     fleet = settings.fleet
     if fleet is not None:
-        standing = fleet.desired_capacity if fleet.desired_capacity is not None else fleet.min_size
-        price = rate("ec2", f"instance:{fleet.instance_types[0]}")
+        standing = fleet.min_size  # what the bill counts at rest (forecast/cost.standing_fleet)
+        price = _instance_month(fleet.instance_types[0], rate)
         for size in range(MIN_FLEET, standing):
             candidate = _validated(settings, _fleet_size(size))
             if isinstance(candidate, str) or _verdict(campaign, candidate, stack) != "GO":
@@ -154,7 +160,7 @@ def variants(
                 add(
                     f"fleet of {size}",
                     f"spikeproof:fleet: {{minSize: {size}, desiredCapacity: {size}}}",
-                    (standing - size) * price * HOURS,
+                    (standing - size) * price,
                     _fleet_size(size),
                 )
             break
@@ -185,6 +191,46 @@ def variants(
                 )
             )
     return out
+
+
+Rate = Callable[[str, str], "float | None"]
+ROOT_VOLUME_GIB = 20.0
+DETAILED_METRICS = 7
+PI_FREE_DAYS = 7
+
+
+def _instance_month(kind: str, rate: Rate) -> float | None:
+    """An instance a month as the bill counts it: the instance, its gp3 root volume and its
+    detailed-monitoring metrics."""
+    parts = (
+        rate("ec2", f"instance:{kind}"),
+        rate("ebs", "gp3-storage"),
+        rate("cloudwatch", "custom-metric"),
+    )
+    if any(p is None for p in parts):
+        return None
+    hourly, gib, metric = (float(p or 0) for p in parts)
+    return hourly * HOURS + gib * ROOT_VOLUME_GIB + metric * DETAILED_METRICS
+
+
+def _replica_month(
+    settings: Settings, klass: str, rate: Rate, storage_gib: float, storage_type: str
+) -> float | None:
+    """A replica a month as the bill counts it: its class, the storage it inherits, Performance
+    Insights beyond the free week (per vCPU)."""
+    hourly = rate("rds", f"instance:{klass}")
+    storage = rate("rds", f"storage-{storage_type}")
+    if hourly is None or storage is None:
+        return None
+    total = hourly * HOURS + storage * storage_gib
+    replicas = settings.replicas
+    if (
+        replicas.performance_insights
+        and replicas.performance_insights_retention_days > PI_FREE_DAYS
+    ):
+        insights = rate("rds", "performance-insights-long-term")
+        total += (insights or 0.0) * HOURS * (class_vcpus(klass) or 2)
+    return total
 
 
 def _fleet_size(size: int) -> Callable[[dict[str, Any]], None]:

@@ -174,9 +174,11 @@ class PriceTable:
         if region not in self.regions:
             raise PriceError(
                 f"model/prices.csv has no prices for region {region} (it has "
-                f"{', '.join(sorted(self.regions))}): add them with "
-                f"`{UPDATE_COMMAND.format(region=region)}`; a stack is never priced at $0 by "
-                "omission"
+                f"{', '.join(sorted(self.regions))}): add the instance types and classes the "
+                f"stack uses with `{UPDATE_COMMAND.format(region=region)} --instance-type T "
+                "--db-class C`, and the other rows by hand with their sources (copy "
+                "eu-west-1's rows as the list of what is needed); a stack is never priced at $0 "
+                "by omission"
             )
 
     def tiers(self, service: str, usage: str, region: str) -> list[Price]:
@@ -232,4 +234,9 @@ class PriceTable:
             if tier.free_tier and not free_tier:
                 price = next((t.usd for t in tiers[index + 1 :] if not t.free_tier), 0.0)
             total += (upper - tier.tier_start) * price
+        last = tiers[-1]
+        if last.tier_end is not None and quantity > last.tier_end:
+            # Beyond the last tier the table has: its price continues (a ceiling: further tiers
+            # are cheaper), rather than charging nothing.
+            total += (quantity - last.tier_end) * last.usd
         return total

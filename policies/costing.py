@@ -210,7 +210,9 @@ def _group(r: Resource, ctx: Context) -> None:
     if not first:
         ctx.free(r, "instance type unknown (no launch template in the plan): not priced")
         return
-    count = _int(props.get("desiredCapacity"), _int(props.get("minSize")))
+    # At rest, target tracking holds the group at minSize (desiredCapacity is only the first
+    # size: the component ignores it after create), as the pre-flight's projection does.
+    count = _int(props.get("minSize"))
     base = _int(_get(mixed, "instancesDistribution", "onDemandBaseCapacity"), count)
     above = _int(_get(mixed, "instancesDistribution", "onDemandPercentageAboveBaseCapacity"), 100)
     on_demand = count if not mixed else min(count, base) + (max(0, count - base) * above) // 100
@@ -223,8 +225,8 @@ def _group(r: Resource, ctx: Context) -> None:
             on_demand,
             f"{on_demand} x {first} on-demand",
             per_month=HOURS_PER_MONTH,
-            assumption="desiredCapacity (else minSize) in service all month; scale-out and "
-            "pre-warm windows are campaign costs",
+            assumption="minSize in service all month (target tracking's floor at rest); "
+            "scale-out and pre-warm windows are campaign costs",
         )
     if spot:
         ctx.charge(
@@ -320,11 +322,7 @@ def _schedule(r: Resource, ctx: Context) -> None:
         None,
     )
     groups = ctx.of_type("aws:autoscaling/group:Group")
-    base = (
-        _int(groups[0].props.get("desiredCapacity"), _int(groups[0].props.get("minSize")))
-        if groups
-        else 0
-    )
+    base = _int(groups[0].props.get("minSize")) if groups else 0
     if release is None:
         ctx.free(r, "pre-warm without a release action in the plan: not priced")
         return
@@ -426,14 +424,34 @@ def _rds(r: Resource, ctx: Context) -> None:
     retention = _int(props.get("performanceInsightsRetentionPeriod"))
     if props.get("performanceInsightsEnabled") and retention > PI_FREE_DAYS:
         vcpus = _class_vcpus(str(klass))
-        ctx.charge(
-            r,
-            "rds",
-            "performance-insights-long-term",
-            vcpus * nodes,
-            f"Performance Insights {retention} days: {vcpus} vCPUs",
-            assumption=f"retention beyond the free {PI_FREE_DAYS} days is billed per vCPU",
-        )
+        what = f"Performance Insights {retention} days: {vcpus} vCPUs"
+        try:
+            ctx.charge(
+                r,
+                "rds",
+                "performance-insights-long-term",
+                vcpus * nodes,
+                what,
+                assumption=f"retention beyond the free {PI_FREE_DAYS} days is billed per vCPU",
+            )
+        except (KeyError, ValueError):
+            # No source gave the rate (AWS folded long-term retention into Database Insights):
+            # said on the line, never a number from memory.
+            ctx.lines.append(
+                Line(
+                    r.urn,
+                    r.type,
+                    what,
+                    vcpus * nodes,
+                    "vCPU",
+                    0.0,
+                    0.0,
+                    assumption=f"not priced: retention beyond {PI_FREE_DAYS} days is billed per "
+                    "vCPU (Database Insights), and no source read gave the rate; add it to "
+                    "model/prices.csv (rds performance-insights-long-term) to count it",
+                    estimate=True,
+                )
+            )
 
 
 def _class_vcpus(klass: str) -> int:

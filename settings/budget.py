@@ -23,6 +23,12 @@ class BudgetSettings(Model):
         "unless the pack config makes it mandatory). Default: no ceiling.",
         examples=["3000"],
     )
+    enforce: bool = Field(
+        default=False,
+        description="Make the pack's stack-monthly-budget mandatory: a plan over monthlyUsd then "
+        "fails the preview and the deploy. Default false (advisory: over budget is reported, "
+        "the owner decides).",
+    )
     campaign_usd: float | None = Field(
         default=None,
         gt=0,

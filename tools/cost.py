@@ -275,12 +275,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json_path.parent.mkdir(parents=True, exist_ok=True)
         args.json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     if args.diff:
-        try:
-            before = json.loads(args.diff.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            print(f"cost: --diff {args.diff}: not a cost JSON ({exc})", file=sys.stderr)
-            return EXIT_ERROR
-        text = diff(before, doc)
+        if not args.diff.exists():
+            # The base commit could not be priced (it predates the tool, or its plan failed):
+            # said so, never shown as a bill that grew from $0.
+            text = (
+                f"**{doc['stack']}**: {_money(b.monthly_usd)} a month; the base commit could "
+                "not be priced, so there is nothing to compare with.\n"
+            )
+        else:
+            try:
+                before = json.loads(args.diff.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                print(f"cost: --diff {args.diff}: not a cost JSON ({exc})", file=sys.stderr)
+                return EXIT_ERROR
+            text = diff(before, doc)
         if args.diff_report:
             args.diff_report.write_text(text, encoding="utf-8")
         print("\n" + text)

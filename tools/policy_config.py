@@ -43,7 +43,8 @@ ISOLATION_POLICIES = (
     "campaign-data-access-primary-write",
 )
 BUDGET_POLICY = "stack-monthly-budget"
-"""Advisory on every stack, whatever `all` says: over budget is the owner's call."""
+"""Advisory on every stack whatever `all` says (over budget is the owner's call), mandatory when
+spikeproof:budget.enforce is true."""
 # Production-grade requirements an unprotected (staging) stack relaxes.
 RELAXED = (
     "rds-instance-deletion-protection",
@@ -143,7 +144,7 @@ def budget_config(
         facts["replicaStorageGib"] = primary.get("allocatedStorage")
         facts["replicaStorageType"] = primary.get("storageType") or "gp3"
     return {
-        "enforcementLevel": "advisory",
+        "enforcementLevel": "mandatory" if settings.budget.enforce else "advisory",
         "monthlyBudgetUsd": settings.budget.monthly_usd,
         "priceDate": table.oldest.isoformat(),
         "facts": facts,

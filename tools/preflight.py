@@ -64,7 +64,7 @@ def cost_lines(
     ]
     for x in cost.lines:
         lines.append(
-            f"  {x.what[:70]:70} {x.quantity:>14,.6g} {x.unit[:12]:12} ${x.usd:>10,.2f}"
+            f"  {x.what:70} {x.quantity:>14,.6g} {x.unit[:12]:12} ${x.usd:>10,.2f}"
             + ("~" if x.estimate else "")
         )
     if actions:
@@ -79,9 +79,9 @@ def cost_lines(
     return lines
 
 
-def primary_class(stack: str, config_file: Path | None) -> str | None:
-    """The primary's instance class, as the offline plan's answers give it (the replicas' class
-    when the stack file does not set one)."""
+def primary_facts(stack: str, config_file: Path | None) -> dict[str, object]:
+    """The primary as the offline plan's answers give it (its class is the replicas' when the
+    stack file sets none; its storage is theirs): {} when the stack reads no primary."""
     from settings.files import load_stack_config
     from tools.engine.answers import AnswerError, derive
 
@@ -89,17 +89,22 @@ def primary_class(stack: str, config_file: Path | None) -> str | None:
         config, _secrets, _project = load_stack_config(stack, config_file=config_file)
         answers = derive(stack, config)
     except (AnswerError, ConfigErrors, OSError):
-        return None
+        return {}
     if answers.facts is None:
-        return None
+        return {}
     found = answers.invoke(
         "aws:rds/getInstance:getInstance", {"dbInstanceIdentifier": answers.facts.primary}
     )
-    return str(found["dbInstanceClass"]) if found and found.get("dbInstanceClass") else None
+    return dict(found or {})
 
 
 def variant_lines(found: Sequence[Variant]) -> list[str]:
-    lines = ["", "Which level does it need? Cheaper variants of the stack, re-checked:"]
+    lines = [
+        "",
+        "Which level does it need? Cheaper variants of the stack, re-checked (savings count each "
+        "replica's and instance's own lines; `python -m tools.cost --config-file` gives the "
+        "exact bill):",
+    ]
     for v in found:
         state = f"refused: {v.refused}" if v.refused else v.verdict
         lines.append(f"  {v.name}: saves ${v.monthly_saving_usd:,.2f} a month, {state}")
@@ -376,10 +381,13 @@ def _main(argv: Sequence[str] | None = None) -> int:
         else unpriced_verdict(verdict, unpriced, settings)
     )
     try:
+        primary = primary_facts(args.stack, args.config_file)
         found = variants(
             campaign, settings, args.stack, region, table,
             replica_class=settings.replicas.instance_class
-            or primary_class(args.stack, args.config_file),
+            or (str(primary["dbInstanceClass"]) if primary.get("dbInstanceClass") else None),
+            replica_storage_gib=float(str(primary.get("allocatedStorage") or 0)),
+            replica_storage_type=str(primary.get("storageType") or "gp3"),
             referenced=referenced_campaigns(settings),
         )  # fmt: skip
     except (ConfigErrors, ValueError) as exc:

@@ -38,13 +38,18 @@ def _filters(pairs: dict[str, str]) -> list[dict[str, str]]:
 
 
 EC2_FILTERS = {
+    "locationType": "AWS Region",  # not a Local or Wavelength Zone of the same region code
     "operatingSystem": "Linux",
     "tenancy": "Shared",
     "preInstalledSw": "NA",
     "capacitystatus": "Used",
     "licenseModel": "No License required",
 }
-RDS_FILTERS = {"databaseEngine": "PostgreSQL", "deploymentOption": "Single-AZ"}
+RDS_FILTERS = {
+    "locationType": "AWS Region",
+    "databaseEngine": "PostgreSQL",
+    "deploymentOption": "Single-AZ",
+}
 
 
 def on_demand_hourly(item: dict[str, Any]) -> tuple[float, str] | None:
@@ -92,6 +97,9 @@ def fetch_rows(
         prices = sorted(p for p in (on_demand_hourly(i) for i in items) if p is not None)
         if not prices:
             missing.append(f"{service} {kind}")
+            continue
+        if len({usd for usd, _ in prices}) > 1:
+            missing.append(f"{service} {kind} (several on-demand prices: {prices}; check by hand)")
             continue
         usd, sku = prices[0]
         rows.append(
