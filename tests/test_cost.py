@@ -545,3 +545,13 @@ def test_the_docs_quote_the_tool(plan: Any) -> None:
                 f"{stack} level {level}: {figure} not quoted"
             )
         assert f"${b.monthly_usd:,.2f}" in docs, f"{stack}: total ${b.monthly_usd:,.2f} not quoted"
+
+
+def test_prices_check_reports_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    from tools import prices
+
+    assert prices.main(["check"]) == 0
+    out = capsys.readouterr().out
+    estimates = sum(p.estimate for p in TABLE.prices)
+    assert f"{len(TABLE.prices)} rows, {estimates} on an estimate" in out
+    assert "eu-west-1:" in out and "us-east-1:" in out
