@@ -150,6 +150,19 @@ class Prewarm(Model):
     )
 
 
+class ThirdParty(Model):
+    """Someone outside the company the campaign's day depends on."""
+
+    name: str = Field(
+        min_length=1, max_length=100, description="Who (the ESP, the ad platform, an agency)."
+    )
+    notice: str = Field(
+        min_length=1,
+        max_length=300,
+        description="What they are told and when, e.g. 'volume and send time, 48 h ahead'.",
+    )
+
+
 class Campaign(Model):
     """One campaign: the pre-flight checklist."""
 
@@ -246,6 +259,29 @@ class Campaign(Model):
         default_factory=Prewarm,
         description="Pre-warm a stack that references the campaign schedules "
         "(spikeproof:campaigns). Default: sized by the projection.",
+    )
+    on_call: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Engineering on call for the window (a person or a rota). The readiness "
+        "scorecard asks for one. Default: none.",
+        examples=["platform-oncall@example.com"],
+    )
+    escalation: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Who is called next, in order, when on-call cannot fix it. Default: none.",
+    )
+    third_parties: list[ThirdParty] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Third parties that need notice (the ESP of a large send, the ad "
+        "platform). Default: none.",
+    )
+    send_via: Literal["esp", "ses"] = Field(
+        default="esp",
+        description="What sends the email: an email service provider (esp), or Amazon SES from "
+        "this account (its sending quotas are then checked). Default: esp.",
     )
 
     @field_validator("name")

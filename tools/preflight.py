@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from forecast.campaigns import prepare
@@ -41,9 +41,17 @@ from forecast.projection import (
     referenced_campaigns,
     replica_queries_peak,
 )
+from forecast.readiness import (
+    FREEZE_BEFORE,
+    Quotas,
+    Readiness,
+    readiness,
+    stack_freezes,
+    with_readiness,
+)
 from model.prices import PriceError, PriceTable
 from settings import Settings, stack_settings_in
-from settings.campaign import campaign_path, iso_duration, load_campaign
+from settings.campaign import Campaign, campaign_path, iso_duration, load_campaign
 from settings.errors import ConfigErrors
 from settings.files import stack_file_label
 
@@ -116,6 +124,124 @@ def variant_lines(found: Sequence[Variant]) -> list[str]:
         saving = f"${best.monthly_saving_usd:,.2f} a month less"
         lines.append(f"  Cheapest still GO: {best.name}, {saving} ({best.change})")
     return lines
+
+
+def _utc(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time (2027-03-09T06:00:00+00:00)"
+        ) from None
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no offset: write +00:00 or Z")
+    return when.astimezone(UTC)
+
+
+def readiness_lines(ready: Readiness) -> list[str]:
+    lines = ["", "Readiness: account quotas against the peak"]
+    lines += [f"  {q.text()}" for q in ready.quotas]
+    lines += [f"      source: {q.quota.source}" for q in ready.quotas if q.short]
+    lines += ["Lead times, counted back from go-live:"]
+    lines += [f"  {s.text()}" for s in ready.steps]
+    planned = sorted({s.source for s in ready.steps if s.needed})
+    lines += [f"      source: {source}" for source in planned]
+    if ready.room:
+        lines += ["Waiting room:"] + [f"  {r}" for r in ready.room]
+    return lines
+
+
+def readiness_json(ready: Readiness) -> dict[str, object]:
+    return {
+        "quotas": [
+            {"name": q.name, "needed": round(q.needed, 3), "unit": q.unit,
+             "quota": q.quota.value, "read": q.quota.read, "source": q.quota.source,
+             "short": q.short}
+            for q in ready.quotas
+        ],
+        "timeline": [
+            {"step": s.name, "needed": s.needed, "leadHours": s.lead.total_seconds() / 3600,
+             "startBy": s.start_by.isoformat(), "inTime": s.in_time, "source": s.source}
+            for s in ready.steps
+        ],
+        "waitingRoom": ready.room,
+        "waitingRoomEvent": None if ready.event is None else {
+            "name": ready.event.name,
+            "prequeueStartTime": ready.event.prequeue_start.isoformat(),
+            "eventStartTime": ready.event.event_start.isoformat(),
+            "eventEndTime": ready.event.event_end.isoformat(),
+            "totalActiveUsers": ready.event.total_active_users,
+            "newUsersPerMinute": ready.event.new_users_per_minute,
+            "shuffleAtEventStart": ready.event.shuffle_at_event_start,
+        },
+    }  # fmt: skip
+
+
+def scorecard(
+    campaign: Campaign,
+    settings: Settings,
+    stack: str,
+    region: str,
+    verdict: Verdict,
+    ready: Readiness,
+    cost: CampaignCost | None,
+) -> str:
+    """The readiness scorecard for the pull request: who, what to watch, when to roll back, the
+    levers, the change freeze, who outside needs notice; and what is not ready yet."""
+
+    def mark(ok: bool | None) -> str:
+        return "check" if ok is None else "ready" if ok else "**missing**"
+
+    referenced = campaign.name in settings.campaigns
+    dashboard = f"spikeproof-{settings.environment}-campaign-{campaign.name}"
+    url = (
+        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+        f"#dashboards/dashboard/{dashboard}"
+    )
+    start = campaign.start_utc
+    frozen = [f for f in stack_freezes(settings, stack) if f.name == campaign.name]
+    freeze_from = frozen[0].start if frozen else start - FREEZE_BEFORE
+    rows = [
+        ("Owner (marketing)", campaign.owner, True),
+        ("On call (engineering)", campaign.on_call or "none named (campaign file: onCall)",
+         campaign.on_call is not None),
+        ("Escalation", ", ".join(campaign.escalation) or "none named (campaign file: escalation)",
+         bool(campaign.escalation)),
+        ("Dashboard", f"[{dashboard}]({url})" if referenced else
+         f"none: add {campaign.name} to spikeproof:campaigns in Pulumi.{stack}.yaml", referenced),
+        ("Rollback triggers", f"the window alarms `campaign-{campaign.name}-window-*` (5xx rate, "
+         "response time, capacity, queue age, replica lag): docs/runbooks/alarms.md", referenced),
+        ("Levers", "cache more (edge rule), lower the waiting room's active users, raise the "
+         "fleet's minimum, roll back the site version (docs/runbooks/campaign-day.md, "
+         "docs/site.md)", True),
+        ("Change freeze", f"no `pulumi up` of {stack} from {freeze_from:%Y-%m-%d %H:%M} to "
+         f"{campaign.finish:%Y-%m-%d %H:%M} UTC unless overridden with a reason "
+         "(the deploy workflow runs python -m tools.freeze)" if referenced else
+         f"none: the freeze follows spikeproof:campaigns in Pulumi.{stack}.yaml", referenced),
+        ("Third parties", "; ".join(f"{t.name}: {t.notice}" for t in campaign.third_parties)
+         or "none named (campaign file: thirdParties)", bool(campaign.third_parties)),
+        ("Quotas", "; ".join(q.text() for q in ready.quotas if q.short) or "within the peak",
+         False if any(q.short and q.quota.read for q in ready.quotas)
+         else None if any(q.short for q in ready.quotas) else True),
+        ("Lead times", "; ".join(s.text() for s in ready.steps if s.needed) or "none needed",
+         all(s.in_time or not s.blocking for s in ready.steps)),
+        ("Cost", f"${cost.usd:,.2f} incremental" if cost is not None else "not priced",
+         cost is not None),
+    ]  # fmt: skip
+    out = [
+        f"## Readiness scorecard: `{campaign.name}` on {stack}",
+        "",
+        f"Verdict: **{verdict.word}**. Go-live {start:%Y-%m-%d %H:%M} UTC.",
+        "",
+        "| item | status | detail |",
+        "| --- | --- | --- |",
+    ]
+    for item, detail, ok in rows:
+        cell = str(detail).replace("|", "\\|").replace("\n", " ")
+        out.append(f"| {item} | {mark(ok)} | {cell} |")
+    if verdict.actions:
+        out += ["", "Actions:", *(f"{i}. {a}" for i, a in enumerate(verdict.actions, 1))]
+    return "\n".join(out) + "\n"
 
 
 def report(
@@ -212,6 +338,12 @@ def chart(
     x = [(m.at - c.start).total_seconds() / 60 for m in before.minutes]
     demand = [m.origin_rps for m in before.minutes]
     capacity = [m.capacity_rps for m in before.minutes]
+    # The edge's requests beside the origin's: a campaign the edge absorbs shows its spike
+    # absorbed (a tall edge curve over a flat origin), not two flat lines.
+    ax.plot(
+        x, [m.edge_rps for m in before.minutes], color="#f39c12", linestyle=":",
+        label=f"edge requests (Cloudflare answers {before.edge_share():.1%})",
+    )  # fmt: skip
     ax.plot(x, demand, color="#c0392b", label="origin demand")
     ax.plot(x, capacity, color="#7f8c8d", label="fleet capacity")
     over = [d > k for d, k in zip(demand, capacity, strict=True)]
@@ -231,8 +363,8 @@ def chart(
             label=_wrap_label(f"capacity after: {assumed}"),
         )  # fmt: skip
     ax.set_xlabel(f"minutes after {c.start:%Y-%m-%d %H:%M %Z}")
-    ax.set_ylabel("origin requests / s")
-    ax.set_title("origin load against fleet capacity")
+    ax.set_ylabel("requests / s")
+    ax.set_title("edge and origin load against fleet capacity")
     ax.legend(loc="upper right", fontsize="small")
     ax.grid(alpha=0.3)
     if forms:
@@ -332,6 +464,17 @@ def _main(argv: Sequence[str] | None = None) -> int:
         "--json", type=Path, dest="json_path",
         help="write the verdict, actions, projection peaks and costs here",
     )  # fmt: skip
+    parser.add_argument(
+        "--from-aws", action="store_true",
+        help="read the account's quotas and instance sizes (credentials for the stack's account "
+        "and region); offline, documented defaults are assumed and said to be",
+    )  # fmt: skip
+    parser.add_argument(
+        "--now", type=_utc, help="the time lead times are judged at (ISO 8601; default: now)"
+    )
+    parser.add_argument(
+        "--scorecard", type=Path, help="write the readiness scorecard (Markdown) here"
+    )
     args = parser.parse_args(argv)
     if args.chart is not None and args.chart.suffix.lower() not in (".png", ".svg"):
         print(
@@ -393,15 +536,32 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except (ConfigErrors, ValueError) as exc:
         print(f"preflight: the cheaper variants could not be judged: {exc}", file=sys.stderr)
         found = []
+    if args.from_aws:
+        from tools.quotas import from_aws, vcpus_from_aws
+
+        table_name = f"spikeproof-{settings.environment}-forms-subscribers"
+        quotas = from_aws(region, table_name=table_name if settings.forms else None)
+        vcpus_of = vcpus_from_aws(region)
+    else:
+        from tools.quotas import vcpus_offline
+
+        quotas, vcpus_of = Quotas.defaults(region), vcpus_offline
+    now = args.now or datetime.now(UTC)
+    ready = readiness(p, verdict, settings, quotas, now=now, vcpus_of=vcpus_of)
+    verdict = with_readiness(verdict, ready)
     warning = table.stale(date.today())
     if warning:
         print(f"preflight: warning: {warning}", file=sys.stderr)
     stack_file = args.config_file or stack_file_label(args.stack)
     shown_cost = (
-        cost_lines(cost, changes, table.oldest.isoformat())
-        if cost is not None
-        else ["", f"Cost of the campaign on the stack: not priced: {unpriced}"]
-    ) + variant_lines(found)
+        (
+            cost_lines(cost, changes, table.oldest.isoformat())
+            if cost is not None
+            else ["", f"Cost of the campaign on the stack: not priced: {unpriced}"]
+        )
+        + variant_lines(found)
+        + readiness_lines(ready)
+    )
     print(report(p, verdict, f"{campaign_path(args.campaign)} and {stack_file}", shown_cost))
     if args.json_path:
         doc = {
@@ -430,6 +590,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
                 for v in found
             ],
             "cheapest": (lambda b: b and b.name)(cheapest(found)),
+            "readiness": readiness_json(ready),
             "actionCosts": [
                 {"change": what, "usd": None if usd is None else round(usd, 2)}
                 for what, usd in changes
@@ -437,6 +598,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
         }
         args.json_path.parent.mkdir(parents=True, exist_ok=True)
         args.json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    if args.scorecard:
+        card = scorecard(campaign, settings, args.stack, region, verdict, ready, cost)
+        args.scorecard.parent.mkdir(parents=True, exist_ok=True)
+        args.scorecard.write_text(card, encoding="utf-8")
+        print(f"\nwrote {args.scorecard}")
     if args.chart:
         after, chart_changes = _after_actions(
             p,
