@@ -36,7 +36,7 @@ from model.edge_eval import Request, Rulesets, evaluate
 from model.edge_rules import EdgeRulesSpec, cache_rules, rate_limit_rules, transform_rules
 from model.schedule import CampaignWindow
 from settings import Settings
-from settings.campaign import Campaign, load_campaign
+from settings.campaign import Campaign, load_calibration, load_campaign
 
 EXIT_GO, EXIT_ACTIONS, EXIT_NO_GO, EXIT_INVALID = 0, 1, 2, 3
 # Published email figures (docs/campaigns.md): share of all clicks by 60 and 180 minutes.
@@ -144,6 +144,8 @@ class Projection:
     """A scheduled pre-warm's instances serve this long after its action runs (boot, warm-up)."""
     own_window: CampaignWindow | None = None
     """The campaign's own pre-warm window (named after it), when the stack schedules one."""
+    calibration: str = ""
+    """Where the click curve and rates come from: the published figures, or a review's."""
 
     @property
     def peak(self) -> Minute:
@@ -313,8 +315,24 @@ def project(
                 if set(g.parameters) - drop
             ),
         )
-    kinds, splitting = request_kinds(campaign, spec)
+    # A review of an earlier campaign of this channel replaces the published curve, and the
+    # scanner share and form conversion this campaign's file does not set itself.
+    measured = load_calibration(campaign.channel)
     curve = ClickCurve.fitted()
+    calibration = "published email figures (docs/campaigns.md)"
+    if measured is not None:
+        curve = ClickCurve(fast_minutes=measured.fast_minutes, fast_share=measured.fast_share)
+        calibration = (
+            f"calibrated from the review of {measured.reviewed_campaign} "
+            f"({measured.reviewed_on.isoformat()}, campaigns/calibration/{campaign.channel}.yaml)"
+        )
+        updates: dict[str, float] = {}
+        if "scanner_share" not in campaign.model_fields_set:
+            updates["scanner_share"] = measured.scanner_share
+        if "form_conversion" not in campaign.model_fields_set:
+            updates["form_conversion"] = measured.form_conversion
+        campaign = campaign.model_copy(update=updates)
+    kinds, splitting = request_kinds(campaign, spec)
     total_minutes = int(campaign.length.total_seconds() // 60)
     clicks = campaign.audience.size * campaign.audience.click_rate if campaign.audience else 0.0
     scanners = (
@@ -394,6 +412,7 @@ def project(
         query_ignored=query_ignored,
         ready_minutes=ready,
         own_window=own,
+        calibration=calibration,
     )
 
 

@@ -101,7 +101,7 @@ def parse(
             request = _PARSERS[fmt](line, default_host)
         except (ValueError, KeyError, IndexError, OverflowError, UnicodeError) as exc:
             raise LogError(f"line {number}: not a {fmt} entry ({exc})") from None
-        method, host, path, query, ip, colo, t, cookies = request
+        method, host, path, query, ip, colo, t, cookies, _extras = request
         if t is None:
             # A line without a time is taken as at the previous line's (or the first's) time.
             t = out[-1].time_seconds if out else 0.0
@@ -125,7 +125,9 @@ def parse(
     )
 
 
-_Parsed = tuple[str, str, str, str, str, str, float | None, dict[str, str]]
+_Parsed = tuple[str, str, str, str, str, str, float | None, dict[str, str], dict[str, str]]
+"""method, host, path, query, client ip, colo, time, cookies, extras (what a review reads: the
+edge's cache status and the user agent where the format has them)."""
 
 
 def _split_target(target: str, default_host: str) -> tuple[str, str, str]:
@@ -143,6 +145,11 @@ def _logpush(line: str, default_host: str) -> _Parsed:
     path, _, query = uri.partition("?")
     headers = entry.get("RequestHeaders") or {}
     cookie = str(headers.get("cookie") or "") if isinstance(headers, dict) else ""
+    extras = {
+        "cache": str(entry.get("CacheCacheStatus") or "").lower(),
+        "agent": str(entry.get("ClientRequestUserAgent") or ""),
+        "worker": str(entry.get("WorkerScriptName") or ""),
+    }
     return (
         str(entry.get("ClientRequestMethod") or "GET").upper(),
         str(entry.get("ClientRequestHost") or default_host),
@@ -152,6 +159,7 @@ def _logpush(line: str, default_host: str) -> _Parsed:
         str(entry.get("EdgeColoCode") or ""),
         _timestamp(entry.get("EdgeStartTimestamp")),
         _cookies(cookie),
+        extras,
     )
 
 
@@ -162,7 +170,8 @@ def _alb(line: str, default_host: str) -> _Parsed:
     method, target, _version = fields[12].split(" ", 2)
     host, path, query = _split_target(target, default_host)
     client = fields[3].rsplit(":", 1)[0]
-    return (method.upper(), host, path, query, client, "", _timestamp(fields[1]), {})
+    extras = {"agent": fields[13] if len(fields) > 13 else ""}
+    return (method.upper(), host, path, query, client, "", _timestamp(fields[1]), {}, extras)
 
 
 def _combined(line: str, default_host: str) -> _Parsed:
@@ -171,14 +180,14 @@ def _combined(line: str, default_host: str) -> _Parsed:
         raise ValueError('expected: ip - user [time] "METHOD /path HTTP/x" status bytes')
     host, path, query = _split_target(match["target"], default_host)
     t = datetime.strptime(match["time"], "%d/%b/%Y:%H:%M:%S %z").timestamp()
-    return (match["method"], host, path, query, match["ip"], "", t, {})
+    return (match["method"], host, path, query, match["ip"], "", t, {}, {})
 
 
 def _urls(line: str, default_host: str) -> _Parsed:
     if not line.startswith(("http://", "https://", "/")):
         raise ValueError("a URL (https://host/path?query) or a path (/path?query)")
     host, path, query = _split_target(line, default_host)
-    return ("GET", host, path, query, "", "", None, {})
+    return ("GET", host, path, query, "", "", None, {}, {})
 
 
 def _timestamp(value: object) -> float | None:
@@ -205,3 +214,50 @@ def _cookies(header: str) -> dict[str, str]:
 
 
 _PARSERS = {"logpush": _logpush, "alb": _alb, "combined": _combined, "urls": _urls}
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A logged request at its real time (Unix seconds), with what the log says beyond the
+    request: the edge's cache status (Logpush `CacheCacheStatus`), the Worker that answered
+    (`WorkerScriptName`), the user agent."""
+
+    method: str
+    host: str
+    path: str
+    ip: str
+    at: float
+    cache: str = ""
+    worker: str = ""
+    agent: str = ""
+
+
+def observe(lines: Iterable[str], *, fmt: LogFormat, default_host: str) -> list[Observed]:
+    """Every non-empty line at its logged time, in time order; a line without a time is an
+    error (a review places each request in its minute)."""
+    out: list[Observed] = []
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            method, host, path, _q, ip, _colo, t, _cookies, extras = _PARSERS[fmt](
+                line, default_host
+            )
+        except (ValueError, KeyError, IndexError, OverflowError, UnicodeError) as exc:
+            raise LogError(f"line {number}: not a {fmt} entry ({exc})") from None
+        if t is None:
+            raise LogError(f"line {number}: no time (a review needs each request's time)")
+        out.append(
+            Observed(
+                method=method,
+                host=host.lower(),
+                path=path or "/",
+                ip=ip,
+                at=t,
+                cache=extras.get("cache", ""),
+                worker=extras.get("worker", ""),
+                agent=extras.get("agent", ""),
+            )
+        )
+    return sorted(out, key=lambda o: o.at)

@@ -554,3 +554,46 @@ def load_campaign(name_or_path: str) -> Campaign:
             ]
         )
     return campaign
+
+
+CALIBRATION_DIR = CAMPAIGN_DIR / "calibration"
+"""campaigns/calibration/<channel>.yaml: what a campaign review measured (python -m
+tools.campaign_review --calibrate), read by every later projection of that channel."""
+
+
+class Calibration(Model):
+    """A channel's measured behaviour, from the review of one of its campaigns."""
+
+    channel: Literal["email", "ads", "social", "press"] = Field(description="The channel.")
+    reviewed_campaign: str = Field(description="The campaign whose logs it was fitted to.")
+    reviewed_on: date = Field(strict=False, description="When the review ran.")
+    fast_minutes: float = Field(
+        gt=0, le=1440, description="The click curve's fast part: its time constant, minutes."
+    )
+    fast_share: float = Field(ge=0, le=1, description="The fast part's share of the clicks.")
+    click_rate: float = Field(ge=0, le=1, description="Clicks per recipient measured.")
+    scanner_share: float = Field(ge=0, le=1, description="Scanner opens per recipient link.")
+    form_conversion: float = Field(ge=0, le=1, description="Form posts per visitor.")
+
+
+def calibration_path(channel: str) -> Path:
+    return CALIBRATION_DIR / f"{channel}.yaml"
+
+
+def load_calibration(channel: str) -> Calibration | None:
+    """The channel's calibration, or None when no review wrote one. A file that is there but
+    wrong is an error naming it: a silently ignored calibration would forecast from the old
+    figures while the review said otherwise."""
+    path = calibration_path(channel)
+    if not path.is_file():
+        return None
+    label = str(path)
+    raw = load_mapping(
+        path, label=label, shape="a mapping of calibration keys", loader=CampaignLoader
+    )
+    try:
+        return Calibration.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigErrors(
+            translate(exc, Calibration, stack_file=label, namespace="", raw=raw)
+        ) from None

@@ -264,6 +264,7 @@ def report(
             f"  {k.name:28} {k.per_visitor:5.2f}/visitor  {k.verdict:34} "
             f"origin share {k.origin_share:.0%}"
         )
+    lines.append(f"  click curve and rates: {p.calibration}")
     visitors_peak = max(m.visitors_rps for m in p.minutes)
     scanner_peak = max(m.scanner_rps for m in p.minutes)
     lines += [
