@@ -41,3 +41,12 @@ def test_a_deleted_or_unrelated_file_is_skipped(tmp_path: Path) -> None:
         main([str(tmp_path / "campaigns" / "gone.yaml"), "README.md", "--report", str(report)]) == 0
     )
     assert "No campaign file to check." in report.read_text()
+
+
+def test_the_report_carries_each_check_s_readiness_scorecard() -> None:
+    from tools.campaign_check import markdown, run_checks
+
+    checks = run_checks([ROOT / "campaigns" / "spring-coupon-blast.yaml"], None)
+    text = markdown(checks)
+    assert "#### Readiness scorecard: `spring-coupon-blast` on prod" in text
+    assert "| On call (engineering) | ready | platform-oncall@example.com |" in text

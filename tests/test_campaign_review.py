@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from forecast.projection import ClickCurve, project
-from forecast.review import actual, error_of
+from forecast.review import actual
 from model.traffic import observe
 from settings import campaign as campaign_settings
 from settings import stack_settings
@@ -74,7 +74,8 @@ def _alb(at: datetime, path: str, ip: str) -> str:
         f"https {stamp} app/web-alb/50dc6c495c0c9188 {ip}:46532 10.0.1.12:80 0.000 0.012 0.000 "
         f'200 200 312 9812 "GET https://www.acme-marketing.com:443{path} HTTP/2.0" "Mozilla/5.0" '
         "ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:"
-        '444455556666:targetgroup/web-tg/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" '
+        "444455556666:targetgroup/web-tg/73e2d6bc24d8a067 "
+        '"Root=1-58337262-36d228ad5d99923122bbe354" '
         '"www.acme-marketing.com" "-" 0 '
         + stamp
         + ' "forward" "-" "-" "10.0.1.12:80" "200" "-" "-"'
@@ -187,11 +188,14 @@ def test_the_next_preflight_uses_the_calibration_and_says_so(
 
 def test_without_cache_status_or_alb_logs_the_review_says_what_it_counted(tmp_path: Path) -> None:
     campaign = load_campaign(str(_campaign(tmp_path)))
-    lines = [
-        json.dumps({"ClientRequestHost": "www.acme-marketing.com", "ClientRequestURI": "/campaigns/spring",
-                    "ClientRequestMethod": "GET", "ClientIP": "203.0.113.7",
-                    "EdgeStartTimestamp": "2027-03-09T09:01:00Z"})
-    ]  # fmt: skip
+    entry = {
+        "ClientRequestHost": "www.acme-marketing.com",
+        "ClientRequestURI": "/campaigns/spring",
+        "ClientRequestMethod": "GET",
+        "ClientIP": "203.0.113.7",
+        "EdgeStartTimestamp": "2027-03-09T09:01:00Z",
+    }
+    lines = [json.dumps(entry)]  # fmt: skip
     act = actual(campaign, observe(lines, fmt="logpush", default_host="x"), None)
     assert act.origin_source == "Logpush" and act.notes and "CacheCacheStatus" in act.notes[0]
 

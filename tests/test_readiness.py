@@ -225,7 +225,8 @@ def test_the_preflight_prints_the_readiness_and_writes_the_scorecard(
     assert "Readiness: account quotas against the peak" in text and "Lead times" in text
     md = card.read_text()
     assert "| Owner (marketing) | ready | growth-team@example.com |" in md
-    assert "| On call (engineering) | **missing** |" in md, "the rehearsal names no on-call"
+    assert "| On call (engineering) | ready | platform-oncall@example.com |" in md
+    assert "| Third parties | ready | Mailchimp (the ESP): volume" in md
     assert "#dashboards/dashboard/spikeproof-prod-campaign-spring-coupon-blast" in md
     assert "from 2027-03-09 07:00 to 2027-03-09 15:00 UTC" in md
     doc = json.loads(out.read_text())

@@ -20,6 +20,7 @@ import contextlib
 import io
 import json
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class Check:
     code: int
     output: str
     chart: Path | None
+    scorecard: str = ""
+    """The readiness scorecard's Markdown (empty when the pre-flight stopped before it)."""
 
 
 def stacks_referencing(name: str, root: Path = ROOT) -> list[str]:
@@ -71,11 +74,16 @@ def run_checks(files: list[Path], charts: Path | None) -> list[Check]:
             if chart:
                 chart.parent.mkdir(parents=True, exist_ok=True)
             out, err = io.StringIO(), io.StringIO()
-            argv = [str(file), "--stack", stack, *(["--chart", str(chart)] if chart else [])]
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = preflight.main(argv)
-            checks.append(Check(name, stack, code, (out.getvalue() + err.getvalue()).strip(),
-                                chart if chart and chart.exists() else None))  # fmt: skip
+            with tempfile.TemporaryDirectory() as scratch:
+                card = Path(scratch) / "scorecard.md"
+                argv = [str(file), "--stack", stack, "--scorecard", str(card),
+                        *(["--chart", str(chart)] if chart else [])]  # fmt: skip
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    code = preflight.main(argv)
+                scorecard = card.read_text(encoding="utf-8") if card.exists() else ""
+            output = (out.getvalue() + err.getvalue()).strip()
+            drawn = chart if chart and chart.exists() else None
+            checks.append(Check(name, stack, code, output, drawn, scorecard))
     return checks
 
 
@@ -89,6 +97,8 @@ def markdown(checks: list[Check]) -> str:
         lines += ["", f"### `{c.campaign}` on {c.stack}: {WORDS.get(c.code, c.code)}", ""]
         if c.chart:
             lines += [f"Chart: `{c.chart.name}` (the run's `preflight-charts` artifact).", ""]
+        if c.scorecard:
+            lines += [c.scorecard.replace("## Readiness scorecard", "#### Readiness scorecard"), ""]
         lines += ["```", c.output, "```"]
     lines += ["", "Engineering signs off by approving this pull request (CODEOWNERS: the "
               "platform team reviews `campaigns/`). A NO-GO fails the check."]  # fmt: skip
