@@ -326,11 +326,20 @@ def project(
             f"calibrated from the review of {measured.reviewed_campaign} "
             f"({measured.reviewed_on.isoformat()}, campaigns/calibration/{campaign.channel}.yaml)"
         )
-        updates: dict[str, float] = {}
+        updates: dict[str, object] = {}
         if "scanner_share" not in campaign.model_fields_set:
             updates["scanner_share"] = measured.scanner_share
         if "form_conversion" not in campaign.model_fields_set:
             updates["form_conversion"] = measured.form_conversion
+        audience = campaign.audience
+        if audience is not None and "click_rate" not in audience.model_fields_set:
+            clicked = audience.model_copy(update={"click_rate": measured.click_rate})
+            campaign = campaign.model_copy(update={"audience": clicked})
+        elif audience is not None and audience.click_rate != measured.click_rate:
+            calibration += (
+                f"; this campaign's clickRate {audience.click_rate:.2%} kept (the review "
+                f"measured {measured.click_rate:.2%})"
+            )
         campaign = campaign.model_copy(update=updates)
     kinds, splitting = request_kinds(campaign, spec)
     total_minutes = int(campaign.length.total_seconds() // 60)

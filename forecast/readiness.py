@@ -50,6 +50,9 @@ from model.readiness import (
 )
 from settings import Settings
 
+FREEZE_BEFORE = timedelta(hours=2)
+"""A prod deploy freeze starts this long before a campaign (or its pre-warm, when earlier): the
+last deploy before a launch should have been watched for a while. A project choice."""
 LCU_GB_PER_HOUR = 1.0
 ORIGIN_RESPONSE_BYTES = 60_000  # forecast/cost.py's assumption, for the LCU estimate
 
@@ -183,8 +186,11 @@ def readiness(
         peak_instances = max(m.instances for m in p.minutes)
         proposed = verdict.proposed
         peak_instances = max(peak_instances, proposed.get("prewarm", 0), proposed.get("maxSize", 0))
-        kind = fleet.instance_types[0]
-        vcpus = vcpus_of(kind)
+        sizes = {t: vcpus_of(t) for t in fleet.instance_types}
+        known = {t: v for t, v in sizes.items() if v is not None}
+        # Several types: any of them may be launched; count the largest.
+        kind = max(known, key=lambda t: known[t]) if known else fleet.instance_types[0]
+        vcpus = known.get(kind)
         if vcpus is None:
             out.findings.append(f"{kind}'s vCPUs are unknown offline: run with --from-aws")
         else:
@@ -272,18 +278,21 @@ def readiness(
         QUOTA_INCREASE_HOURS.source,
         bool(read_short),
     )
+    # What needs a deploy must be deployed before the change freeze starts (FREEZE_BEFORE ahead
+    # of the campaign or of its pre-warm action): the deploy workflow refuses it after that.
+    own = p.own_window
+    lead = own.lead_minutes if own is not None else verdict.proposed.get("prewarmLead", 0)
+    frozen_from = min(start, start - timedelta(minutes=lead)) - FREEZE_BEFORE
     step(
-        "new read replicas",
-        timedelta(minutes=REPLICA_CREATE_MINUTES.value),
+        "new read replicas (deployed before the change freeze)",
+        start - frozen_from + timedelta(minutes=REPLICA_CREATE_MINUTES.value),
         REPLICA_CREATE_MINUTES.source,
         "replicas" in verdict.proposed,
     )
-    own = p.own_window
-    lead = own.lead_minutes if own is not None else verdict.proposed.get("prewarmLead", 0)
     step(
-        "pre-warm deployed (the stack's scheduled action runs)",
-        timedelta(minutes=lead),
-        "the campaign's pre-warm window (leadMinutes)",
+        "pre-warm schedule deployed (before the change freeze)",
+        start - frozen_from,
+        "the campaign's pre-warm window (leadMinutes) and the freeze (FREEZE_BEFORE)",
         bool(lead) and (own is not None or "prewarm" in verdict.proposed),
     )
     peak_lcu = max(
@@ -352,23 +361,40 @@ def _room(p: Projection, settings: Settings, out: Readiness) -> None:
             )
         return
     capacity_rps = min(m.capacity_rps for m in p.minutes)
-    users = capacity_rps * session * 60 / per_visit
+    # A visit's origin requests come within its first minute: the origin's load is new users a
+    # minute x origin requests a visit / 60, so new users a minute are held to 75% of what the
+    # fleet carries (Cloudflare's rule for the room's size, applied to its admission rate too),
+    # and the room's total is what those admissions add up to over a session.
     floor = int(WAITING_ROOM_MINIMUM.value) + 1
-    total = max(floor, math.floor(users * WAITING_ROOM_ORIGIN_SHARE.value))
-    per_minute = max(floor, math.floor(capacity_rps * 60 / per_visit))
-    per_minute = min(per_minute, total)
+    admits = math.floor(WAITING_ROOM_ORIGIN_SHARE.value * capacity_rps * 60 / per_visit)
+    if admits < floor:
+        out.findings.append(
+            f"75% of what the fleet carries admits {admits} new users a minute, below the "
+            f"{floor} a Cloudflare room allows at least: a room cannot protect this origin; "
+            "raise fleet.minSize or serve the landing pages statically"
+        )
+    per_minute = max(floor, admits)
+    total = max(floor, per_minute * session)
     basis = (
         f"the fleet's {capacity_rps:,.0f} req/s at its smallest in the window, "
         f"{per_visit:.2f} origin requests a visit, {session}-minute sessions"
     )
+    if room.enabled and edge.plan not in ("business", "enterprise"):
+        out.actions.append(
+            f"the zone's {edge.plan} plan has no Waiting Room (Business and up): upgrade it, or "
+            "the room cannot be created"
+        )
     if room.enabled:
         active = room.total_active_users or 0
         new = room.new_users_per_minute or 0
         out.room.append(
-            f"total active users {active:,} against {total:,} (75% of what the origin carries: "
-            f"{basis})"
+            f"new users per minute {new:,} against {per_minute:,} (75% of what the origin "
+            f"carries: {basis})"
         )
-        out.room.append(f"new users per minute {new:,} against {per_minute:,}")
+        out.room.append(
+            f"total active users {active:,} against {total:,} (those admissions over a "
+            f"{session}-minute session)"
+        )
         if active > total or new > per_minute:
             out.actions.append(
                 f"lower the waiting room to totalActiveUsers: {total}, newUsersPerMinute: "
@@ -429,11 +455,6 @@ __all__ = [
     "readiness",
     "with_readiness",
 ]
-
-
-FREEZE_BEFORE = timedelta(hours=2)
-"""A prod deploy freeze starts this long before a campaign (or its pre-warm, when earlier): the
-last deploy before a launch should have been watched for a while. A project choice."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ click rate to the visitors by least squares over a grid, then refines around the
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class Actual:
     origin_source: str
     landing_requests: int = 0
     asset_requests: int = 0
+    in_window: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -116,44 +118,80 @@ def actual(
         return m if 0 <= m < count else None
 
     landing = [leg.path for leg in campaign.landing]
+    edge = [o for o in edge if not o.subrequest]  # a Worker's own fetches are not visits
     assets_by_ip: dict[str, list[float]] = defaultdict(list)
     for o in edge:
         if o.method == "GET" and _is_asset(o.path):
             assets_by_ip[o.ip].append(o.at)
+    for times in assets_by_ip.values():
+        times.sort()
     out = Actual(minutes=minutes, origin_source="ALB access log" if origin else "Logpush")
     for o in edge:
         m = slot(o.at)
         if m is None:
             continue
+        out.in_window += 1
         minutes[m].edge += 1
         if o.method == "POST" and o.path in campaign.forms:
             minutes[m].forms += 1
         if o.method == "GET" and _is_landing(o.path, landing):
             out.landing_requests += 1
-            loaded = any(o.at <= t <= o.at + SCANNER_WINDOW for t in assets_by_ip.get(o.ip, ()))
+            times = assets_by_ip.get(o.ip, [])
+            i = bisect_left(times, o.at)
+            loaded = i < len(times) and times[i] <= o.at + SCANNER_WINDOW
             if loaded:
                 minutes[m].visitors += 1
             else:
                 minutes[m].scanners += 1
         elif o.method == "GET" and _is_asset(o.path):
             out.asset_requests += 1
-        if origin is None and o.cache not in EDGE_ANSWERED and not o.worker:
+        if origin is None and _reached_origin(o):
             minutes[m].origin += 1
     if origin is not None:
         for o in origin:
             m = slot(o.at)
             if m is not None:
                 minutes[m].origin += 1
-    if origin is None and edge and not any(o.cache for o in edge):
+    if origin is None and edge and not any(o.cache or o.origin_status is not None for o in edge):
         out.notes.append(
-            "the Logpush lines carry no CacheCacheStatus: every request is counted as reaching "
-            "the origin; add the field to the Logpush job or give the ALB's access log"
+            "the Logpush lines carry neither OriginResponseStatus nor CacheCacheStatus: every "
+            "request is counted as reaching the origin; add the fields to the Logpush job or "
+            "give the ALB's access log"
         )
     for at, value in instances:
         m = slot(at.timestamp())
         if m is not None:
             minutes[m].instances = value
     return out
+
+
+def _reached_origin(o: Observed) -> bool:
+    """Logpush's OriginResponseStatus says it (0: the edge answered, whether from cache, a
+    Worker, the WAF or the waiting room); without it, the cache status and the Worker do."""
+    if o.origin_status is not None:
+        return o.origin_status > 0
+    return o.cache not in EDGE_ANSWERED and not o.worker
+
+
+MIN_VISITORS = 100
+"""Fewer visitors in the window than this, and a fitted curve is noise: no calibration."""
+
+
+def coverage(campaign: Campaign, act: Actual, edge: Sequence[Observed]) -> str | None:
+    """Why these logs cannot calibrate the channel (None: they can): they must start by the
+    campaign's first minutes, run past its peak, and hold enough visitors."""
+    if not edge:
+        return "no Logpush lines"
+    start = campaign.start_utc.timestamp()
+    first, last = edge[0].at, edge[-1].at
+    visitors = sum(m.visitors for m in act.minutes)
+    if first > start + 5 * 60:
+        return f"the logs begin {(first - start) / 60:.0f} minutes after the start"
+    if last < start + 0.5 * campaign.length.total_seconds():
+        return "the logs end before half of the campaign's window"
+    if visitors < MIN_VISITORS:
+        return f"{visitors} visitors in the window, fewer than {MIN_VISITORS}"
+    return None
 
 
 def _shares(curve: ClickCurve, count: int) -> list[float]:

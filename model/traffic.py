@@ -145,10 +145,13 @@ def _logpush(line: str, default_host: str) -> _Parsed:
     path, _, query = uri.partition("?")
     headers = entry.get("RequestHeaders") or {}
     cookie = str(headers.get("cookie") or "") if isinstance(headers, dict) else ""
+    origin = entry.get("OriginResponseStatus")
     extras = {
         "cache": str(entry.get("CacheCacheStatus") or "").lower(),
         "agent": str(entry.get("ClientRequestUserAgent") or ""),
         "worker": str(entry.get("WorkerScriptName") or ""),
+        "origin": "" if origin is None else str(origin),
+        "subrequest": "1" if entry.get("WorkerSubrequest") is True else "",
     }
     return (
         str(entry.get("ClientRequestMethod") or "GET").upper(),
@@ -230,6 +233,10 @@ class Observed:
     cache: str = ""
     worker: str = ""
     agent: str = ""
+    origin_status: int | None = None
+    """Logpush `OriginResponseStatus`: 0 when the edge answered, the origin's status otherwise."""
+    subrequest: bool = False
+    """Logpush `WorkerSubrequest`: a Worker's own fetch, logged beside the request it serves."""
 
 
 def observe(lines: Iterable[str], *, fmt: LogFormat, default_host: str) -> list[Observed]:
@@ -244,6 +251,7 @@ def observe(lines: Iterable[str], *, fmt: LogFormat, default_host: str) -> list[
             method, host, path, _q, ip, _colo, t, _cookies, extras = _PARSERS[fmt](
                 line, default_host
             )
+            origin_status = int(extras["origin"]) if extras.get("origin") else None
         except (ValueError, KeyError, IndexError, OverflowError, UnicodeError) as exc:
             raise LogError(f"line {number}: not a {fmt} entry ({exc})") from None
         if t is None:
@@ -258,6 +266,8 @@ def observe(lines: Iterable[str], *, fmt: LogFormat, default_host: str) -> list[
                 cache=extras.get("cache", ""),
                 worker=extras.get("worker", ""),
                 agent=extras.get("agent", ""),
+                origin_status=origin_status,
+                subrequest=bool(extras.get("subrequest")),
             )
         )
     return sorted(out, key=lambda o: o.at)

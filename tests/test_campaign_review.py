@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from forecast.projection import ClickCurve, project
-from forecast.review import actual
+from forecast.review import actual, error_of
 from model.traffic import observe
 from settings import campaign as campaign_settings
 from settings import stack_settings
@@ -37,7 +37,8 @@ def _campaign(tmp_path: Path) -> Path:
         "start": START.isoformat(),
         "duration": "PT3H",
         "channel": "email",
-        "audience": {"size": SIZE, "clickRate": CLICK_RATE},
+        # No clickRate: the file leaves it to the channel's calibration (default 2.8% until one).
+        "audience": {"size": SIZE},
         "sendMinutes": 10,
         "scannerShare": SCANNERS,
         "linksPerEmail": LINKS,
@@ -82,9 +83,10 @@ def _alb(at: datetime, path: str, ip: str) -> str:
     )
 
 
-def _generate(tmp_path: Path) -> dict[str, Any]:
-    """The planted campaign's logs and what they hold."""
-    rng = random.Random(7)
+def _generate(tmp_path: Path, seed: int = 7) -> dict[str, Any]:
+    """The planted campaign's logs (edge.jsonl, origin.log in `tmp_path`) and what they hold."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
     edge: list[tuple[datetime, str]] = []
     alb: list[str] = []
     truth = {"visitors": [0] * MINUTES, "forms": 0, "scanners": 0, "origin": 0, "edge": 0}
@@ -157,9 +159,23 @@ def test_the_review_finds_what_was_planted(
     assert cal["fastShare"] == pytest.approx(CURVE.fast_share, abs=0.08)
     assert cal["clickRate"] == pytest.approx(CLICK_RATE, rel=0.1)
     assert cal["formConversion"] == pytest.approx(FORM_RATE, abs=0.02)
-    # The calibration changes the next forecast measurably: its error against what happened
-    # falls by more than half.
-    assert cal["rmsVisitorsPerMinuteAfter"] < 0.5 * cal["rmsVisitorsPerMinuteBefore"], cal
+    # The calibration changes the next forecast measurably: against another campaign of the
+    # same channel (logs it was not fitted to), the forecast's error falls by more than half.
+    held_out = tmp_path / "second"
+    _generate(held_out, seed=11)
+    second = load_campaign(str(campaign))
+    edge, origin = campaign_review.read_logs([held_out / "edge.jsonl"], "x")
+    act = actual(second, edge, origin)
+    settings = stack_settings("prod")
+    after = project(second, settings, "prod")
+    assert "calibrated from the review of planted" in after.calibration
+    monkey_dir = campaign_settings.CALIBRATION_DIR
+    (monkey_dir / "email.yaml").rename(monkey_dir / "email.off")
+    before = project(second, settings, "prod")
+    assert error_of(after, act) < 0.5 * error_of(before, act), (
+        error_of(before, act),
+        error_of(after, act),
+    )
     assert "Did it hold? Yes" in text and "What to change next time" in text
     assert (tmp_path / "review.svg").read_text().count("forecast") >= 2
 
@@ -253,3 +269,51 @@ def test_a_bad_log_is_named_with_its_line(
     assert campaign_review.main([str(campaign), "--stack", "prod", "--log", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}: line 2: not a logpush entry" in err and "Traceback" not in err
+
+
+def test_a_campaign_s_own_click_rate_is_kept_and_said(
+    tmp_path: Path, calibration_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _generate(tmp_path)
+    campaign_review.main(
+        [
+            str(_campaign(tmp_path)),
+            "--stack",
+            "prod",
+            "--log",
+            str(tmp_path / "edge.jsonl"),
+            "--calibrate",
+        ]
+    )
+    capsys.readouterr()
+    raw = yaml.safe_load(_campaign(tmp_path).read_text())
+    raw["audience"]["clickRate"] = 0.03
+    own = tmp_path / "own" / "planted.yaml"
+    own.parent.mkdir()
+    own.write_text(yaml.safe_dump(raw))
+    p = project(load_campaign(str(own)), stack_settings("prod"), "prod")
+    assert "clickRate 3.00% kept (the review measured 5." in p.calibration
+
+
+def test_logs_that_do_not_cover_the_window_calibrate_nothing(
+    tmp_path: Path, calibration_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign = _campaign(tmp_path)
+    late = tmp_path / "late.jsonl"
+    at = START + timedelta(minutes=30)
+    late.write_text(_logpush(at, "/campaigns/spring", "203.0.113.7", "hit") + "\n")
+    assert (
+        campaign_review.main([str(campaign), "--stack", "prod", "--log", str(late), "--calibrate"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "no calibration: the logs begin 30 minutes after the start (nothing written)" in out
+    assert not (calibration_dir / "email.yaml").exists()
+    outside = tmp_path / "outside.jsonl"
+    outside.write_text(
+        _logpush(START - timedelta(days=1), "/campaigns/spring", "203.0.113.7", "hit") + "\n"
+    )
+    assert campaign_review.main([str(campaign), "--stack", "prod", "--log", str(outside)]) == 2
+    assert (
+        "none of the 1 Logpush requests falls in the campaign's window" in capsys.readouterr().err
+    )

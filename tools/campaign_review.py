@@ -30,7 +30,7 @@ import yaml
 
 from forecast.cost import campaign_cost
 from forecast.projection import EXIT_INVALID, Projection, project
-from forecast.review import Actual, actual, calibrate, error_of, forecast_summary
+from forecast.review import Actual, actual, calibrate, coverage, error_of, forecast_summary
 from model.prices import PriceError, PriceTable
 from model.traffic import LogError, Observed, detect, observe
 from settings import stack_settings_in
@@ -63,6 +63,13 @@ def read_logs(paths: Sequence[Path], host: str) -> tuple[list[Observed], list[Ob
 
 
 def read_instances(path: Path) -> list[tuple[datetime, int]]:
+    try:
+        return _instances(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LogError(f"{path}: cannot be read ({exc})") from None
+
+
+def _instances(path: Path) -> list[tuple[datetime, int]]:
     out = []
     with path.open(encoding="utf-8", newline="") as handle:
         for number, row in enumerate(csv.reader(handle), 1):
@@ -214,7 +221,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("review: no Logpush lines among the logs: the edge's view is needed", file=sys.stderr)
         return EXIT_BAD_LOG
     act = actual(campaign, edge, origin, instances)
-    cal = calibrate(campaign, act, today=date.today())
+    if act.in_window == 0:
+        print(
+            f"review: none of the {len(edge):,} Logpush requests falls in the campaign's window "
+            f"({campaign.start_utc:%Y-%m-%d %H:%M} to {campaign.finish:%Y-%m-%d %H:%M} UTC): "
+            "are these the campaign's logs?",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_LOG
+    unfit = coverage(campaign, act, edge)
+    cal = calibrate(campaign, act, today=date.today()) if unfit is None else None
     try:
         cost_usd: float | None = campaign_cost(
             as_projection(p, act), settings, region, PriceTable.load()
@@ -268,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             assert isinstance(doc["calibration"], dict)
             doc["calibration"]["rmsVisitorsPerMinuteAfter"] = round(error_of(calibrated, act), 3)
             print(f"  wrote {path}: the next {campaign.channel} pre-flight forecasts with it")
+    if unfit is not None:
+        print(f"\n  no calibration: {unfit}" + (" (nothing written)" if args.calibrate else ""))
     if args.json_path:
         args.json_path.parent.mkdir(parents=True, exist_ok=True)
         args.json_path.write_text(json.dumps(doc, indent=2, default=str) + "\n", encoding="utf-8")

@@ -38,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if at.tzinfo is None:
         print(f"freeze: --at {args.at!r} has no offset: write +00:00 or Z", file=sys.stderr)
         return 2
+    at = at.astimezone(UTC)
     try:
         settings = stack_settings(args.stack)
         active = [f for f in stack_freezes(settings, args.stack) if f.start <= at < f.end]

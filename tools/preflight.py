@@ -185,12 +185,9 @@ def scorecard(
     verdict: Verdict,
     ready: Readiness,
     cost: CampaignCost | None,
-) -> str:
-    """The readiness scorecard for the pull request: who, what to watch, when to roll back, the
-    levers, the change freeze, who outside needs notice; and what is not ready yet."""
-
-    def mark(ok: bool | None) -> str:
-        return "check" if ok is None else "ready" if ok else "**missing**"
+) -> list[tuple[str, str, bool | None]]:
+    """The readiness scorecard's rows (item, detail, ready / None: check / missing): who, what
+    to watch, when to roll back, the levers, the change freeze, who outside needs notice."""
 
     referenced = campaign.name in settings.campaigns
     dashboard = f"spikeproof-{settings.environment}-campaign-{campaign.name}"
@@ -201,7 +198,7 @@ def scorecard(
     start = campaign.start_utc
     frozen = [f for f in stack_freezes(settings, stack) if f.name == campaign.name]
     freeze_from = frozen[0].start if frozen else start - FREEZE_BEFORE
-    rows = [
+    rows: list[tuple[str, str, bool | None]] = [
         ("Owner (marketing)", campaign.owner, True),
         ("On call (engineering)", campaign.on_call or "none named (campaign file: onCall)",
          campaign.on_call is not None),
@@ -211,9 +208,10 @@ def scorecard(
          f"none: add {campaign.name} to spikeproof:campaigns in Pulumi.{stack}.yaml", referenced),
         ("Rollback triggers", f"the window alarms `campaign-{campaign.name}-window-*` (5xx rate, "
          "response time, capacity, queue age, replica lag): docs/runbooks/alarms.md", referenced),
-        ("Levers", "cache more (edge rule), lower the waiting room's active users, raise the "
-         "fleet's minimum, roll back the site version (docs/runbooks/campaign-day.md, "
-         "docs/site.md)", True),
+        ("Levers", "cache more (an edge rule), raise the rate limits (edge.rateLimits), queue "
+         "everyone at the edge (lower the waiting room's active users), raise the fleet's "
+         "minimum, roll back the site version (docs/runbooks/campaign-day.md, docs/site.md); "
+         "inside the freeze each is a manual deploy with a reason", True),
         ("Change freeze", f"no `pulumi up` of {stack} from {freeze_from:%Y-%m-%d %H:%M} to "
          f"{campaign.finish:%Y-%m-%d %H:%M} UTC unless overridden with a reason "
          "(the deploy workflow runs python -m tools.freeze)" if referenced else
@@ -228,6 +226,16 @@ def scorecard(
         ("Cost", f"${cost.usd:,.2f} incremental" if cost is not None else "not priced",
          cost is not None),
     ]  # fmt: skip
+    return rows
+
+
+def scorecard_markdown(
+    campaign: Campaign, stack: str, verdict: Verdict, rows: list[tuple[str, str, bool | None]]
+) -> str:
+    def mark(ok: bool | None) -> str:
+        return "check" if ok is None else "ready" if ok else "**missing**"
+
+    start = campaign.start_utc
     out = [
         f"## Readiness scorecard: `{campaign.name}` on {stack}",
         "",
@@ -564,6 +572,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         + readiness_lines(ready)
     )
     print(report(p, verdict, f"{campaign_path(args.campaign)} and {stack_file}", shown_cost))
+    rows = scorecard(campaign, settings, args.stack, region, verdict, ready, cost)
     if args.json_path:
         doc = {
             "campaign": campaign.name,
@@ -591,7 +600,17 @@ def _main(argv: Sequence[str] | None = None) -> int:
                 for v in found
             ],
             "cheapest": (lambda b: b and b.name)(cheapest(found)),
-            "readiness": readiness_json(ready),
+            "readiness": readiness_json(ready)
+            | {
+                "scorecard": [
+                    {
+                        "item": item,
+                        "detail": detail,
+                        "status": "check" if ok is None else "ready" if ok else "missing",
+                    }
+                    for item, detail, ok in rows
+                ]
+            },
             "actionCosts": [
                 {"change": what, "usd": None if usd is None else round(usd, 2)}
                 for what, usd in changes
@@ -600,7 +619,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         args.json_path.parent.mkdir(parents=True, exist_ok=True)
         args.json_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     if args.scorecard:
-        card = scorecard(campaign, settings, args.stack, region, verdict, ready, cost)
+        card = scorecard_markdown(campaign, args.stack, verdict, rows)
         args.scorecard.parent.mkdir(parents=True, exist_ok=True)
         args.scorecard.write_text(card, encoding="utf-8")
         print(f"\nwrote {args.scorecard}")

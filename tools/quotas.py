@@ -17,10 +17,11 @@ AWS returns, shipped in the moto package the tests install); `vcpus_from_aws` as
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 from collections.abc import Callable
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from forecast.readiness import Quota, Quotas
@@ -101,9 +102,12 @@ def from_aws(region: str, *, table_name: str | None, client: ClientFactory | Non
 
 @cache
 def _moto_types() -> dict[str, Any]:
-    data = resources.files("moto.ec2") / "resources" / "instance_types.json.gz"
-    with data.open("rb") as handle:
-        loaded: dict[str, Any] = json.loads(gzip.decompress(handle.read()))
+    # The data file, found without importing moto.ec2 (a second's worth of imports).
+    spec = importlib.util.find_spec("moto")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("moto")
+    data = Path(spec.submodule_search_locations[0]) / "ec2" / "resources" / "instance_types.json.gz"
+    loaded: dict[str, Any] = json.loads(gzip.decompress(data.read_bytes()))
     return loaded
 
 
