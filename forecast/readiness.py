@@ -73,6 +73,8 @@ class Quotas:
     ses_day: Quota
     ses_rate: Quota
     dynamodb_writes: Quota
+    ec2_spot_vcpus: Quota | None = None
+    """Spot vCPUs (L-34B43A08): read from the account only; AWS documents no default."""
 
     @classmethod
     def defaults(cls, region: str) -> Quotas:
@@ -204,6 +206,21 @@ def readiness(
                 on_demand * vcpus, quotas.ec2_vcpus, "vCPUs",
             )  # fmt: skip
             out.quotas.append(line)
+            spot = peak_instances - on_demand
+            if spot and quotas.ec2_spot_vcpus is not None:
+                out.quotas.append(
+                    QuotaLine(
+                        f"EC2 Spot vCPUs ({spot} x {kind}, {vcpus} each)",
+                        spot * vcpus,
+                        quotas.ec2_spot_vcpus,
+                        "vCPUs",
+                    )
+                )
+            elif spot:
+                out.findings.append(
+                    f"EC2 Spot vCPUs: {spot * vcpus} needed at the peak; AWS documents no "
+                    "default for the Spot quota (L-34B43A08): --from-aws reads the account's"
+                )
     forms = settings.forms
     if forms is not None:
         reserved = forms.ingest.reserved_concurrency + forms.worker.reserved_concurrency

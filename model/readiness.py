@@ -28,6 +28,9 @@ EC2_ON_DEMAND_STANDARD_VCPUS = Documented(
     "(docs.aws.amazon.com/cli/latest/userguide/cli_service-quotas_code_examples.html)",
 )
 EC2_QUOTA_CODE = "L-1216C47A"
+SPOT_QUOTA_CODE = "L-34B43A08"
+"""'All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests': no default value was found
+in AWS's documentation, so there is none here; the account's is read with --from-aws."""
 LAMBDA_CONCURRENCY = Documented(
     1000.0,
     "concurrent executions",

@@ -5,6 +5,7 @@ the change freeze (the tool and the deploy workflow's step), and the chart's edg
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -148,14 +149,15 @@ class _Stubbed:
         client = boto3.client(service, region_name=region_name, **keys)
         stub = Stubber(client)
         if service == "service-quotas":
-            for code, value in (("L-1216C47A", 640.0), ("L-8A5B8E43", 10000.0)):
+            for service_code, code, value in (
+                ("ec2", "L-1216C47A", 640.0),
+                ("apigateway", "L-8A5B8E43", 10000.0),
+                ("ec2", "L-34B43A08", 320.0),
+            ):
                 stub.add_response(
                     "get_service_quota",
                     {"Quota": {"QuotaCode": code, "Value": value}},
-                    {
-                        "ServiceCode": "ec2" if code == "L-1216C47A" else "apigateway",
-                        "QuotaCode": code,
-                    },
+                    {"ServiceCode": service_code, "QuotaCode": code},
                 )
         elif service == "lambda":
             stub.add_response(
@@ -201,6 +203,7 @@ def test_from_aws_reads_the_account(moto_endpoint: str) -> None:
     assert quotas.ec2_vcpus.read and quotas.ec2_vcpus.value == 640
     assert quotas.api_rps.read and quotas.ses_rate.value == 14 and quotas.ses_day.read
     assert quotas.lambda_concurrency.read and quotas.lambda_concurrency.value == 400
+    assert quotas.ec2_spot_vcpus is not None and quotas.ec2_spot_vcpus.value == 320
     # No such table in the emulator: the documented default stays, and says why.
     assert not quotas.dynamodb_writes.read
     assert "could not be read" in quotas.dynamodb_writes.source
@@ -315,3 +318,22 @@ def test_the_chart_draws_the_edge_beside_the_origin(tmp_path: Path) -> None:
     )
     svg = chart.read_text()
     assert "edge requests (Cloudflare answers" in svg and "origin demand" in svg
+
+
+def test_spot_capacity_is_checked_only_against_a_read_quota() -> None:
+    """Staging's fleet is spot above one on-demand instance: offline, AWS documents no Spot
+    default, so the line asks for the account's; read, it is checked."""
+    settings = stack_settings("staging", overrides={"spikeproof:site": None})
+    campaign = load_campaign("spring-coupon-blast")
+    p = project(campaign, settings, "staging", query_ignored=False)
+    verdict = decide(p, settings)
+    offline = readiness(
+        p, verdict, settings, Quotas.defaults("eu-west-1"), now=BEFORE, vcpus_of=vcpus_offline
+    )
+    assert any("AWS documents no default for the Spot quota" in f for f in offline.findings)
+    read = dataclasses.replace(Quotas.defaults("eu-west-1"), ec2_spot_vcpus=Quota(2, "read", True))
+    checked = readiness(p, verdict, settings, read, now=BEFORE, vcpus_of=vcpus_offline)
+    spot = next(q for q in checked.quotas if q.name.startswith("EC2 Spot"))
+    assert spot.short and any(
+        a.startswith("request a quota increase: EC2 Spot") for a in checked.actions
+    )

@@ -2,8 +2,8 @@
 instance sizes.
 
 `from_aws` reads, in the stack's region, with the caller's credentials:
-- Service Quotas GetServiceQuota: EC2 L-1216C47A (On-Demand Standard vCPUs), API Gateway
-  L-8A5B8E43 (requests per second);
+- Service Quotas GetServiceQuota: EC2 L-1216C47A (On-Demand Standard vCPUs) and L-34B43A08
+  (Spot Standard vCPUs), API Gateway L-8A5B8E43 (requests per second);
 - Lambda GetAccountSettings: AccountLimit.ConcurrentExecutions;
 - SES v2 GetAccount: SendQuota.Max24HourSend and MaxSendRate;
 - DynamoDB DescribeTable of the form table: WarmThroughput.WriteUnitsPerSecond.
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast.readiness import Quota, Quotas
-from model.readiness import API_QUOTA_CODE, EC2_QUOTA_CODE
+from model.readiness import API_QUOTA_CODE, EC2_QUOTA_CODE, SPOT_QUOTA_CODE
 
 ClientFactory = Callable[..., Any]
 
@@ -97,7 +97,19 @@ def from_aws(region: str, *, table_name: str | None, client: ClientFactory | Non
         dynamodb_writes=_read(
             defaults.dynamodb_writes, f"DynamoDB {table_name} warm throughput", warm_writes
         ),
+        ec2_spot_vcpus=_spot(service_quota("ec2", SPOT_QUOTA_CODE)),
     )
+
+
+def _spot(read: Callable[[], float | None]) -> Quota | None:
+    """The Spot quota, or None when it cannot be read: there is no documented default to keep."""
+    try:
+        value = read()
+    except Exception:  # botocore's errors
+        return None
+    if value is None:
+        return None
+    return Quota(value, f"Service Quotas ec2 {SPOT_QUOTA_CODE}, read from the account", True)
 
 
 @cache
