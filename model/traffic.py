@@ -93,14 +93,7 @@ def parse(
 ) -> list[Request]:
     """Every non-empty line as a request, in time order (lines without a time keep file order)."""
     out: list[Request] = []
-    for number, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            request = _PARSERS[fmt](line, default_host)
-        except (ValueError, KeyError, IndexError, OverflowError, UnicodeError) as exc:
-            raise LogError(f"line {number}: not a {fmt} entry ({exc})") from None
+    for _number, request in _entries(lines, fmt, default_host):
         method, host, path, query, ip, colo, t, cookies, _extras = request
         if t is None:
             # A line without a time is taken as at the previous line's (or the first's) time.
@@ -130,6 +123,21 @@ _Parsed = tuple[str, str, str, str, str, str, float | None, dict[str, str], dict
 edge's cache status and the user agent where the format has them)."""
 
 
+def _entries(
+    lines: Iterable[str], fmt: LogFormat, default_host: str
+) -> Iterable[tuple[int, _Parsed]]:
+    """(line number, parsed entry) for every non-empty, non-comment line; a line that is not in
+    the format is a LogError naming it."""
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            yield number, _PARSERS[fmt](line, default_host)
+        except (ValueError, KeyError, IndexError, OverflowError, UnicodeError, TypeError) as exc:
+            raise LogError(f"line {number}: not a {fmt} entry ({exc})") from None
+
+
 def _split_target(target: str, default_host: str) -> tuple[str, str, str]:
     parts = urlsplit(target)
     host = parts.hostname or default_host
@@ -146,6 +154,8 @@ def _logpush(line: str, default_host: str) -> _Parsed:
     headers = entry.get("RequestHeaders") or {}
     cookie = str(headers.get("cookie") or "") if isinstance(headers, dict) else ""
     origin = entry.get("OriginResponseStatus")
+    if origin is not None:
+        origin = int(origin)  # a status is a number; anything else makes the line bad
     extras = {
         "cache": str(entry.get("CacheCacheStatus") or "").lower(),
         "agent": str(entry.get("ClientRequestUserAgent") or ""),
@@ -243,17 +253,9 @@ def observe(lines: Iterable[str], *, fmt: LogFormat, default_host: str) -> list[
     """Every non-empty line at its logged time, in time order; a line without a time is an
     error (a review places each request in its minute)."""
     out: list[Observed] = []
-    for number, raw in enumerate(lines, 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            method, host, path, _q, ip, _colo, t, _cookies, extras = _PARSERS[fmt](
-                line, default_host
-            )
-            origin_status = int(extras["origin"]) if extras.get("origin") else None
-        except (ValueError, KeyError, IndexError, OverflowError, UnicodeError) as exc:
-            raise LogError(f"line {number}: not a {fmt} entry ({exc})") from None
+    for number, request in _entries(lines, fmt, default_host):
+        method, host, path, _q, ip, _colo, t, _cookies, extras = request
+        origin_status = int(extras["origin"]) if extras.get("origin") else None
         if t is None:
             raise LogError(f"line {number}: no time (a review needs each request's time)")
         out.append(
