@@ -317,3 +317,18 @@ def test_logs_that_do_not_cover_the_window_calibrate_nothing(
     assert (
         "none of the 1 Logpush requests falls in the campaign's window" in capsys.readouterr().err
     )
+
+
+def test_a_log_that_is_neither_logpush_nor_alb_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "access.log"
+    other.write_text(
+        '203.0.113.7 - - [09/Mar/2027:09:00:01 +0000] "GET / HTTP/1.1" 200 9812 "-" "x"\n'
+    )
+    assert (
+        campaign_review.main([str(_campaign(tmp_path)), "--stack", "prod", "--log", str(other)])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert f"{other}: a combined log" in err and "Logpush" in err

@@ -337,3 +337,12 @@ def test_spot_capacity_is_checked_only_against_a_read_quota() -> None:
     assert spot.short and any(
         a.startswith("request a quota increase: EC2 Spot") for a in checked.actions
     )
+
+
+@pytest.mark.parametrize("bad", ["tomorrow", "2027-03-09T06:00"])
+def test_a_bad_now_is_invalid_input_not_a_no_go(
+    bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert preflight.main(["spring-coupon-blast", "--stack", "prod", "--now", bad]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"preflight: --now '{bad}'") and "Traceback" not in err

@@ -49,7 +49,13 @@ def read_logs(paths: Sequence[Path], host: str) -> tuple[list[Observed], list[Ob
         except (OSError, UnicodeDecodeError) as exc:
             raise LogError(f"{path}: cannot be read ({exc})") from None
         try:
-            fmt = detect(lines)
+            try:
+                fmt = detect(lines)
+            except LogError:
+                raise LogError(
+                    "the first line is neither Cloudflare Logpush JSON nor an ALB access-log "
+                    "entry (the two logs a review reads)"
+                ) from None
             if fmt not in ("logpush", "alb"):
                 raise LogError(
                     f"a {fmt} log: the review reads Cloudflare Logpush (the edge) and ALB access "

@@ -479,12 +479,17 @@ def _main(argv: Sequence[str] | None = None) -> int:
         "and region); offline, documented defaults are assumed and said to be",
     )  # fmt: skip
     parser.add_argument(
-        "--now", type=_utc, help="the time lead times are judged at (ISO 8601; default: now)"
+        "--now", help="the time lead times are judged at (ISO 8601 with offset; default: now)"
     )
     parser.add_argument(
         "--scorecard", type=Path, help="write the readiness scorecard (Markdown) here"
     )
     args = parser.parse_args(argv)
+    try:
+        now = _utc(args.now) if args.now else datetime.now(UTC)
+    except argparse.ArgumentTypeError as exc:  # exit 3 (invalid input), never NO-GO's 2
+        print(f"preflight: --now {exc}", file=sys.stderr)
+        return EXIT_INVALID
     if args.chart is not None and args.chart.suffix.lower() not in (".png", ".svg"):
         print(
             f"preflight: --chart {args.chart}: the chart is written as .png or .svg; name the "
@@ -511,7 +516,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
             query_ignored=not args.full_query_key,
         )
     except ConfigErrors as exc:
-        head = f"{len(exc.errors)} problem(s) in the stack's settings; nothing was projected."
+        head = (
+            f"{len(exc.errors)} problem(s) in the stack's settings (or the channel's "
+            "calibration file); nothing was projected."
+        )
         print(exc.render(head), file=sys.stderr)
         return EXIT_INVALID
     except (ValueError, FileNotFoundError) as exc:
@@ -555,7 +563,6 @@ def _main(argv: Sequence[str] | None = None) -> int:
         from tools.quotas import vcpus_offline
 
         quotas, vcpus_of = Quotas.defaults(region), vcpus_offline
-    now = args.now or datetime.now(UTC)
     ready = readiness(p, verdict, settings, quotas, now=now, vcpus_of=vcpus_of)
     verdict = with_readiness(verdict, ready)
     warning = table.stale(date.today())
