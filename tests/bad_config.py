@@ -465,4 +465,10 @@ ST("staging", "zero-width-space-key", "typo", "U+200B", "a zero-width space past
 ST("staging", "nbsp-in-namespace", "typo", "U+00A0", "a no-break space inside a namespace key", "  spikeproof:network:", "  spikeproof:net\u00a0work:")
 ST("staging", "cross-region-no-key", "conflict", "kmsKeyId", "an encrypted primary in another region without primary.kmsKeyId", "    identifier: core-staging-db\n", "    identifier: core-staging-db\n    region: us-east-1\n")
 ST("staging", "kms-alias", "format", "kmsKeyId", "primary.kmsKeyId given as an alias (the provider takes an ARN)", "    identifier: core-staging-db\n", "    identifier: core-staging-db\n    region: us-east-1\n    kmsKeyId: alias/marketing-replicas\n")
+S("prod", "budget-negative", "range", "monthlyUsd", "spikeproof:budget.monthlyUsd is negative", setk(["spikeproof:budget", "monthlyUsd"], -3000))
+S("prod", "budget-typo", "typo", "monthlyUSD", "spikeproof:budget.monthlyUsd written monthlyUSD", renk(["spikeproof:budget", "monthlyUsd"], "monthlyUSD"))
+S("prod", "budget-text", "type", "campaignUsd", "spikeproof:budget.campaignUsd written as '500 dollars'", setk(["spikeproof:budget", "campaignUsd"], "500 dollars"))
+C("oncall-typo", "typo", "oncall", "onCall written oncall", lambda c: c.__setitem__("oncall", c.pop("onCall")))
+C("send-via-smtp", "format", "sendVia", "sendVia is smtp (esp or ses)", setk(["sendVia"], "smtp"))
+C("third-party-no-notice", "type", "notice", "a third party without its notice", lambda c: c["thirdParties"][0].pop("notice"))
 # fmt: on
