@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from forecast.projection import (
     EXIT_ACTIONS,
@@ -92,6 +91,14 @@ class CampaignCost:
                 for x in self.lines
             ],
         }
+
+
+def lcus(origin_rps: float) -> float:
+    """The ALB's capacity units at an origin load: the larger of its processed-bytes and
+    new-connections dimensions (the other two stay below these for a marketing site)."""
+    bytes_dimension = origin_rps * ORIGIN_RESPONSE_BYTES * 3600 / GB / LCU_GB_PER_HOUR
+    connections = origin_rps * NEW_CONNECTION_SHARE / LCU_NEW_CONNECTIONS
+    return max(bytes_dimension, connections)
 
 
 def standing_fleet(settings: Settings) -> int:
@@ -182,11 +189,7 @@ def campaign_cost(
             f"origin bytes out to the edge: {origin_requests:,.0f} responses",
             f"{ORIGIN_RESPONSE_BYTES / 1000:g} kB a response (assumed)",
         )
-        lcu_hours = 0.0
-        for m in p.minutes:
-            bytes_dimension = m.origin_rps * ORIGIN_RESPONSE_BYTES * 3600 / GB / LCU_GB_PER_HOUR
-            connections = m.origin_rps * NEW_CONNECTION_SHARE / LCU_NEW_CONNECTIONS
-            lcu_hours += max(0.0, max(bytes_dimension, connections) - 1.0) / 60
+        lcu_hours = sum(max(0.0, lcus(m.origin_rps) - 1.0) / 60 for m in p.minutes)
         _add(
             out,
             table,
@@ -266,24 +269,6 @@ def campaign_cost(
         if forms.mailing_list.kind == "ses":
             _add(out, table, region, "ses", "contact-list-calls", posts, "SES contact-list calls")
     return out
-
-
-def prewarm_cost(
-    p: Projection,
-    settings: Settings,
-    region: str,
-    table: PriceTable,
-    instances: int,
-    lead_minutes: int,
-) -> float:
-    """USD of holding `instances` from `lead_minutes` before the start to the end (the window a
-    pre-warm action holds, above the standing fleet)."""
-    if settings.fleet is None:
-        return 0.0
-    extra = max(0, instances - standing_fleet(settings))
-    hours = (p.campaign.length + timedelta(minutes=lead_minutes)).total_seconds() / 3600
-    kind = settings.fleet.instance_types[0]
-    return table.charge("ec2", f"instance:{kind}", region, extra * hours)
 
 
 def replica_cost(

@@ -22,13 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from forecast.cost import DETAILED_METRICS, HOURS_PER_MONTH, ROOT_VOLUME_GIB, standing_fleet
 from forecast.projection import EXIT_GO, decide, project
 from model.prices import PriceError, PriceTable
 from settings import Settings
 from settings.campaign import Campaign
 from settings.core import class_vcpus
 
-HOURS = 730.0
 LOWER_PLAN = {"enterprise": "business", "business": "pro", "pro": "free"}
 MIN_FLEET = 2
 
@@ -150,7 +150,7 @@ def variants(
             )
     fleet = settings.fleet
     if fleet is not None:
-        standing = fleet.min_size  # what the bill counts at rest (forecast/cost.standing_fleet)
+        standing = standing_fleet(settings)
         price = _instance_month(fleet.instance_types[0], rate)
         for size in range(MIN_FLEET, standing):
             candidate = _validated(settings, _fleet_size(size))
@@ -194,9 +194,8 @@ def variants(
 
 
 Rate = Callable[[str, str], "float | None"]
-ROOT_VOLUME_GIB = 20.0
-DETAILED_METRICS = 7
 PI_FREE_DAYS = 7
+"""Performance Insights keeps 7 days free; longer retention is billed (policies/costing.py)."""
 
 
 def _instance_month(kind: str, rate: Rate) -> float | None:
@@ -210,7 +209,7 @@ def _instance_month(kind: str, rate: Rate) -> float | None:
     if any(p is None for p in parts):
         return None
     hourly, gib, metric = (float(p or 0) for p in parts)
-    return hourly * HOURS + gib * ROOT_VOLUME_GIB + metric * DETAILED_METRICS
+    return hourly * HOURS_PER_MONTH + gib * ROOT_VOLUME_GIB + metric * DETAILED_METRICS
 
 
 def _replica_month(
@@ -222,14 +221,14 @@ def _replica_month(
     storage = rate("rds", f"storage-{storage_type}")
     if hourly is None or storage is None:
         return None
-    total = hourly * HOURS + storage * storage_gib
+    total = hourly * HOURS_PER_MONTH + storage * storage_gib
     replicas = settings.replicas
     if (
         replicas.performance_insights
         and replicas.performance_insights_retention_days > PI_FREE_DAYS
     ):
         insights = rate("rds", "performance-insights-long-term")
-        total += (insights or 0.0) * HOURS * (class_vcpus(klass) or 2)
+        total += (insights or 0.0) * HOURS_PER_MONTH * (class_vcpus(klass) or 2)
     return total
 
 

@@ -22,13 +22,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from forecast.cost import lcus
 from forecast.projection import (
     EXIT_ACTIONS,
     EXIT_NO_GO,
     INGEST_SECONDS,
     Projection,
     Verdict,
-    instances_needed,
+    referenced_campaigns,
+    stack_windows,
+    window_span,
 )
 from model.readiness import (
     DYNAMODB_NEW_TABLE_WRITES,
@@ -53,8 +56,6 @@ from settings import Settings
 FREEZE_BEFORE = timedelta(hours=2)
 """A prod deploy freeze starts this long before a campaign (or its pre-warm, when earlier): the
 last deploy before a launch should have been watched for a while. A project choice."""
-LCU_GB_PER_HOUR = 1.0
-ORIGIN_RESPONSE_BYTES = 60_000  # forecast/cost.py's assumption, for the LCU estimate
 
 
 @dataclass(frozen=True)
@@ -312,16 +313,7 @@ def readiness(
         "the campaign's pre-warm window (leadMinutes) and the freeze (FREEZE_BEFORE)",
         bool(lead) and (own is not None or "prewarm" in verdict.proposed),
     )
-    peak_lcu = max(
-        (
-            max(
-                m.origin_rps * ORIGIN_RESPONSE_BYTES * 3600 / 1e9 / LCU_GB_PER_HOUR,
-                m.origin_rps * 0.1 / 25,
-            )
-            for m in p.minutes
-        ),
-        default=0.0,
-    )
+    peak_lcu = max((lcus(m.origin_rps) for m in p.minutes), default=0.0)
     step(
         f"ALB LCU reservation ({math.ceil(peak_lcu)} LCUs at the peak)",
         timedelta(hours=LCU_RESERVATION_HOURS.value),
@@ -468,7 +460,6 @@ __all__ = [
     "Quota",
     "Quotas",
     "Readiness",
-    "instances_needed",
     "readiness",
     "with_readiness",
 ]
@@ -493,8 +484,6 @@ def freezes(
 
 def stack_freezes(settings: Settings, stack: str) -> list[Freeze]:
     """Every change freeze the stack's campaigns and pre-warm windows call for."""
-    from forecast.projection import referenced_campaigns, stack_windows, window_span
-
     campaigns = [(c.name, c.start_utc, c.finish) for c in referenced_campaigns(settings)]
     windows = [(w.name, *window_span(w)) for w in stack_windows(settings, stack)]
     return freezes(campaigns, windows)

@@ -72,9 +72,7 @@ class Actual:
         return 1 - origin / edge if edge else 1.0
 
     def summary(self, campaign: Campaign) -> dict[str, object]:
-        recipients_links = (
-            campaign.audience.size * campaign.links_per_email if campaign.audience else 0
-        )
+        recipients_links = links_sent(campaign)
         scanners = sum(m.scanners for m in self.minutes)
         return {
             "peakVisitorsPerSecond": round(self.peak_visitors.visitors / 60, 3),
@@ -90,6 +88,12 @@ class Actual:
             ),
             "originFrom": self.origin_source,
         }
+
+
+def links_sent(campaign: Campaign) -> int:
+    """Landing links in all the emails: what the scanners' share is a share of (the projection's
+    `size x scannerShare x linksPerEmail`)."""
+    return campaign.audience.size * campaign.links_per_email if campaign.audience else 0
 
 
 def _is_landing(path: str, landing: Sequence[str]) -> bool:
@@ -234,7 +238,7 @@ def calibrate(campaign: Campaign, act: Actual, *, today: date) -> Calibration | 
         [min(0.99, max(0.01, share + (i - 10) / 200)) for i in range(21)],
     )
     _e, tau, share, clicks = best
-    recipients_links = campaign.audience.size * campaign.links_per_email
+    recipients_links = links_sent(campaign)
     scanners = sum(m.scanners for m in act.minutes)
     forms = sum(m.forms for m in act.minutes)
     visitors = sum(m.visitors for m in act.minutes)
@@ -256,7 +260,7 @@ def forecast_summary(p: Projection) -> dict[str, object]:
     peak = max(p.minutes, key=lambda m: m.visitors_rps)
     origin = p.peak
     c = p.campaign
-    recipients_links = c.audience.size * c.links_per_email if c.audience else 0
+    recipients_links = links_sent(c)
     scanners = sum(m.scanner_rps for m in p.minutes) * 60
     return {
         "peakVisitorsPerSecond": round(peak.visitors_rps, 3),

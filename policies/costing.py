@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 HOURS_PER_MONTH = 730.0
@@ -199,10 +200,15 @@ def _by_use(service: str, usage: str, what: str) -> Rule:
     return rule
 
 
+def _launch_template(ctx: Context) -> Mapping[str, Any]:
+    """The fleet's launch template's inputs ({} unless the plan has exactly one)."""
+    templates = ctx.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    return templates[0].props if len(templates) == 1 else {}
+
+
 def _group(r: Resource, ctx: Context) -> None:
     props = r.props
-    templates = ctx.of_type("aws:ec2/launchTemplate:LaunchTemplate")
-    template = templates[0].props if len(templates) == 1 else {}
+    template = _launch_template(ctx)
     mixed = _get(props, "mixedInstancesPolicy")
     overrides = _get(mixed, "launchTemplate", "overrides") or []
     types = [o.get("instanceType") for o in overrides if isinstance(o, Mapping)]
@@ -327,8 +333,7 @@ def _schedule(r: Resource, ctx: Context) -> None:
         ctx.free(r, "pre-warm without a release action in the plan: not priced")
         return
     hours = _hours_between(str(props.get("startTime")), str(release.props.get("startTime")))
-    templates = ctx.of_type("aws:ec2/launchTemplate:LaunchTemplate")
-    kind = templates[0].props.get("instanceType") if len(templates) == 1 else None
+    kind = _launch_template(ctx).get("instanceType")
     extra = max(0, desired - base)
     if not kind or hours is None or not extra:
         ctx.free(r, "pre-warm window: nothing above the group's size to price")
@@ -346,8 +351,6 @@ def _schedule(r: Resource, ctx: Context) -> None:
 
 
 def _hours_between(start: str, end: str) -> float | None:
-    from datetime import datetime
-
     try:
         a = datetime.fromisoformat(start.replace("Z", "+00:00"))
         b = datetime.fromisoformat(end.replace("Z", "+00:00"))
@@ -584,6 +587,7 @@ def _lambda(r: Resource, ctx: Context) -> None:
 
 
 CONFIG = "configuration, no charge of its own"
+COMPONENT = _fixed("component: its children are priced")
 SSE_CONFIG = (
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 )
@@ -678,14 +682,14 @@ RULES: dict[str, Rule] = {
     "pulumi:pulumi:Stack": _plan,
     "pulumi:pulumi:StackReference": _fixed("stack reference: reads another stack's outputs"),
     "random:index/randomPassword:RandomPassword": _fixed("generated in the engine, no cloud"),
-    "spikeproof:compute:WebFleet": _fixed("component: its children are priced"),
-    "spikeproof:data:ReadReplica": _fixed("component: its children are priced"),
-    "spikeproof:edge:CloudflareEdge": _fixed("component: its children are priced"),
-    "spikeproof:edge:FormFrontDoor": _fixed("component: its children are priced"),
-    "spikeproof:forms:FormBackend": _fixed("component: its children are priced"),
-    "spikeproof:ops:Alerting": _fixed("component: its children are priced"),
-    "spikeproof:ops:CampaignMonitor": _fixed("component: its children are priced"),
-    "spikeproof:site:StaticSite": _fixed("component: its children are priced"),
+    "spikeproof:compute:WebFleet": COMPONENT,
+    "spikeproof:data:ReadReplica": COMPONENT,
+    "spikeproof:edge:CloudflareEdge": COMPONENT,
+    "spikeproof:edge:FormFrontDoor": COMPONENT,
+    "spikeproof:forms:FormBackend": COMPONENT,
+    "spikeproof:ops:Alerting": COMPONENT,
+    "spikeproof:ops:CampaignMonitor": COMPONENT,
+    "spikeproof:site:StaticSite": COMPONENT,
 }
 
 

@@ -36,6 +36,7 @@ from model.traffic import LogError, Observed, detect, observe
 from settings import stack_settings_in
 from settings.campaign import Calibration, calibration_path, load_campaign
 from settings.errors import ConfigErrors
+from tools.preflight import pyplot, save
 
 EXIT_BAD_LOG = 2
 
@@ -146,14 +147,8 @@ def short_version(
 
 
 def chart(path: Path, p: Projection, act: Actual) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = "spikeproof"
-    matplotlib.rcParams["svg.fonttype"] = "none"
-    import matplotlib.pyplot as plt
-
     x = list(range(len(p.minutes)))
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(10, 4.8))
     ax.plot(
         x,
@@ -181,10 +176,7 @@ def chart(path: Path, p: Projection, act: Actual) -> None:
     ax.set_title(f"{p.campaign.name} on {p.stack}: forecast against actual")
     ax.legend(loc="upper right", fontsize="small")
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
-    plt.close(fig)  # fmt: skip
+    save(fig, path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -24,10 +24,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from model.prices import GLOBAL, PriceError, PriceTable, Rate
+from model.prices import PriceError, PriceTable, Rate
 from policies.costing import HOURS_PER_MONTH, Facts, Line, Resource, Unpriced, price, total
 from settings import Settings, stack_settings_in
 from settings.errors import ConfigErrors
+from tools.engine.answers import GET_INSTANCE
 from tools.engine.mockrun import PlanError, PlanResult, plain, run_program
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -69,11 +70,7 @@ class Bill:
 
 def facts_of(result: PlanResult, settings: Settings) -> Facts:
     primary = next(
-        (
-            i.get("result") or {}
-            for i in result.invokes
-            if i["token"] == "aws:rds/getInstance:getInstance"
-        ),
+        (i.get("result") or {} for i in result.invokes if i["token"] == GET_INSTANCE),
         {},
     )
     return Facts(
@@ -295,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
-__all__ = ["GLOBAL", "Bill", "bill", "diff", "main", "render"]
+__all__ = ["Bill", "bill", "diff", "main", "render"]
 
 if __name__ == "__main__":
     sys.exit(main())

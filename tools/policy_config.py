@@ -29,7 +29,13 @@ from model.prices import GLOBAL, PriceError, PriceTable
 from settings import stack_settings_in
 from settings.errors import ConfigErrors
 from settings.files import ROOT, load_stack_config
-from tools.engine.answers import AnswerError, Answers, derive, primary_identity
+from tools.engine.answers import (
+    AnswerError,
+    Answers,
+    derive,
+    primary_answer,
+    primary_identity,
+)
 
 POLICY_CONFIG_DIR = ROOT / "policies" / "config"
 
@@ -132,14 +138,7 @@ def budget_config(
     facts: dict[str, Any] = {}
     if settings.edge is not None:
         facts["cloudflarePlan"] = settings.edge.plan
-    primary = (
-        answers.invoke(
-            "aws:rds/getInstance:getInstance",
-            {"dbInstanceIdentifier": answers.facts.primary, "region": region},
-        )
-        if answers.facts is not None
-        else None
-    )
+    primary = primary_answer(answers)
     if primary:
         facts["replicaStorageGib"] = primary.get("allocatedStorage")
         facts["replicaStorageType"] = primary.get("storageType") or "gp3"

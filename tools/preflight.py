@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from forecast.campaigns import prepare
 from forecast.cost import (
@@ -91,19 +92,13 @@ def primary_facts(stack: str, config_file: Path | None) -> dict[str, object]:
     """The primary as the offline plan's answers give it (its class is the replicas' when the
     stack file sets none; its storage is theirs): {} when the stack reads no primary."""
     from settings.files import load_stack_config
-    from tools.engine.answers import AnswerError, derive
+    from tools.engine.answers import AnswerError, derive, primary_answer
 
     try:
         config, _secrets, _project = load_stack_config(stack, config_file=config_file)
-        answers = derive(stack, config)
+        return primary_answer(derive(stack, config))
     except (AnswerError, ConfigErrors, OSError):
         return {}
-    if answers.facts is None:
-        return {}
-    found = answers.invoke(
-        "aws:rds/getInstance:getInstance", {"dbInstanceIdentifier": answers.facts.primary}
-    )
-    return dict(found or {})
 
 
 def variant_lines(found: Sequence[Variant]) -> list[str]:
@@ -330,13 +325,7 @@ def chart(
     """Origin demand against fleet capacity (shaded where demand is over it), and beside it form
     submissions against the API's throttle; the verdict in the title. With `after`, the same
     projection once the actions are applied, its legend naming each change it assumes."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = "spikeproof"  # same projection, same bytes
-    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: searchable, readable
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     c = before.campaign
     forms = bool(c.forms) and before.form_rate is not None
     fig, axes = plt.subplots(
@@ -398,6 +387,26 @@ def chart(
     fig.suptitle(
         f"{c.name} on {before.stack}" + (f": {word}" if word else "") + costs, fontweight="bold"
     )
+    save(fig, path)
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot, set for files: no display, and an SVG that is the same bytes for the
+    same figure (a fixed hash salt) with its text kept as text (searchable, readable)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "spikeproof"
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save(fig: Any, path: Path) -> None:
+    """Lay out, write (an SVG without its creation date, so reruns compare equal) and close."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
@@ -579,7 +588,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
         + readiness_lines(ready)
     )
     print(report(p, verdict, f"{campaign_path(args.campaign)} and {stack_file}", shown_cost))
-    rows = scorecard(campaign, settings, args.stack, region, verdict, ready, cost)
+    # The scorecard projects the stack's campaigns again for the freeze: only when asked for.
+    wanted = args.json_path is not None or args.scorecard is not None
+    rows = scorecard(campaign, settings, args.stack, region, verdict, ready, cost) if wanted else []
     if args.json_path:
         doc = {
             "campaign": campaign.name,

@@ -268,7 +268,7 @@ class Answers:
             name = _mapping(args.get("filter")).get("name")
             return _zone(facts, name) if name and name == facts.zone_name else None
 
-        answers["aws:rds/getInstance:getInstance"] = instance
+        answers[GET_INSTANCE] = instance
         answers["cloudflare:index/getZone:getZone"] = zone
         return answers
 
@@ -339,6 +339,17 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+GET_INSTANCE = "aws:rds/getInstance:getInstance"
+
+
+def primary_answer(answers: Answers) -> dict[str, Any]:
+    """The primary's getInstance answer, as the offline plan's program is told it ({} when the
+    stack names no primary): its class and storage are the replicas' (the cost tools read them)."""
+    if answers.facts is None:
+        return {}
+    return answers.invoke(GET_INSTANCE, {"dbInstanceIdentifier": answers.facts.primary}) or {}
+
+
 def primary_identity(answers: Answers) -> dict[str, list[str]]:
     """The policy pack's `primaryDatabase` (policies/helpers.py PRIMARY_KEYS) from the answers
     the plan itself uses: the primary as seen from the stack's region and from its own."""
@@ -350,7 +361,7 @@ def primary_identity(answers: Answers) -> dict[str, list[str]]:
         regions.append(facts.primary_region)
     seen = [
         answers.invoke(
-            "aws:rds/getInstance:getInstance",
+            GET_INSTANCE,
             {"dbInstanceIdentifier": facts.primary}
             | ({"region": r} if r != answers.where.region else {}),
         )
