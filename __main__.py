@@ -68,7 +68,7 @@ if e is not None:
 site = StaticSite("site", StaticSiteArgs(
     config=settings.site, upload=upload, account_id=e.account_id, zone_id=edge.zone_id,
     hostnames=tuple(e.hostnames), owns_zone_rulesets=e.owns_zone_rulesets, name_prefix=prefix,
-    comment=f"{comment} site"),  # settings require the edge's account with a site
+    comment=f"{comment} site", cms_secrets=dict(settings.cms_secrets())),  # the edge's account
 ) if settings.site and upload and edge and e and e.account_id else None  # fmt: skip
 # A dashboard and window alarms per referenced campaign (settings require a fleet and an edge).
 monitors = {facts.name: CampaignMonitor(f"campaign-{facts.name}", CampaignMonitorArgs(

@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -38,6 +38,38 @@ from settings.files import stack_file_label
 from settings.site import SiteSettings
 
 RULE_FILES = ("_headers", "_redirects")
+ADMIN_WORKER = Path(__file__).resolve().parent.parent / "site" / "worker" / "admin.js"
+"""The CMS admin's GitHub sign-in and the API CMS's publish hook (docs/site.md): the version's
+only script, run first on `worker_routes` and nowhere else (every other path is an asset, or the
+404 page, and costs no invocation)."""
+
+
+def worker_routes(config: SiteSettings) -> list[str]:
+    """Workers Static Assets' `run_worker_first`: the script's own paths."""
+    if config.cms is None:
+        return []
+    return ["/admin/oauth/*", *(["/admin/hooks/*"] if config.cms.api is not None else [])]
+
+
+def worker_bindings(
+    config: SiteSettings, secrets: dict[str, pulumi.Input[str]]
+) -> list[dict[str, Any]]:
+    """The script's plain-text and secret-text bindings (site/worker/admin.js reads them); the
+    secrets travel as Pulumi secrets end to end."""
+    if config.cms is None:
+        return []
+    plain: dict[str, str] = {}
+    if config.cms.github_client_id and "GITHUB_CLIENT_SECRET" in secrets:
+        plain["GITHUB_CLIENT_ID"] = config.cms.github_client_id
+    if config.cms.api is not None:
+        plain["GITHUB_REPO"] = config.cms.repo
+    return [
+        *({"type": "plain_text", "name": k, "text": v} for k, v in plain.items()),
+        *(
+            {"type": "secret_text", "name": k, "text": pulumi.Output.secret(v)}
+            for k, v in secrets.items()
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -126,6 +158,9 @@ class StaticSiteArgs:
     """Prefix for names, e.g. spikeproof-prod."""
     comment: str
     """Stack and component, written into annotations and descriptions."""
+    cms_secrets: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """The script's secret bindings (Settings.cms_secrets): the OAuth app's client secret, the
+    dispatch token and the webhook secret, each a Pulumi secret."""
 
 
 class StaticSite(pulumi.ComponentResource):
@@ -161,14 +196,27 @@ class StaticSite(pulumi.ComponentResource):
             }
             for rule_file, text in sorted(args.upload.rule_files.items())
         ]
+        asset_config: dict[str, Any] = dict(config.asset_config())
+        main_module = None
+        if config.cms is not None:
+            modules.append(
+                {
+                    "name": ADMIN_WORKER.name,
+                    "content_type": "application/javascript+module",
+                    "content_base64": _b64(ADMIN_WORKER.read_text(encoding="utf-8")),
+                }
+            )
+            main_module = ADMIN_WORKER.name
+            asset_config["run_worker_first"] = worker_routes(config)
+        bindings = worker_bindings(config, args.cms_secrets)
         version = cloudflare.WorkerVersion(
             f"{name}-version",
             account_id=args.account_id,
             worker_id=worker.id,
             compatibility_date=config.compatibility_date,
-            assets=cast(
-                Any, {"directory": str(args.upload.directory), "config": config.asset_config()}
-            ),
+            assets=cast(Any, {"directory": str(args.upload.directory), "config": asset_config}),
+            main_module=main_module,
+            bindings=cast(Any, bindings or None),
             modules=cast(Any, modules or None),
             annotations={
                 "workers_message": f"{args.comment}: build {args.upload.manifest_sha256[:12]}, "

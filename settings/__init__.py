@@ -47,7 +47,7 @@ from settings.forms import FormsSettings
 from settings.model import FieldError, Model, translate
 from settings.providers import CREDENTIAL
 from settings.providers import problems as provider_problems
-from settings.site import SiteSettings
+from settings.site import ADMIN_PATH, SiteSettings
 
 NAMESPACE = "spikeproof:"
 CAMPAIGN_NAME = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
@@ -109,6 +109,23 @@ class Settings(Model):
         description="The static site on Cloudflare Workers Static Assets: the paths it serves "
         "on the marketing hostnames (docs/site.md). Needs spikeproof:edge with accountId. "
         "Default: none.",
+    )
+    cms_github_client_secret: str | None = Field(
+        default=None,
+        description="The GitHub OAuth app's client secret for the CMS sign-in (site.cms."
+        "githubClientId), a Pulumi secret: `pulumi config set --secret "
+        "spikeproof:cmsGithubClientSecret`. Sent to the site's Worker as a secret binding.",
+    )
+    cms_dispatch_token: str | None = Field(
+        default=None,
+        description="A GitHub token that may send repository_dispatch to site.cms.repo (a "
+        "fine-grained token with Contents: read and write), for the API CMS's publish hook; a "
+        "Pulumi secret.",
+    )
+    cms_webhook_secret: str | None = Field(
+        default=None,
+        description="The shared secret the API CMS signs its publish webhook with (X-CMS-"
+        "Signature: sha256=HMAC, or Authorization: Bearer); a Pulumi secret.",
     )
     budget: BudgetSettings | None = Field(
         default=None,
@@ -294,6 +311,35 @@ class Settings(Model):
                 "host of the zone serves HTTPS",
                 example="Strict-Transport-Security: max-age=31536000",
             )
+        if site.cms is not None and not site.serves(ADMIN_PATH):
+            raise FieldError(
+                "site.cms",
+                "the CMS admin is served at /admin/ by the static site, and no site.paths "
+                "entry covers it (the fleet would answer /admin/)",
+                value=site.paths,
+                allowed="site.paths with '/admin/*'",
+                example=f"spikeproof:site: {{paths: {[*site.paths, '/admin/*']}}}",
+            )
+        client_id = site.cms.github_client_id if site.cms is not None else None
+        if client_id is not None and self.cms_github_client_secret is None:
+            raise FieldError(
+                "cmsGithubClientSecret",
+                "site.cms.githubClientId is set, and the OAuth app's client secret is not: the "
+                "sign-in cannot exchange GitHub's code for a token without it",
+                allowed="the OAuth app's client secret, as a Pulumi secret",
+                example="pulumi config set --secret spikeproof:cmsGithubClientSecret <secret>",
+            )
+        api = site.cms.api if site.cms is not None else None
+        for key, value in (("cmsDispatchToken", self.cms_dispatch_token),
+                           ("cmsWebhookSecret", self.cms_webhook_secret)):  # fmt: skip
+            if api is not None and value is None:
+                raise FieldError(
+                    key,
+                    "site.cms.api is set, and its publish hook needs this secret to relay the "
+                    "CMS's webhook to GitHub",
+                    allowed="a Pulumi secret",
+                    example=f"pulumi config set --secret spikeproof:{key} <value>",
+                )
         if site.covers_everything() and self.fleet is not None:
             raise FieldError(
                 "site.paths",
@@ -303,6 +349,15 @@ class Settings(Model):
                 allowed="the paths that move (e.g. /campaigns/*), or '/*' without a fleet",
                 example="spikeproof:site: {paths: ['/campaigns/*']}",
             )
+
+    def cms_secrets(self) -> dict[str, str]:
+        """The site Worker's secret bindings: name -> value, for those set."""
+        named = {
+            "GITHUB_CLIENT_SECRET": self.cms_github_client_secret,
+            "GITHUB_DISPATCH_TOKEN": self.cms_dispatch_token,
+            "CMS_WEBHOOK_SECRET": self.cms_webhook_secret,
+        }
+        return {name: value for name, value in named.items() if value is not None}
 
     def static_routes(self) -> tuple[str, ...]:
         """Workers route patterns of the static site: every marketing hostname x path."""
@@ -502,6 +557,20 @@ def parse(
                 err.value = "[secret]"
                 err.args = (err.render(),)
         errors.extend(found)
+    for secret_key in SECRET_KEYS:
+        if settings is None or secret_key not in config or secret_key in secret_keys:
+            continue
+        errors.append(
+            ConfigError(
+                stack_file=stack_file,
+                key_path=secret_key,
+                problem="a secret in plain text: anyone who reads the stack file or the "
+                "repository has it",
+                value="[secret]",
+                allowed="a Pulumi secret (`secure:` in the stack file)",
+                example=f"pulumi config set --secret {secret_key} <value>",
+            )
+        )
     if settings is not None and project_dir is not None:
         errors.extend(zone_conflicts(settings.edge, stack=stack, project_dir=project_dir))
     accounts, account_errors = _allowed_accounts(config, stack_file=stack_file)
@@ -515,6 +584,11 @@ def parse(
         raise ConfigErrors(errors)
     return settings, str(region)
 
+
+SECRET_KEYS = tuple(
+    f"{NAMESPACE}{key}" for key in ("cmsGithubClientSecret", "cmsDispatchToken", "cmsWebhookSecret")
+)
+"""Keys that are refused unless they are Pulumi secrets."""
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 

@@ -36,6 +36,86 @@ transform; a page's own headers of the same name are replaced."""
 HSTS = "Strict-Transport-Security"
 
 
+REPO = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
+BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
+GITHUB_CLIENT_ID = re.compile(r"^(Iv1\.[0-9a-f]{16}|Iv23[A-Za-z0-9]{16}|Ov23[A-Za-z0-9]{16}|[0-9a-f]{20})$")
+"""GitHub OAuth app client ids: 20 hex characters (older apps) or `Ov23` + 16 (newer OAuth apps);
+GitHub App client ids `Iv1.` + 16 hex or `Iv23` + 16."""
+ADMIN_PATH = "/admin/"
+
+
+class CmsApiSettings(Model):
+    """An API CMS the site's campaign pages come from instead of site/content (docs/site.md)."""
+
+    kind: Literal["wagtail"] = Field(
+        description="The CMS: `wagtail` (its API v2; cms/wagtail is the project's own, proven in "
+        "`make test-cms`).",
+    )
+    url: str = Field(
+        description="The CMS's base URL, read at build time (`/api/v2/pages/` under it).",
+        examples=["https://cms.acme-marketing.com"],
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?(/[^\s]*)?$", value):
+            raise ValueError("an https:// URL, e.g. https://cms.acme-marketing.com")
+        return value.rstrip("/")
+
+
+class CmsSettings(Model):
+    """The git-based headless CMS (Decap CMS at /admin/, docs/site.md): where it writes content
+    and how editors sign in."""
+
+    repo: str = Field(
+        description="The GitHub repository (owner/name) holding site/content: the CMS commits "
+        "there and opens its pull requests there.",
+        examples=["acme/spikeproof"],
+    )
+    branch: str = Field(
+        default="main", description="The branch pages are published to. Default main."
+    )
+    github_client_id: str | None = Field(
+        default=None,
+        description="The client id of the GitHub OAuth app editors sign in with (docs/site.md, "
+        "one-time setup); its secret is spikeproof:cmsGithubClientSecret, a Pulumi secret. "
+        "Unset: the admin's sign-in answers 503 with the setup steps.",
+    )
+
+    api: CmsApiSettings | None = Field(
+        default=None,
+        description="Pull campaign pages from an API CMS at build time instead of the git CMS's "
+        "files, and accept its publish webhook at /admin/hooks/publish, relayed to GitHub's "
+        "repository_dispatch (secrets spikeproof:cmsDispatchToken, spikeproof:cmsWebhookSecret)."
+        " Default: the git CMS.",
+    )
+
+    @field_validator("repo")
+    @classmethod
+    def _repo(cls, value: str) -> str:
+        if not REPO.match(value):
+            raise ValueError("a GitHub repository as owner/name, e.g. acme/spikeproof")
+        return value
+
+    @field_validator("branch")
+    @classmethod
+    def _branch(cls, value: str) -> str:
+        if not BRANCH.match(value) or ".." in value or value.endswith((".lock", "/")):
+            raise ValueError("a git branch name, e.g. main")
+        return value
+
+    @field_validator("github_client_id")
+    @classmethod
+    def _client_id(cls, value: str | None) -> str | None:
+        if value is not None and not GITHUB_CLIENT_ID.match(value):
+            raise ValueError(
+                "a GitHub OAuth app's client id (Settings > Developer settings > OAuth Apps), "
+                "e.g. Ov23liAbCdEfGhIjKlMn; never its secret"
+            )
+        return value
+
+
 class SiteSettings(Model):
     """A static site on Cloudflare Workers Static Assets in front of (or instead of) the fleet."""
 
@@ -93,6 +173,12 @@ class SiteSettings(Model):
         "the zone's apex may bind every host of the zone to HTTPS for its max-age, also hosts "
         "this stack does not manage. Without it such a header on the apex is refused. Default: "
         "false.",
+    )
+    cms: CmsSettings | None = Field(
+        default=None,
+        description="The CMS admin at /admin/ (Decap CMS, editorial workflow; docs/site.md): the "
+        "repository it writes to and the GitHub OAuth app it signs in with. Needs a path "
+        "covering /admin/ (e.g. '/admin/*'). Default: no admin.",
     )
 
     def hsts(self) -> str:
@@ -161,6 +247,10 @@ class SiteSettings(Model):
             if not re.match(r"^[A-Za-z0-9-]+$", name) or "\n" in header or "\r" in header:
                 raise ValueError(f"{name!r}: a header name of letters, digits and '-', one line")
         return value
+
+    def serves(self, path: str) -> bool:
+        """Whether a request for `path` reaches the static site (a listed prefix matches)."""
+        return any(path.startswith(p.rstrip("*")) for p in self.paths)
 
     def asset_config(self) -> dict[str, str]:
         """Workers Static Assets' `assets.config`, as the WorkerVersion and `wrangler dev` take it

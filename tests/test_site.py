@@ -11,7 +11,9 @@ import pytest
 
 from settings import stack_settings
 from settings.files import ROOT
+from tools.engine.mockrun import display, is_secret
 from tools.site_build import build
+from tools.site_build import main as site_build_main
 from tools.site_check import check
 
 STACKS = ("staging", "prod")
@@ -38,14 +40,19 @@ def test_the_site_is_a_worker_with_its_assets_live_on_its_paths(plan, stack: str
     assert assets["config"] == {
         "htmlHandling": site.html_handling,
         "notFoundHandling": site.not_found_handling,
+        # The one script runs first only for the CMS sign-in; every page is an asset.
+        "runWorkerFirst": ["/admin/oauth/*"],
     }
     assert not Path(assets["directory"]).is_absolute(), "the same path on every checkout"
     uploaded = ROOT / assets["directory"]
     assert (uploaded / "campaigns" / "spring" / "index.html").is_file()
     assert not (uploaded / "_headers").exists() and not (uploaded / "_redirects").exists()
     modules = {m["name"]: m for m in version.input("modules")}
-    assert set(modules) == {"_headers", "_redirects"}
-    assert all(m["contentType"] == "text/plain" for m in modules.values())
+    assert set(modules) == {"_headers", "_redirects", "admin.js"}
+    assert version.input("mainModule") == "admin.js"
+    assert modules["admin.js"]["contentType"] == "application/javascript+module"
+    assert all(modules[m]["contentType"] == "text/plain" for m in ("_headers", "_redirects"))
+    assert version.input("bindings") is None, "no OAuth app configured: no client id or secret"
     redirects = base64.b64decode(modules["_redirects"]["contentBase64"]).decode()
     assert "/campaigns/spring-sale /campaigns/spring/ 301" in redirects
     (deployment,) = result.of_type(DEPLOYMENT)
@@ -55,9 +62,46 @@ def test_the_site_is_a_worker_with_its_assets_live_on_its_paths(plan, stack: str
     ]
     routes = sorted(r.input("pattern") for r in result.of_type(ROUTE))
     hosts = stack_settings(stack).edge_rules().hostnames
-    assert routes == sorted(f"{h}/campaigns/*" for h in hosts)
+    assert routes == sorted(f"{h}{p}" for h in hosts for p in ("/campaigns/*", "/admin/*"))
     assert all(r.input("script") == worker.input("name") for r in result.of_type(ROUTE))
-    assert result.outputs["site_routes"] == [f"{h}/campaigns/*" for h in hosts]
+    assert result.outputs["site_routes"] == [
+        f"{h}{p}" for h in hosts for p in ("/campaigns/*", "/admin/*")
+    ]
+
+
+CLIENT_ID = "Ov23liAbCdEfGhIjKlMn"
+
+
+def test_the_cms_sign_in_gets_its_client_secret_only_as_a_secret_binding(plan) -> None:
+    result = plan(
+        "prod",
+        {
+            "spikeproof:site": {
+                "paths": ["/campaigns/*", "/admin/*"],
+                "cms": {"repo": "acme/spikeproof", "githubClientId": CLIENT_ID},
+            },
+            "spikeproof:cmsGithubClientSecret": {"secure": "v1:c2VjcmV0"},
+        },
+    )
+    (version,) = result.of_type(VERSION)
+    bindings = {b["name"]: b for b in version.input("bindings")}
+    assert bindings["GITHUB_CLIENT_ID"] == {
+        "type": "plain_text",
+        "name": "GITHUB_CLIENT_ID",
+        "text": CLIENT_ID,
+    }
+    assert bindings["GITHUB_CLIENT_SECRET"]["type"] == "secret_text"
+    secret = version.inputs["bindings"]
+    assert "offline-plan-secret" not in str(display(secret)), "shown as [secret], never its value"
+    assert any(is_secret(b) or is_secret(b.get("text")) for b in _wire(secret)), (
+        "the client secret travels as a Pulumi secret"
+    )
+
+
+def _wire(value: object) -> list[dict[str, object]]:
+    """The bindings list in wire form, whether the list itself or its items are secret."""
+    inner = value["value"] if is_secret(value) else value  # type: ignore[index]
+    return list(inner)  # type: ignore[call-overload]
 
 
 def test_security_headers_on_every_marketing_hostname(plan) -> None:
@@ -88,7 +132,7 @@ def test_rolling_back_is_a_config_value_and_no_rebuild(plan) -> None:
 
 
 def test_a_path_moves_back_to_the_fleet_by_one_config_change(plan) -> None:
-    moved = plan("prod", {"site": {"paths": ["/campaigns/*", "/pricing*"]}})
+    moved = plan("prod", {"site": {"paths": ["/campaigns/*", "/admin/*", "/pricing*"]}})
     patterns = {r.input("pattern") for r in moved.of_type(ROUTE)}
     assert "www.acme-marketing.com/pricing*" in patterns
     back = plan("prod", {"site": None})
@@ -132,6 +176,17 @@ def test_a_stack_may_run_only_the_static_site(plan) -> None:
         ("prod", {"site": {"directory": "../elsewhere"}}, "spikeproof:site.directory", "inside"),
         ("prod", {"site": {"directory": "build/nothing-here"}}, "spikeproof:site.directory",
          "no built site"),
+        ("prod", {"site": {"paths": ["/campaigns/*"]}}, "spikeproof:site.cms", "/admin/"),
+        ("prod", {"site": {"cms": {"repo": "spikeproof"}}}, "spikeproof:site.cms.repo",
+         "owner/name"),
+        ("prod", {"site": {"cms": {"repo": "acme/site", "branch": "a..b"}}},
+         "spikeproof:site.cms.branch", "branch name"),
+        ("prod", {"site": {"cms": {"repo": "acme/site", "githubClientId": "hunter2"}}},
+         "spikeproof:site.cms.githubClientId", "client id"),
+        ("prod", {"site": {"cms": {"repo": "acme/site", "githubClientId": "Ov23liAbCdEfGhIjKlMn"}}},
+         "spikeproof:cmsGithubClientSecret", "pulumi config set --secret"),
+        ("prod", {"cmsGithubClientSecret": "in-the-clear"}, "spikeproof:cmsGithubClientSecret",
+         "plain text"),
     ],
 )  # fmt: skip
 def test_bad_site_config_is_a_clear_error(config_error, stack, overrides, key, words) -> None:  # type: ignore[no-untyped-def]
@@ -139,8 +194,15 @@ def test_bad_site_config_is_a_clear_error(config_error, stack, overrides, key, w
     assert key in rendered and words in rendered, rendered
 
 
-def test_the_built_sample_passes_html_validate_and_the_link_check(tmp_path: Path) -> None:
-    build(tmp_path / "site", form_endpoint="https://forms.acme-marketing.com")
+@pytest.mark.parametrize("turnstile", [False, True])
+def test_the_built_site_passes_html_validate_and_the_link_check(
+    tmp_path: Path, turnstile: bool
+) -> None:
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text('{"turnstile_site_key": "0x4AAAAAAAexample"}' if turnstile else "{}")
+    assert site_build_main(["--stack", "prod", "--outputs", str(outputs),
+                            "--out", str(tmp_path / "site")]) == 0  # fmt: skip
+    assert (tmp_path / "site" / "admin" / "config.yml").is_file(), "prod has the CMS admin"
     npx = ROOT / "node_modules" / ".bin" / "html-validate"
     if not npx.exists():
         pytest.fail("html-validate is not installed: run `make node-deps`")
@@ -151,8 +213,11 @@ def test_the_built_sample_passes_html_validate_and_the_link_check(tmp_path: Path
         timeout=120,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    broken, skipped = check(tmp_path / "site", ["/campaigns/*"])
+    broken, skipped = check(tmp_path / "site", ["/campaigns/*", "/admin/*"])
     assert broken == [] and skipped == []
+    spring = (tmp_path / "site" / "campaigns" / "spring" / "index.html").read_text()
+    assert ('data-sitekey="0x4AAAAAAAexample"' in spring) is turnstile
+    assert 'action="https://forms.acme-marketing.com/subscribe"' in spring
 
 
 def test_the_link_check_finds_a_broken_link(tmp_path: Path) -> None:

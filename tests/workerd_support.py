@@ -28,30 +28,50 @@ WRANGLER = ROOT / "node_modules" / "wrangler" / "bin" / "wrangler.js"
 
 
 def wrangler_config(
-    directory: Path, asset_config: dict[str, str], compatibility_date: str
+    directory: Path,
+    asset_config: dict[str, Any],
+    compatibility_date: str,
+    *,
+    main: Path | None = None,
+    variables: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An assets-only Worker, configured as `components/site.py` deploys it."""
-    return {
+    """The site's Worker as `components/site.py` deploys it: its assets, and with `main` its
+    script (the version's main module) and bindings (`vars`; secret_text bindings read the same
+    in the script)."""
+    config: dict[str, Any] = {
         "name": "spikeproof-site-local",
         "compatibility_date": compatibility_date,
         "assets": {"directory": str(directory), **asset_config},
     }
+    if main is not None:
+        config["main"] = str(main)
+    if variables:
+        config["vars"] = variables
+    return config
 
 
 @contextmanager
 def serve_workerd(
     site: Path,
     base: Path,
-    asset_config: dict[str, str],
+    asset_config: dict[str, Any],
     compatibility_date: str,
     port: int | None = None,
+    *,
+    main: Path | None = None,
+    variables: dict[str, str] | None = None,
 ) -> Iterator[int]:
     if not WRANGLER.is_file():
         pytest.fail("wrangler is not installed: run `make node-deps` (npm ci, package.json)")
     port = port or free_port()
     base.mkdir(parents=True, exist_ok=True)
     (base / "wrangler.json").write_text(
-        json.dumps(wrangler_config(site, asset_config, compatibility_date), indent=2)
+        json.dumps(
+            wrangler_config(
+                site, asset_config, compatibility_date, main=main, variables=variables
+            ),
+            indent=2,
+        )
     )
     env = {
         **os.environ,
