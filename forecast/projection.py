@@ -172,7 +172,8 @@ class Verdict:
     `prewarm` (instances) with `prewarmLead` (minutes), `replicas` (count)."""
 
 
-def _rulesets(spec: EdgeRulesSpec) -> Rulesets:
+def edge_rulesets(spec: EdgeRulesSpec) -> Rulesets:
+    """The stack's generated edge rules and static routes, as the pre-flight evaluates them."""
     return Rulesets.from_rules(
         cache=cache_rules(spec),
         ratelimit=rate_limit_rules(spec),
@@ -204,7 +205,7 @@ def _static_kind(name: str, per_visitor: float) -> RequestKind:
 def request_kinds(campaign: Campaign, spec: EdgeRulesSpec) -> tuple[list[RequestKind], list[str]]:
     """Each kind of request a visitor makes, with the edge's verdict from the generated rules.
     Also returns the per-recipient parameters that keep landing cache keys apart."""
-    rules = _rulesets(spec)
+    rules = edge_rulesets(spec)
     host = spec.hostnames[0]
     kinds: list[RequestKind] = []
     splitting: list[str] = []
