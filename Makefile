@@ -6,7 +6,7 @@ STACK ?= staging
 PLAN_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: plan test venv docs clean bin-deps node-deps check lint typecheck workflows diagram site new-stack plan-consumer
+.PHONY: plan test venv docs clean bin-deps node-deps check lint typecheck workflows diagram site new-stack plan-consumer cms-venv cms-local bench-site
 
 # The stamp is rebuilt whenever a requirements file changes, so a pulled change to the
 # pins installs itself on the next `make` without anyone remembering to.
@@ -54,11 +54,30 @@ new-stack: $(VENV)/.stamp
 plan-consumer: site $(POLICY_VENV)/.stamp
 	$(PY) -m tools.plan --stack $(STACK) --program-dir examples/consumer $(PLAN_ARGS)
 
-# The static site the stack publishes (spikeproof:site.directory, build/site): by default the
-# sample site built for the stack; set SITE_BUILD to your generator's command (docs/site.md).
+# The static site the stack publishes (spikeproof:site.directory, build/site): Hugo builds site/
+# with the stack's values, and the CMS admin from node_modules (docs/site.md); with
+# spikeproof:site.cms.api the campaign pages are pulled from the API CMS first. TURNSTILE_SITE_KEY
+# is the stack's turnstile_site_key output (deploy.yml reads it). SITE_BUILD replaces the command.
 SITE_BUILD ?=
-site: $(VENV)/.stamp
-	$(or $(SITE_BUILD),$(PY) -m tools.site_build --stack $(STACK) --out build/site)
+TURNSTILE_SITE_KEY ?=
+site: $(VENV)/.stamp node_modules/.stamp
+	$(or $(SITE_BUILD),$(PY) -m tools.site_build --stack $(STACK) --out build/site $(if $(TURNSTILE_SITE_KEY),--turnstile-sitekey $(TURNSTILE_SITE_KEY)))
+
+# The API CMS proven by the tests (cms/wagtail: Wagtail, SQLite, gunicorn) in its own virtualenv:
+# Django is not the program's dependency. `make cms-local` runs it on this machine.
+CMS_VENV := .venv-cms
+$(CMS_VENV)/.stamp: cms/wagtail/requirements.txt
+	test -x $(CMS_VENV)/bin/python || $(PYTHON) -m venv $(CMS_VENV)
+	$(CMS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(CMS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r cms/wagtail/requirements.txt
+	touch $@
+
+cms-venv: $(CMS_VENV)/.stamp
+
+# Marketing's local preview of the git CMS: the admin at http://localhost:8080/admin/ writing to
+# this checkout's site/content through decap-server (docs/site.md, "Preview").
+cms-local: $(VENV)/.stamp node_modules/.stamp
+	$(PY) -m tools.cms_local
 
 # Debian binaries the tests run for real: nginx checks and serves the fleet's rendered config;
 # Chromium and its ChromeDriver open the sample landing page (tests/test_forms_browser.py);
@@ -84,7 +103,7 @@ node_modules/.stamp: package.json package-lock.json
 
 node-deps: node_modules/.stamp
 
-test: $(VENV)/.stamp $(POLICY_VENV)/.stamp bin-deps node_modules/.stamp site
+test: $(VENV)/.stamp $(POLICY_VENV)/.stamp $(CMS_VENV)/.stamp bin-deps node_modules/.stamp site
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate the README's configuration reference from settings/ and the stack files.
@@ -122,4 +141,9 @@ diagram: $(VENV)/.stamp
 	$(PY) -m tools.diagram
 
 clean:
-	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache node_modules build
+	rm -rf $(VENV) $(POLICY_VENV) $(CMS_VENV) .pytest_cache node_modules build
+
+# A 1,000-page site built by Hugo and checked (html-validate, the link check), against Hugo's bare
+# build of the same content, and the publish's upload and plan figures (docs/benchmarks.md).
+bench-site: $(VENV)/.stamp node_modules/.stamp
+	$(PY) -m tools.bench_site

@@ -142,7 +142,9 @@ def _publish_in_the_admin(driver: webdriver.Chrome, admin: str) -> None:
     wait = WebDriverWait(driver, 30)
     driver.get(admin)
     _click(driver, "//button[normalize-space(.)='Login']")
-    wait.until(ec.presence_of_element_located((By.XPATH, "//*[normalize-space(.)='Campaign pages']")))
+    wait.until(
+        ec.presence_of_element_located((By.XPATH, "//*[normalize-space(.)='Campaign pages']"))
+    )
     driver.get(admin + "#/collections/campaigns/new")
     _type(driver, "Title", "Summer sale: 30% off")
     _type(driver, "Hero line", "Sign up and your code arrives the moment the sale opens.")
@@ -150,7 +152,9 @@ def _publish_in_the_admin(driver: webdriver.Chrome, admin: str) -> None:
     _field(driver, "Body")
     if driver.execute_script("return localStorage.getItem('cms.md-mode')") != "raw":
         _click(driver, "//button[@role='switch']")
-        wait.until(lambda d: d.execute_script("return localStorage.getItem('cms.md-mode')") == "raw")
+        wait.until(
+            lambda d: d.execute_script("return localStorage.getItem('cms.md-mode')") == "raw"
+        )
     body = wait.until(ec.element_to_be_clickable(
         (By.CSS_SELECTOR, "[data-slate-editor='true'][contenteditable='true']")))  # fmt: skip
     body.click()
@@ -159,7 +163,9 @@ def _publish_in_the_admin(driver: webdriver.Chrome, admin: str) -> None:
     _set_datetime(driver, "Publish date", "2026-01-01T09:00")
     _click(driver, "//button[normalize-space(.)='Save']")
     wait.until(lambda d: f"/entries/{SLUG}" in d.current_url)
-    wait.until(ec.presence_of_element_located((By.XPATH, "//*[normalize-space(.)='Changes saved']")))
+    wait.until(
+        ec.presence_of_element_located((By.XPATH, "//*[normalize-space(.)='Changes saved']"))
+    )
     _click(driver, "//span[@role='button'][starts-with(normalize-space(.), 'Status:')]")
     _click(driver, "//*[@role='menuitem'][normalize-space(.)='Ready']")
     wait.until(ec.presence_of_element_located(
@@ -167,7 +173,9 @@ def _publish_in_the_admin(driver: webdriver.Chrome, admin: str) -> None:
     driver.execute_script("window.confirm = () => true;")  # Decap asks with window.confirm
     _click(driver, "//span[@role='button'][normalize-space(.)='Publish']")
     _click(driver, "//*[@role='menuitem'][normalize-space(.)='Publish now']")
-    wait.until(ec.presence_of_element_located((By.XPATH, "//*[normalize-space(.)='Entry published']")))
+    wait.until(
+        ec.presence_of_element_located((By.XPATH, "//*[normalize-space(.)='Entry published']"))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -267,8 +275,9 @@ def test_a_visitor_signs_up_on_the_new_page_with_and_without_javascript(
     _submit(driver)
     _wait(
         driver,
-        lambda d: d.find_element(By.ID, "signup-status").get_attribute("data-outcome")
-        == "accepted",
+        lambda d: (
+            d.find_element(By.ID, "signup-status").get_attribute("data-outcome") == "accepted"
+        ),
         "the sign-up from the new page was not accepted",
     )
     nojs = browser(False)

@@ -10,11 +10,8 @@ import hashlib
 import hmac
 import http.client
 import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,55 +20,13 @@ import pytest
 from components.site import ADMIN_WORKER, worker_routes
 from settings import stack_settings
 from settings.site import CmsApiSettings
+from tests.github_support import CLIENT_SECRET, GOOD_CODE, FakeGitHub, fake_github
 from tests.workerd_support import serve_workerd
 from tools.site_build import main as site_build
 
 CLIENT_ID = "Ov23liAbCdEfGhIjKlMn"
-CLIENT_SECRET = "test-client-secret-0123456789"
 HOOK_SECRET = "test-hook-secret-0123456789"
 DISPATCH_TOKEN = "github_pat_test_0123456789"
-GOOD_CODE = "code-0123"
-
-
-@dataclass
-class FakeGitHub:
-    """GitHub's token exchange and dispatch endpoints, recording each request's JSON body."""
-
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
-    dispatches: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
-
-
-@pytest.fixture(scope="module")
-def github() -> Iterator[tuple[str, FakeGitHub]]:
-    fake = FakeGitHub()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-            if self.path == "/login/oauth/access_token":
-                fake.exchanges.append(body)
-                good = body.get("code") == GOOD_CODE and body.get("client_secret") == CLIENT_SECRET
-                answer = {"access_token": "gho_token", "token_type": "bearer"} if good else {
-                    "error": "bad_verification_code"}  # fmt: skip
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                return
-            fake.dispatches.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(204 if self.path == "/repos/acme/spikeproof/dispatches" else 404)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", fake
-    server.shutdown()
-    server.server_close()
 
 
 def _serve(base: Path, variables: dict[str, str]) -> Any:
@@ -86,6 +41,12 @@ def _serve(base: Path, variables: dict[str, str]) -> Any:
         base / "site", base / "run", config, site.compatibility_date,
         main=ADMIN_WORKER, variables=variables,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def github() -> Iterator[tuple[str, FakeGitHub]]:
+    with fake_github() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +119,9 @@ def test_the_callback_hands_the_token_to_the_admin_on_this_origin_only(
     assert status == 200, page
     assert github[1].exchanges[-1]["client_secret"] == CLIENT_SECRET
     assert github[1].exchanges[-1]["code"] == GOOD_CODE
-    message = 'authorization:github:success:{\\"token\\":\\"gho_token\\",\\"provider\\":\\"github\\"}'
+    message = (
+        'authorization:github:success:{\\"token\\":\\"gho_token\\",\\"provider\\":\\"github\\"}'
+    )
     assert message in page
     assert f'"origin":"http://127.0.0.1:{worker}"' in page
     assert '"*"' not in page, "never posted to any origin"
@@ -176,7 +139,9 @@ def test_a_forged_expired_or_refused_sign_in_gets_no_token(
 ) -> None:
     state, cookie = _sign_in(worker)
     path = "/admin/oauth/callback?" + query.format(state=state)
-    status, _, page = request(worker, "GET", path, headers={"Cookie": cookie} if with_cookie else {})
+    status, _, page = request(
+        worker, "GET", path, headers={"Cookie": cookie} if with_cookie else {}
+    )
     assert status == 400
     assert "authorization:github:error:" in page and "gho_token" not in page
 

@@ -67,9 +67,7 @@ def serve_workerd(
     base.mkdir(parents=True, exist_ok=True)
     (base / "wrangler.json").write_text(
         json.dumps(
-            wrangler_config(
-                site, asset_config, compatibility_date, main=main, variables=variables
-            ),
+            wrangler_config(site, asset_config, compatibility_date, main=main, variables=variables),
             indent=2,
         )
     )

@@ -14,7 +14,9 @@ passed stays live until Wagtail's hourly `publish_scheduled` unpublishes it, so 
 also written as Hugo's `expiryDate` and the build leaves the page out on time.
 
 CMS content is untrusted: the rich-text body (HTML) is cleaned to an allow-list of tags and
-attributes (nh3, the Rust ammonia sanitizer); a slug that is not a plain URL segment, or a form
+attributes (nh3, the Rust ammonia sanitizer), then written as Markdown (markdownify), so an API
+page goes through the one rendering path the git CMS's pages take, where raw HTML is never
+rendered (site/hugo.toml; Hugo's own policy also refuses HTML content files). A slug that is not a plain URL segment, or a form
 the site does not have, refuses the pull naming the page. Exit 2 with one line per problem.
 """
 
@@ -35,6 +37,7 @@ from typing import Any
 
 import nh3
 import yaml
+from markdownify import markdownify
 
 from settings.files import ROOT
 
@@ -86,6 +89,11 @@ def clean_html(html: str) -> str:
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES)
 
 
+def as_markdown(html: str) -> str:
+    """The cleaned rich text as Markdown (text escaped, so it stays text)."""
+    return str(markdownify(clean_html(html), heading_style="ATX")).strip()
+
+
 def page_file(item: dict[str, Any], forms: set[str]) -> tuple[str, str]:
     """(slug, the Hugo content file's text) of one Wagtail page; PullError naming it."""
     meta = item.get("meta") or {}
@@ -113,7 +121,7 @@ def page_file(item: dict[str, Any], forms: set[str]) -> tuple[str, str]:
     if item.get("expire_at"):
         front["expiryDate"] = str(item["expire_at"])
     front["cms"] = {"api": "wagtail", "id": item.get("id")}
-    body = clean_html(str(item.get("body") or ""))
+    body = as_markdown(str(item.get("body") or ""))
     return slug, f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{body}\n"
 
 
@@ -131,7 +139,7 @@ def _is_campaign(path: Path) -> bool:
 
 def pull(base_url: str, out: Path, *, source: Path = SOURCE_CONTENT) -> list[str]:
     """The content folder at `out` (replaced): the site's own pages and the API's campaign
-    pages, as HTML content files. The slugs written."""
+    pages. The slugs written; nothing is written when a page is refused."""
     forms = site_forms()
     files: dict[str, str] = {}
     problems: list[str] = []
@@ -154,7 +162,7 @@ def pull(base_url: str, out: Path, *, source: Path = SOURCE_CONTENT) -> list[str
         if _is_campaign(path):
             path.unlink()
     for slug, text in files.items():
-        (campaigns / f"{slug}.html").write_text(text, encoding="utf-8")
+        (campaigns / f"{slug}.md").write_text(text, encoding="utf-8")
     return sorted(files)
 
 

@@ -42,6 +42,7 @@ from typing import Any
 
 import yaml
 
+from settings.errors import ConfigErrors
 from settings.files import ROOT
 
 SOURCE = ROOT / "site"
@@ -216,12 +217,20 @@ class StackValues:
     cms: CmsTarget | None
     note: str | None
     """Said to the user: a widget the stack creates whose key the outputs do not have yet."""
+    api_url: str | None = None
+    """The API CMS the campaign pages come from (site.cms.api), pulled at build time."""
 
 
-def stack_values(stack: str, outputs: dict[str, Any]) -> StackValues:
+def stack_values(
+    stack: str, outputs: dict[str, Any], config_file: Path | None = None
+) -> StackValues:
     from settings import stack_settings
+    from settings.files import CONFIG_FILE_ENV
 
-    settings = stack_settings(stack)
+    given = config_file or (
+        Path(os.environ[CONFIG_FILE_ENV]) if CONFIG_FILE_ENV in os.environ else None
+    )
+    settings = stack_settings(stack, config_file=given)
     domain = settings.forms.custom_domain if settings.forms is not None else None
     if domain is None:
         raise BuildError(
@@ -241,7 +250,8 @@ def stack_values(stack: str, outputs: dict[str, Any]) -> StackValues:
     site_cms = settings.site.cms if settings.site is not None else None
     if site_cms is not None:
         cms = CmsTarget(site_cms.repo, site_cms.branch, base_url or "")
-    return StackValues(f"https://{domain.domain_name}", base_url, sitekey, cms, note)
+    api_url = site_cms.api.url if site_cms is not None and site_cms.api is not None else None
+    return StackValues(f"https://{domain.domain_name}", base_url, sitekey, cms, note, api_url)
 
 
 def read_outputs(path: Path | None) -> dict[str, Any]:
@@ -267,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--outputs", type=Path, help="`pulumi stack output --json` of the stack (Turnstile key)"
     )
+    parser.add_argument(
+        "--config-file", type=Path, help="the stack file, when not Pulumi.<stack>.yaml"
+    )
     parser.add_argument("--turnstile-sitekey", help="the stack's turnstile_site_key output")
     parser.add_argument("--turnstile-script", default=TURNSTILE_SCRIPT)
     parser.add_argument("--source", type=Path, default=SOURCE)
@@ -278,12 +291,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.stack:
-            values = stack_values(args.stack, read_outputs(args.outputs))
+            values = stack_values(args.stack, read_outputs(args.outputs), args.config_file)
         else:
             values = StackValues(args.form_endpoint, None, None, None, None)
         cms = values.cms
         if args.cms_local:
             cms = CmsTarget(cms.repo if cms else "local/site", local_backend=args.cms_local)
+        content = args.content
+        if content is None and values.api_url is not None:
+            from tools.cms_pull import PullError, pull
+
+            content = args.out.parent / f"{args.out.name}-content"
+            try:
+                slugs = pull(values.api_url, content, source=args.source / "content")
+            except PullError as error:
+                raise BuildError(f"the API CMS at {values.api_url}: {error}") from None
+            print(f"{len(slugs)} campaign pages from {values.api_url}")
         files = build(
             args.out,
             form_endpoint=values.form_endpoint,
@@ -292,16 +315,21 @@ def main(argv: list[str] | None = None) -> int:
             source=args.source,
             base_url=values.base_url,
             cms=cms,
-            content=args.content,
+            content=content,
             now=args.now,
         )
     except BuildError as error:
         print(f"site_build: {error}", file=sys.stderr)
         return 2
+    except ConfigErrors as errors:
+        print(errors.render(), file=sys.stderr)
+        return 2
     if values.note:
         print(f"site_build: note: {values.note}", file=sys.stderr)
     pages = sum(1 for f in files if f.suffix == ".html")
-    print(f"{len(files)} files ({pages} pages) in {args.out} (form endpoint {values.form_endpoint})")
+    print(
+        f"{len(files)} files ({pages} pages) in {args.out} (form endpoint {values.form_endpoint})"
+    )
     return 0
 
 
