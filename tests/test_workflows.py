@@ -98,9 +98,9 @@ def test_least_privilege(name: str) -> None:
         # The jobs that push, each to a branch of its own: ami-update proposes an image update,
         # campaign-request the campaign file of a request.
         pushes = name in ("ami-update.yml", "campaign-request.yml")
-        assert granted.get("contents") == ("write" if pushes else "read"), (
-            f"{name}:{job_id}: contents must be read-only"
-        )
+        # A job that reads no repository (deploy.yml's debounce: it only waits) is granted none.
+        expected = ("write",) if pushes else ("read", None)
+        assert granted.get("contents") in expected, f"{name}:{job_id}: contents must be read-only"
         writes = {scope for scope, level in granted.items() if level == "write"}
         allowed = {"id-token", "pull-requests", "issues"} | ({"contents"} if pushes else set())
         assert writes <= allowed, f"{name}:{job_id}: unexpected write scopes {writes - allowed}"
@@ -163,10 +163,12 @@ def test_deploys_run_staging_then_prod_behind_approval_one_at_a_time() -> None:
         assert concurrency["cancel-in-progress"] is False, (
             f"deploy.yml:{stack}: an update must never be cancelled half-way"
         )
-        [step] = [s for s in jobs[stack]["steps"] if str(s.get("uses", "")).startswith("pulumi/")]
-        assert step["with"]["command"] == "up"
-        assert step["with"]["stack-name"].endswith(f"/{stack}")
-        assert step["with"]["policyPackConfigs"] == f"policies/config/{stack}.json"
+        steps = [s for s in jobs[stack]["steps"] if str(s.get("uses", "")).startswith("pulumi/")]
+        assert [s["with"]["command"] for s in steps] == ["output", "up", "up"]
+        for step in steps:
+            assert step["with"]["stack-name"].endswith(f"/{stack}")
+        for step in steps[1:]:
+            assert step["with"]["policyPackConfigs"] == f"policies/config/{stack}.json"
 
 
 def test_drift_check_is_scheduled_expects_no_changes_and_reports() -> None:
@@ -232,6 +234,7 @@ def test_the_cms_publish_and_site_checks_run_through_the_deploy() -> None:
     runs = [str(s.get("run", "")) for s in jobs["check"]["steps"]]
     assert any("html-validate" in r for r in runs) and any("tools.site_check" in r for r in runs)
     assert jobs["staging"]["needs"] == "check" and jobs["prod"]["needs"] == "staging"
+    assert jobs["check"]["needs"] == "debounce"
     for stack in STACKS:
         runs = "\n".join(str(s.get("run", "")) for s in jobs[stack]["steps"])
         assert "html-validate" in runs and "tools.site_check" in runs, (
@@ -292,3 +295,41 @@ def test_pull_requests_get_a_cost_diff_of_every_stack() -> None:
     stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
     loop = next(line for line in script.splitlines() if line.strip().startswith("for stack in"))
     assert set(loop.split(" in ", 1)[1].removesuffix("; do").split()) == set(stacks), (loop, stacks)
+
+
+def test_a_burst_of_cms_publishes_is_one_build_and_pages_expire_hourly() -> None:
+    """GitHub's concurrency (docs, "Using concurrency"): with cancel-in-progress, a newly queued
+    run cancels the one in progress, so of a burst of cms-publish runs only the last one gets past
+    the wait; every later job names its needs' results, because a job whose ancestor was skipped
+    (the debounce, on a push) is otherwise skipped too (actions/runner#491)."""
+    workflow = _load("deploy.yml")
+    on = workflow.get("on", workflow.get(True))
+    assert [s["cron"] for s in on["schedule"]] == ["17 * * * *"], "expiry needs a rebuild"
+    jobs = workflow["jobs"]
+    debounce = jobs["debounce"]
+    assert debounce["if"] == "github.event_name == 'repository_dispatch'"
+    assert debounce["concurrency"] == {"group": "cms-publish-debounce", "cancel-in-progress": True}
+    assert any("sleep" in str(s.get("run", "")) for s in debounce["steps"])
+    assert debounce["permissions"] == {}, "it waits; it needs nothing"
+    assert "needs.debounce.result != 'failure'" in jobs["check"]["if"]
+    assert "!cancelled()" in jobs["check"]["if"], "a cancelled (superseded) wait builds nothing"
+    assert "needs.check.result == 'success'" in jobs["staging"]["if"]
+    assert "needs.staging.result == 'success'" in jobs["prod"]["if"]
+
+
+def test_the_site_is_built_with_the_stacks_turnstile_key_and_again_if_the_update_made_it() -> None:
+    jobs = _load("deploy.yml")["jobs"]
+    for stack in STACKS:
+        steps = jobs[stack]["steps"]
+        ids = {s.get("id"): i for i, s in enumerate(steps) if s.get("id")}
+        assert steps[ids["before"]]["with"]["command"] == "output"
+        [build] = [s for s in steps if "make site" in str(s.get("run", "")) and "id" not in s]
+        assert build["env"]["TURNSTILE_SITE_KEY"] == "${{ steps.before.outputs.turnstile_site_key }}"
+        rebuild = steps[ids["rebuild"]]
+        assert ids["before"] < ids["up"] < ids["rebuild"]
+        assert rebuild["if"] == (
+            "steps.up.outputs.turnstile_site_key != steps.before.outputs.turnstile_site_key"
+        )
+        assert "html-validate" in rebuild["run"] and "tools.site_check" in rebuild["run"]
+        last = steps[ids["rebuild"] + 1]
+        assert last["if"] == "steps.rebuild.outcome == 'success'" and last["with"]["command"] == "up"
