@@ -1,6 +1,9 @@
-"""Benchmark of a static publish: `python -m tools.bench_site [--pages 500]`.
+"""Benchmark of a static publish: `python -m tools.bench_site [--pages 1000]`.
 
 Prints (never asserts), measured in the same run:
+  0. the `--pages`-page site's build (`tools.site_build`: Hugo with the stack's layer, the CMS
+     admin added) and its checks (html-validate, the link check), each against Hugo's bare build
+     of the same content (`hugo --source` alone), medians of interleaved runs;
   1. bytes a publish uploads for a change of one page versus a first (full) upload of a
      `--pages`-page site: Workers Static Assets is content addressed (the upload session asks
      only for the files whose content hash it does not hold), so the changed page is what moves;
@@ -17,6 +20,7 @@ import argparse
 import hashlib
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,15 +29,67 @@ from pathlib import Path
 from settings.files import ROOT
 
 
-def make_site(out: Path, pages: int) -> None:
-    from tools.site_build import build
+BODY = "\n\n".join(
+    f"## Part {n}\n\nEverything in the **offer** is {n}0% off, [terms](/campaigns/thank-you/)."
+    for n in range(1, 6)
+)
 
-    build(out, form_endpoint="https://forms.acme-marketing.com")
-    template = (out / "campaigns" / "spring" / "index.html").read_text()
+
+def make_source(out: Path, pages: int) -> Path:
+    """A copy of site/ with `pages` campaign pages more, as the CMS writes them."""
+    from tools.site_build import SOURCE
+
+    shutil.copytree(SOURCE, out)
     for i in range(pages):
-        page = out / "campaigns" / f"offer-{i:04d}" / "index.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(template.replace("Spring sale", f"Offer {i}") + f"<!-- {i} -->\n" * 20)
+        (out / "content" / "campaigns" / f"offer-{i:04d}.md").write_text(
+            f"---\ntype: campaign\ntitle: Offer {i}\nhero: The offer number {i}.\n"
+            f"cta: Get offer {i}\nform: signup\npublishDate: 2026-01-01T09:00:00Z\n---\n{BODY}\n"
+        )
+    return out
+
+
+def make_site(out: Path, pages: int, source: Path | None = None) -> None:
+    from tools.site_build import CmsTarget, build
+
+    source = source or make_source(out.parent / f"{out.name}-source", pages)
+    build(out, form_endpoint="https://forms.acme-marketing.com", source=source,
+          cms=CmsTarget("acme/spikeproof", base_url="https://www.acme-marketing.com"))  # fmt: skip
+
+
+def build_and_check(source: Path, work: Path, repeats: int) -> None:
+    """Section 0: the build and its checks against Hugo's bare build, interleaved."""
+    from tools.site_build import hugo_binary
+    from tools.site_check import check
+
+    validate = ROOT / "node_modules" / ".bin" / "html-validate"
+    bare_t: list[float] = []
+    build_t: list[float] = []
+    validate_t: list[float] = []
+    links_t: list[float] = []
+    for n in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([hugo_binary(), "--source", str(source), "--destination",
+                        str(work / f"bare-{n}"), "--quiet"], check=True, capture_output=True)  # fmt: skip
+        bare_t.append(time.perf_counter() - started)
+        out = work / f"built-{n}"
+        started = time.perf_counter()
+        make_site(out, 0, source)
+        build_t.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        subprocess.run([str(validate), "--config", str(ROOT / ".htmlvalidate.json"), str(out)],
+                       check=True, capture_output=True)  # fmt: skip
+        validate_t.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        broken, _ = check(out, ["/campaigns/*", "/admin/*"])
+        links_t.append(time.perf_counter() - started)
+        assert not broken, broken[:3]
+    bare, built = statistics.median(bare_t), statistics.median(build_t)
+    valid, links = statistics.median(validate_t), statistics.median(links_t)
+    pages = len(list((work / "built-0").rglob("*.html")))
+    print(f"{pages}-page site (medians of {repeats}): Hugo's bare build {bare:.2f} s; "
+          f"tools.site_build {built:.2f} s ({built / bare:.2f}x bare)")  # fmt: skip
+    print(f"  checks: html-validate {valid:.2f} s ({valid / bare:.2f}x bare), link check "
+          f"{links:.2f} s ({links / bare:.2f}x bare); build and checks {built + valid + links:.2f} s")
 
 
 def manifest(site: Path) -> dict[str, tuple[str, int]]:
@@ -63,12 +119,13 @@ def plan_seconds(directory: str, repeats: int) -> list[float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench_site")
-    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench-site-", dir=ROOT / "build"))
     try:
         big, small = work / "big", work / "small"
+        build_and_check(make_source(work / "source", args.pages), work, args.repeats)
         make_site(big, args.pages)
         make_site(small, 0)
         first = manifest(big)
