@@ -38,7 +38,9 @@ HSTS = "Strict-Transport-Security"
 
 REPO = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
 BRANCH = re.compile(r"^[A-Za-z0-9._/-]{1,100}$")
-GITHUB_CLIENT_ID = re.compile(r"^(Iv1\.[0-9a-f]{16}|Iv23[A-Za-z0-9]{16}|Ov23[A-Za-z0-9]{16}|[0-9a-f]{20})$")
+GITHUB_CLIENT_ID = re.compile(
+    r"^(Iv1\.[0-9a-f]{16}|Iv23[A-Za-z0-9]{16}|Ov23[A-Za-z0-9]{16}|[0-9a-f]{20})$"
+)
 """GitHub OAuth app client ids: 20 hex characters (older apps) or `Ov23` + 16 (newer OAuth apps);
 GitHub App client ids `Iv1.` + 16 hex or `Iv23` + 16."""
 ADMIN_PATH = "/admin/"

@@ -313,6 +313,16 @@ S("prod", "spot-with-warmpool", t, "warmPoolSize", "spot block together with a w
 S("prod", "pages-offsite", t, "thankYou", "forms.pages.thankYou on a foreign https host", setk([FO, "pages", "thankYou"], "https://evil.example.net/thanks"))
 S("prod", "bypass-overlaps-marketing", t, "marketingPaths", "edge.cache.bypassPaths contains a marketing path", setk([E, "cache", "bypassPaths"], ["/pricing", "/api"]))
 S("prod", "workersdev-in-prod", t, "workersDev", "site.workersDev true in prod", setk(["spikeproof:site", "workersDev"], True))
+S("prod", "cms-repo-no-owner", t, "repo", "site.cms.repo without its owner", setk(["spikeproof:site", "cms", "repo"], "spikeproof"))
+S("prod", "cms-repo-url", t, "repo", "site.cms.repo written as a URL", setk(["spikeproof:site", "cms", "repo"], "https://github.com/acme/spikeproof"))
+S("prod", "cms-admin-not-routed", t, "cms", "site.cms without /admin/* in site.paths", setk(["spikeproof:site", "paths"], ["/campaigns/*"]))
+S("prod", "cms-client-secret-as-id", t, "githubClientId", "the OAuth app's secret pasted as its client id", setk(["spikeproof:site", "cms", "githubClientId"], "0123456789abcdef0123456789abcdef01234567"))
+S("prod", "cms-client-id-no-secret", t, "cmsGithubClientSecret", "site.cms.githubClientId without the secret", setk(["spikeproof:site", "cms", "githubClientId"], "Ov23liAbCdEfGhIjKlMn"))
+S("prod", "cms-client-secret-plain", t, "cmsGithubClientSecret", "the OAuth app's secret in plain text", setk(["spikeproof:cmsGithubClientSecret"], "0123456789abcdef0123456789abcdef01234567"))
+S("prod", "cms-api-http", t, "url", "site.cms.api.url over plain http", setk(["spikeproof:site", "cms", "api"], {"kind": "wagtail", "url": "http://cms.acme-marketing.com"}))
+S("prod", "cms-api-kind-typo", t, "kind", "site.cms.api.kind misspelt", setk(["spikeproof:site", "cms", "api"], {"kind": "wagtial", "url": "https://cms.acme-marketing.com"}))
+S("prod", "cms-api-no-secrets", t, "cmsDispatchToken", "site.cms.api without its dispatch token", setk(["spikeproof:site", "cms", "api"], {"kind": "wagtail", "url": "https://cms.acme-marketing.com"}))
+S("prod", "cms-branch-spaces", t, "branch", "site.cms.branch with a space", setk(["spikeproof:site", "cms", "branch"], "main branch"))
 # ---------------- 6. YAML errors (raw text) -----------------
 t = "yaml"
 ST("staging", "bad-indent", t, "(file)", "fleet.minSize mis-indented", "    minSize: 1\n", "     minSize: 1\n")

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -67,10 +68,10 @@ def _repository(tmp: Path) -> Path:
 
 def _serve_static(directory: Path) -> tuple[http.server.ThreadingHTTPServer, int]:
     class Quiet(http.server.SimpleHTTPRequestHandler):
-        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                          ".yml": "text/yaml", ".wasm": "application/wasm"}  # fmt: skip
+        extensions_map: ClassVar = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                                    ".yml": "text/yaml", ".wasm": "application/wasm"}  # fmt: skip
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(
@@ -129,7 +130,8 @@ def _set_datetime(driver: webdriver.Chrome, label: str, value: str) -> None:
     element = driver.find_element(By.ID, _field(driver, label))
     driver.execute_script(
         "const el = arguments[0];"
-        "Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set.call(el, arguments[1]);"
+        "Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value')"
+        ".set.call(el, arguments[1]);"
         "el.dispatchEvent(new Event('input', {bubbles: true}));"
         "el.dispatchEvent(new Event('change', {bubbles: true}));",
         element,

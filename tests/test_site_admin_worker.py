@@ -158,7 +158,7 @@ def test_a_browser_completes_decaps_handshake_only_from_this_origin(worker: int)
 
 
 def test_pages_are_assets_and_the_script_runs_only_on_its_paths(worker: int) -> None:
-    status, headers, page = request(worker, "GET", "/campaigns/spring/")
+    status, _, page = request(worker, "GET", "/campaigns/spring/")
     assert status == 200 and "<form" in page
     status, _, page = request(worker, "GET", "/admin/")
     assert status == 200 and "/admin/decap-cms.js" in page

@@ -329,7 +329,9 @@ def test_the_site_is_built_with_the_stacks_turnstile_key_and_again_if_the_update
         ids = {s.get("id"): i for i, s in enumerate(steps) if s.get("id")}
         assert steps[ids["before"]]["with"]["command"] == "output"
         [build] = [s for s in steps if "make site" in str(s.get("run", "")) and "id" not in s]
-        assert build["env"]["TURNSTILE_SITE_KEY"] == "${{ steps.before.outputs.turnstile_site_key }}"
+        assert (
+            build["env"]["TURNSTILE_SITE_KEY"] == "${{ steps.before.outputs.turnstile_site_key }}"
+        )
         rebuild = steps[ids["rebuild"]]
         assert ids["before"] < ids["up"] < ids["rebuild"]
         assert rebuild["if"] == (
@@ -337,4 +339,6 @@ def test_the_site_is_built_with_the_stacks_turnstile_key_and_again_if_the_update
         )
         assert "html-validate" in rebuild["run"] and "tools.site_check" in rebuild["run"]
         last = steps[ids["rebuild"] + 1]
-        assert last["if"] == "steps.rebuild.outcome == 'success'" and last["with"]["command"] == "up"
+        assert (
+            last["if"] == "steps.rebuild.outcome == 'success'" and last["with"]["command"] == "up"
+        )

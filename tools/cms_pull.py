@@ -16,8 +16,9 @@ also written as Hugo's `expiryDate` and the build leaves the page out on time.
 CMS content is untrusted: the rich-text body (HTML) is cleaned to an allow-list of tags and
 attributes (nh3, the Rust ammonia sanitizer), then written as Markdown (markdownify), so an API
 page goes through the one rendering path the git CMS's pages take, where raw HTML is never
-rendered (site/hugo.toml; Hugo's own policy also refuses HTML content files). A slug that is not a plain URL segment, or a form
-the site does not have, refuses the pull naming the page. Exit 2 with one line per problem.
+rendered (site/hugo.toml; Hugo's own policy also refuses HTML content files). A slug that is
+not a plain URL segment, or a form the site does not have, refuses the pull naming the page.
+Exit 2 with one line per problem.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class PullError(Exception):
 def _get(url: str, timeout: float) -> dict[str, Any]:
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (http/https)
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             data = json.loads(answer.read().decode("utf-8"))
     except (urllib.error.URLError, TimeoutError, json.JSONDecodeError) as error:
         raise PullError(f"{url}: {error}") from None

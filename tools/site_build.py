@@ -164,9 +164,10 @@ def admin_config(source: Path, target: CmsTarget) -> dict[str, Any]:
 def add_admin(out: Path, source: Path, target: CmsTarget, *, bundle: Path = ADMIN_BUNDLE) -> None:
     """The admin's bundle and config.yml beside the built `admin/index.html`."""
     if not bundle.is_file():
+        shown = bundle.relative_to(ROOT) if bundle.is_relative_to(ROOT) else bundle
         raise BuildError(
-            f"the CMS admin's bundle {bundle.relative_to(ROOT) if bundle.is_relative_to(ROOT) else bundle} "
-            "is missing: run `make node-deps` (npm ci; package.json pins decap-cms)"
+            f"the CMS admin's bundle {shown} is missing: run `make node-deps` "
+            "(npm ci; package.json pins decap-cms)"
         )
     admin = out / "admin"
     admin.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from settings.files import ROOT
 
-
 BODY = "\n\n".join(
     f"## Part {n}\n\nEverything in the **offer** is {n}0% off, [terms](/campaigns/thank-you/)."
     for n in range(1, 6)
@@ -68,8 +67,8 @@ def build_and_check(source: Path, work: Path, repeats: int) -> None:
     links_t: list[float] = []
     for n in range(repeats):
         started = time.perf_counter()
-        subprocess.run([hugo_binary(), "--source", str(source), "--destination",
-                        str(work / f"bare-{n}"), "--quiet"], check=True, capture_output=True)  # fmt: skip
+        plain = [hugo_binary(), "--source", str(source), "--destination", str(work / f"bare-{n}")]
+        subprocess.run([*plain, "--quiet"], check=True, capture_output=True)
         bare_t.append(time.perf_counter() - started)
         out = work / f"built-{n}"
         started = time.perf_counter()
@@ -88,8 +87,10 @@ def build_and_check(source: Path, work: Path, repeats: int) -> None:
     pages = len(list((work / "built-0").rglob("*.html")))
     print(f"{pages}-page site (medians of {repeats}): Hugo's bare build {bare:.2f} s; "
           f"tools.site_build {built:.2f} s ({built / bare:.2f}x bare)")  # fmt: skip
-    print(f"  checks: html-validate {valid:.2f} s ({valid / bare:.2f}x bare), link check "
-          f"{links:.2f} s ({links / bare:.2f}x bare); build and checks {built + valid + links:.2f} s")
+    print(
+        f"  checks: html-validate {valid:.2f} s ({valid / bare:.2f}x bare), link check "
+        f"{links:.2f} s ({links / bare:.2f}x bare); build and checks {built + valid + links:.2f} s"
+    )
 
 
 def manifest(site: Path) -> dict[str, tuple[str, int]]:

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.db import models
 from rest_framework import serializers
 from wagtail.admin.panels import FieldPanel
@@ -20,7 +22,7 @@ class RichTextHTMLSerializer(serializers.Field):
 
 class CampaignPage(Page):
     # The site's forms (site/data/forms.toml): the page's sign-up form posts to the form backend.
-    FORM_CHOICES = [("signup", "Sign-up for offers by email")]
+    FORM_CHOICES: ClassVar = [("signup", "Sign-up for offers by email")]
 
     hero = models.CharField(max_length=255)
     body = RichTextField(blank=True)
@@ -29,7 +31,7 @@ class CampaignPage(Page):
 
     # go_live_at / expire_at are inherited from Page (DraftStateMixin) and edited in the
     # admin's "Settings" tab; they are exposed read-only in the API here.
-    api_fields = [
+    api_fields: ClassVar = [
         APIField("hero"),
         APIField("body", serializer=RichTextHTMLSerializer()),
         APIField("cta"),
@@ -39,7 +41,8 @@ class CampaignPage(Page):
     ]
 
     # Only used by the admin editor UI (harmless when CMS_ADMIN=0).
-    content_panels = Page.content_panels + [
+    content_panels: ClassVar = [
+        *Page.content_panels,
         FieldPanel("hero"),
         FieldPanel("body"),
         FieldPanel("cta"),

@@ -4,6 +4,7 @@ Headers: Content-Type: application/json
          X-CMS-Event: page_published | page_scheduled | page_unpublished
          X-CMS-Signature: sha256=<hex HMAC-SHA256(CMS_WEBHOOK_SECRET, raw body)>
 """
+
 import hashlib
 import hmac
 import json
@@ -61,7 +62,9 @@ def send_webhook(payload):
     )
     try:
         with urllib.request.urlopen(req, timeout=settings.CMS_WEBHOOK_TIMEOUT) as resp:
-            logger.info("webhook %s page=%s -> %s", payload["event"], payload["page"]["id"], resp.status)
+            logger.info(
+                "webhook %s page=%s -> %s", payload["event"], payload["page"]["id"], resp.status
+            )
             return resp.status
     except Exception:  # never break publishing because the receiver is down
         logger.exception("webhook %s page=%s failed", payload["event"], payload["page"]["id"])

@@ -1,4 +1,5 @@
 """Minimal Wagtail "API CMS" settings. Everything environment-specific comes from env vars."""
+
 import os
 from pathlib import Path
 

@@ -4,6 +4,7 @@
       --body "<p>Hello</p>" --cta "Sign up" --form newsletter \
       --go-live-at 2020-01-01T00:00:00Z --expire-at 2030-01-01T00:00:00Z
 """
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,10 +32,14 @@ class Command(BaseCommand):
         parser.add_argument("--hero", required=True)
         parser.add_argument("--body", default="")
         parser.add_argument("--cta", default="")
-        parser.add_argument("--form", default="signup", choices=[c for c, _ in CampaignPage.FORM_CHOICES])
+        parser.add_argument(
+            "--form", default="signup", choices=[c for c, _ in CampaignPage.FORM_CHOICES]
+        )
         parser.add_argument("--go-live-at")
         parser.add_argument("--expire-at")
-        parser.add_argument("--draft", action="store_true", help="save a revision but do not publish")
+        parser.add_argument(
+            "--draft", action="store_true", help="save a revision but do not publish"
+        )
 
     def handle(self, *args, **o):
         parent = Site.objects.get(is_default_site=True).root_page
