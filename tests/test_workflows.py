@@ -30,10 +30,12 @@ def _steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _pulumi_steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The steps that run the program (not `output`, which reads the stack's outputs)."""
     return [
         (job_id, step)
         for job_id, step in _steps(workflow)
         if str(step.get("uses", "")).startswith("pulumi/actions@")
+        and step["with"]["command"] != "output"
     ]
 
 
@@ -342,3 +344,16 @@ def test_the_site_is_built_with_the_stacks_turnstile_key_and_again_if_the_update
         assert (
             last["if"] == "steps.rebuild.outcome == 'success'" and last["with"]["command"] == "up"
         )
+
+
+@pytest.mark.parametrize(("name", "job"), [("pull-request.yml", "preview"), ("drift.yml", "drift")])
+def test_previews_and_drift_build_the_site_as_the_deploy_does(name: str, job: str) -> None:
+    """Built without the deployed Turnstile key, the site would differ from what is live: every
+    preview would show a new version and the drift check would always report drift."""
+    steps = _load(name)["jobs"][job]["steps"]
+    ids = {s.get("id"): i for i, s in enumerate(steps) if s.get("id")}
+    assert steps[ids["outputs"]]["with"]["command"] == "output"
+    [build] = [(i, s) for i, s in enumerate(steps) if "make site" in str(s.get("run", ""))]
+    assert build[0] > ids["outputs"]
+    key = "${{ steps.outputs.outputs.turnstile_site_key }}"
+    assert build[1]["env"]["TURNSTILE_SITE_KEY"] == key
