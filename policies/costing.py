@@ -672,7 +672,9 @@ RULES: dict[str, Rule] = {
     "cloudflare:index/turnstileWidget:TurnstileWidget": _fixed("Turnstile widget: free"),
     "cloudflare:index/waitingRoom:WaitingRoom": _waiting_room,
     "cloudflare:index/worker:Worker": _fixed(
-        "static-assets Worker: requests to static assets are free and unlimited"
+        "static-assets Worker: requests to static assets are free and unlimited; its script runs "
+        "only on the CMS sign-in and publish hook (/admin/oauth/*, /admin/hooks/*: a few a day, "
+        "inside the Free plan's 100,000 requests a day)"
     ),
     "cloudflare:index/workerVersion:WorkerVersion": _fixed("Worker version: " + CONFIG),
     "cloudflare:index/workersDeployment:WorkersDeployment": _fixed("deployment: " + CONFIG),

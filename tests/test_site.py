@@ -4,6 +4,7 @@ checks the publish pipeline runs on a build (html-validate, the link check)."""
 from __future__ import annotations
 
 import base64
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from settings import stack_settings
 from settings.files import ROOT
 from tools.engine.mockrun import display, is_secret
-from tools.site_build import build
+from tools.site_build import BuildError, build
 from tools.site_build import main as site_build_main
 from tools.site_check import check
 
@@ -286,3 +287,34 @@ def test_the_default_hsts_binds_only_the_hosts_that_send_it(plan) -> None:  # ty
     ]  # fmt: skip
     value = ruleset.input("rules")[0]["actionParameters"]["headers"]["Strict-Transport-Security"]
     assert "includesubdomains" not in value["value"].lower(), value
+
+
+def test_a_page_is_built_from_its_publish_date_until_its_expiry_date(tmp_path: Path) -> None:
+    """Hugo leaves out a page before its publishDate and after its expiryDate (site/hugo.toml),
+    as of the build's clock: the hourly build in deploy.yml is what takes it down."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "site", source)
+    (source / "content" / "campaigns" / "flash.md").write_text(
+        "---\ntype: campaign\ntitle: Flash sale\nform: signup\n"
+        "publishDate: 2027-03-01T09:00:00Z\nexpiryDate: 2027-03-02T09:00:00Z\n---\nOne day.\n"
+    )
+    live = {}
+    for now in ("2027-03-01T08:59:00Z", "2027-03-01T12:00:00Z", "2027-03-02T09:01:00Z"):
+        out = tmp_path / now
+        build(out, form_endpoint="https://forms.acme-marketing.com", source=source, now=now)
+        live[now] = (out / "campaigns" / "flash" / "index.html").is_file()
+    assert live == {
+        "2027-03-01T08:59:00Z": False,
+        "2027-03-01T12:00:00Z": True,
+        "2027-03-02T09:01:00Z": False,
+    }
+
+
+def test_a_page_hugo_cannot_build_is_a_clear_error_naming_it(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "site", source)
+    (source / "content" / "campaigns" / "typo.md").write_text(
+        "---\ntype: campaign\ntitle: Typo\nform: sign-up-form\n---\n"
+    )
+    with pytest.raises(BuildError, match=r"typo\.md.*form \"sign-up-form\" is not in"):
+        build(tmp_path / "www", form_endpoint="https://forms.acme-marketing.com", source=source)

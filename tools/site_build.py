@@ -127,7 +127,9 @@ def run_hugo(
             "--cacheDir",
             str(Path(work) / "cache"),
             "--noBuildLock",
-            "--quiet",
+            # Errors only, naming the page (--quiet would drop them too).
+            "--logLevel",
+            "error",
         ]
         if content is not None:
             command += ["--contentDir", str(content.resolve())]
