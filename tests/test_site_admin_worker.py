@@ -16,29 +16,48 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from components.site import ADMIN_WORKER, worker_routes
 from settings import stack_settings
 from settings.site import CmsApiSettings
 from tests.github_support import CLIENT_SECRET, GOOD_CODE, FakeGitHub, fake_github
+from tests.nginx_support import free_port
+from tests.test_forms_browser import Browser, browser
 from tests.workerd_support import serve_workerd
+from tools.site_build import SOURCE, CmsTarget, add_admin
 from tools.site_build import main as site_build
+
+__all__ = ["browser"]  # the fixture, shared with the form tests
 
 CLIENT_ID = "Ov23liAbCdEfGhIjKlMn"
 HOOK_SECRET = "test-hook-secret-0123456789"
 DISPATCH_TOKEN = "github_pat_test_0123456789"
 
 
-def _serve(base: Path, variables: dict[str, str]) -> Any:
+def _serve(base: Path, variables: dict[str, str], api_root: str | None = None) -> Any:
+    """The prod site's build served with its Worker script. The admin's GitHub backend signs in
+    through this origin (base_url, as on the real hostname); `api_root` sends its REST calls to
+    the stand-in GitHub."""
     site = stack_settings("prod").site
     assert site is not None and site.cms is not None
+    port = free_port()
     assert site_build(["--stack", "prod", "--out", str(base / "site")]) == 0
+    add_admin(base / "site", SOURCE,
+              CmsTarget(site.cms.repo, site.cms.branch, f"http://127.0.0.1:{port}"))  # fmt: skip
+    if api_root is not None:
+        config_file = base / "site" / "admin" / "config.yml"
+        config = yaml.safe_load(config_file.read_text())
+        config["backend"]["api_root"] = api_root
+        config_file.write_text(yaml.safe_dump(config, sort_keys=False))
     # The stack with an API CMS (its publish hook), as site.cms.api deploys it.
     api = CmsApiSettings(kind="wagtail", url="https://cms.acme-marketing.com")
     with_api = site.model_copy(update={"cms": site.cms.model_copy(update={"api": api})})
     config = {**site.asset_config(), "run_worker_first": worker_routes(with_api)}
     return serve_workerd(
-        base / "site", base / "run", config, site.compatibility_date,
+        base / "site", base / "run", config, site.compatibility_date, port,
         main=ADMIN_WORKER, variables=variables,
     )  # fmt: skip
 
@@ -59,7 +78,7 @@ def worker(
         "GITHUB_URL": url, "GITHUB_API_URL": url, "GITHUB_REPO": "acme/spikeproof",
         "GITHUB_DISPATCH_TOKEN": DISPATCH_TOKEN, "CMS_WEBHOOK_SECRET": HOOK_SECRET,
     }  # fmt: skip
-    with _serve(tmp_path_factory.mktemp("admin-worker"), variables) as port:
+    with _serve(tmp_path_factory.mktemp("admin-worker"), variables, api_root=url) as port:
         yield port
 
 
@@ -224,3 +243,23 @@ def test_without_its_bindings_each_part_says_what_to_set_up(unconfigured: int) -
     assert status == 503 and "spikeproof:cmsGithubClientSecret" in text
     status, _, text = request(unconfigured, "POST", "/admin/hooks/publish", b"{}")
     assert status == 503 and "spikeproof:cmsWebhookSecret" in text
+
+
+def test_decap_cms_signs_in_through_the_worker_and_uses_the_token(
+    worker: int, github: tuple[str, FakeGitHub], browser: Browser
+) -> None:
+    """The real admin (Decap CMS from the site's build) in Chromium: "Login with GitHub" opens
+    the Worker's popup, GitHub (the stand-in) approves, the Worker exchanges the code and hands
+    the token over by postMessage; Decap accepts it only from base_url's origin, then calls
+    GitHub's REST API with it. That call is the proof the handshake met Decap's checks."""
+    driver = browser(True)
+    driver.get(f"http://127.0.0.1:{worker}/admin/")
+    login = WebDriverWait(driver, 30).until(
+        lambda d: d.find_elements(By.XPATH, "//button[contains(normalize-space(.), 'GitHub')]")
+    )[0]
+    login.click()
+    WebDriverWait(driver, 30).until(
+        lambda d: ("/user", "token gho_token") in github[1].api_calls,
+        "Decap never called GitHub with the Worker's token",
+    )
+    assert github[1].exchanges[-1]["code"] == GOOD_CODE
