@@ -66,8 +66,9 @@ def fake_github() -> Iterator[tuple[str, FakeGitHub]]:
                 self._json(200, {"login": "marketer", "id": 1, "name": "Marketing",
                                  "avatar_url": ""})  # fmt: skip
             elif parts.path == "/repos/acme/spikeproof":
+                access = {"admin": False, "push": True, "pull": True}
                 self._json(200, {"full_name": "acme/spikeproof", "default_branch": "main",
-                                 "permissions": {"admin": False, "push": True, "pull": True}})  # fmt: skip
+                                 "permissions": access})  # fmt: skip
             else:
                 self._json(404, {"message": "Not Found"})
 
