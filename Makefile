@@ -61,7 +61,7 @@ plan-consumer: site $(POLICY_VENV)/.stamp
 SITE_BUILD ?=
 TURNSTILE_SITE_KEY ?=
 site: $(VENV)/.stamp node_modules/.stamp
-	$(or $(SITE_BUILD),$(PY) -m tools.site_build --stack $(STACK) --out build/site $(if $(TURNSTILE_SITE_KEY),--turnstile-sitekey $(TURNSTILE_SITE_KEY)))
+	$(or $(SITE_BUILD),$(PY) -m tools.site_build --stack $(STACK) --out build/site $(if $(TURNSTILE_SITE_KEY),--turnstile-sitekey '$(TURNSTILE_SITE_KEY)'))
 
 # The API CMS proven by the tests (cms/wagtail: Wagtail, SQLite, gunicorn) in its own virtualenv:
 # Django is not the program's dependency. `make cms-local` runs it on this machine.

@@ -16,6 +16,7 @@ from tools.engine.mockrun import display, is_secret
 from tools.site_build import BuildError, build
 from tools.site_build import main as site_build_main
 from tools.site_check import check
+from tools.site_dates import main as site_dates
 
 STACKS = ("staging", "prod")
 WORKER = "cloudflare:index/worker:Worker"
@@ -318,3 +319,25 @@ def test_a_page_hugo_cannot_build_is_a_clear_error_naming_it(tmp_path: Path) -> 
     )
     with pytest.raises(BuildError, match=r"typo\.md.*form \"sign-up-form\" is not in"):
         build(tmp_path / "www", form_endpoint="https://forms.acme-marketing.com", source=source)
+
+
+def test_the_hourly_run_deploys_only_when_a_page_date_passed(tmp_path: Path) -> None:
+    """tools/site_dates reads the dates as Hugo does (`hugo list all`) and answers whether one
+    passed in the last 65 minutes: deploy.yml's scheduled run asks prod for nothing otherwise."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "site", source)
+    (source / "content" / "campaigns" / "flash.md").write_text(
+        "---\ntype: campaign\ntitle: Flash sale\nform: signup\n"
+        "publishDate: 2027-03-01T09:00:00Z\nexpiryDate: 2027-03-02T09:00:00Z\n---\nOne day.\n"
+    )
+    answers = {}
+    for now in ("2027-03-01T09:17:00Z", "2027-03-01T11:17:00Z", "2027-03-02T09:40:00Z"):
+        out = tmp_path / f"out-{now}"
+        assert site_dates(["--now", now, "--source", str(source), "--github-output", str(out)]) == 0
+        answers[now] = out.read_text()
+    assert answers == {
+        "2027-03-01T09:17:00Z": "changed=true\n",
+        "2027-03-01T11:17:00Z": "changed=false\n",
+        "2027-03-02T09:40:00Z": "changed=true\n",
+    }
+    assert site_dates(["--now", "tomorrow", "--source", str(source)]) == 2

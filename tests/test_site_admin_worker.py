@@ -12,6 +12,7 @@ import http.client
 import json
 import urllib.parse
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -192,13 +193,19 @@ def _hook(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     return status, text
 
 
+def _signed(port: int, payload: dict[str, Any], sent: datetime | None = None) -> tuple[int, str]:
+    """A webhook signed as cms/wagtail signs it: HMAC-SHA256 of the body, which says when."""
+    sent = sent or datetime.now(UTC)
+    body = json.dumps({**payload, "sent_at": sent.isoformat()}).encode()
+    signature = hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return _hook(port, body, {"X-CMS-Signature": f"sha256={signature}",
+                              "Content-Type": "application/json"})  # fmt: skip
+
+
 def test_a_signed_webhook_becomes_githubs_repository_dispatch(
     worker: int, github: tuple[str, FakeGitHub]
 ) -> None:
-    body = json.dumps({"event": "page_published", "page": {"slug": "spring"}}).encode()
-    signature = hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    status, text = _hook(worker, body, {"X-CMS-Signature": f"sha256={signature}",
-                                        "Content-Type": "application/json"})  # fmt: skip
+    status, text = _signed(worker, {"event": "page_published", "page": {"slug": "spring"}})
     assert status == 202, text
     headers, sent = github[1].dispatches[-1]
     assert headers["authorization"] == f"Bearer {DISPATCH_TOKEN}"
@@ -211,6 +218,28 @@ def test_a_signed_webhook_becomes_githubs_repository_dispatch(
     assert set(sent) == {"event_type", "client_payload"}
     assert len(sent["client_payload"]) <= 10
     assert sent["client_payload"]["event"] == "page_published"
+
+
+def test_a_replayed_signed_webhook_dispatches_nothing(
+    worker: int, github: tuple[str, FakeGitHub]
+) -> None:
+    before = len(github[1].dispatches)
+    old = datetime.now(UTC) - timedelta(minutes=6)
+    status, text = _signed(worker, {"event": "page_published"}, sent=old)
+    assert status == 401 and "sent_at" in text
+    status, _ = _signed(worker, {"event": "page_published"}, sent=datetime.now(UTC))
+    assert status == 202 and len(github[1].dispatches) == before + 1
+
+
+def test_a_github_outage_is_a_502_the_cms_can_retry(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    variables = {"GITHUB_REPO": "acme/spikeproof", "GITHUB_API_URL": "http://127.0.0.1:9",
+                 "GITHUB_DISPATCH_TOKEN": DISPATCH_TOKEN,
+                 "CMS_WEBHOOK_SECRET": HOOK_SECRET}  # fmt: skip
+    with _serve(tmp_path_factory.mktemp("admin-worker-down"), variables) as port:
+        status, text = _signed(port, {"event": "page_published"})
+    assert status == 502 and "may retry" in text
 
 
 def test_strapis_fixed_header_webhook_is_relayed_with_its_event(

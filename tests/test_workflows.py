@@ -241,7 +241,7 @@ def test_the_cms_publish_and_site_checks_run_through_the_deploy() -> None:
     runs = [str(s.get("run", "")) for s in jobs["check"]["steps"]]
     assert any("html-validate" in r for r in runs) and any("tools.site_check" in r for r in runs)
     assert jobs["staging"]["needs"] == "check" and jobs["prod"]["needs"] == "staging"
-    assert jobs["check"]["needs"] == "debounce"
+    assert jobs["check"]["needs"] == ["debounce", "dates"]
     for stack in STACKS:
         runs = "\n".join(str(s.get("run", "")) for s in jobs[stack]["steps"])
         assert "html-validate" in runs and "tools.site_check" in runs, (
@@ -318,8 +318,15 @@ def test_a_burst_of_cms_publishes_is_one_build_and_pages_expire_hourly() -> None
     assert debounce["concurrency"] == {"group": "cms-publish-debounce", "cancel-in-progress": True}
     assert any("sleep" in str(s.get("run", "")) for s in debounce["steps"])
     assert debounce["permissions"] == {}, "it waits; it needs nothing"
-    assert "needs.debounce.result != 'failure'" in jobs["check"]["if"]
-    assert "!cancelled()" in jobs["check"]["if"], "a cancelled (superseded) wait builds nothing"
+    # cancelled() is about the whole run; a job cancelled by its concurrency group leaves the run
+    # going, with that job's result `cancelled`: only a named result stops the superseded run.
+    guard = " ".join(jobs["check"]["if"].split())
+    assert "(needs.debounce.result == 'success' || needs.debounce.result == 'skipped')" in guard
+    assert "!cancelled()" in guard
+    dates = jobs["dates"]
+    assert dates["if"] == "github.event_name == 'schedule'"
+    assert "tools.site_dates" in str(dates["steps"][-1]["run"])
+    assert "needs.dates.outputs.changed == 'true'" in guard, "an hour with no date deploys nothing"
     assert "needs.check.result == 'success'" in jobs["staging"]["if"]
     assert "needs.staging.result == 'success'" in jobs["prod"]["if"]
 

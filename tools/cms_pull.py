@@ -62,7 +62,7 @@ def _get(url: str, timeout: float) -> dict[str, Any]:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             data = json.loads(answer.read().decode("utf-8"))
-    except (urllib.error.URLError, TimeoutError, json.JSONDecodeError) as error:
+    except (OSError, ValueError) as error:  # URLError, timeouts, resets; bad JSON or UTF-8
         raise PullError(f"{url}: {error}") from None
     if not isinstance(data, dict):
         raise PullError(f"{url}: not the JSON object the Wagtail API answers")
@@ -82,7 +82,11 @@ def wagtail_pages(base_url: str, *, timeout: float = 10.0) -> Iterator[dict[str,
             raise PullError(f"{base_url}: no `items` list in the API's answer")
         yield from items
         offset += len(items)
-        if not items or offset >= int(data.get("meta", {}).get("total_count", 0)):
+        meta = data.get("meta")
+        total = meta.get("total_count") if isinstance(meta, dict) else None
+        if not isinstance(total, int):
+            raise PullError(f"{base_url}: no meta.total_count number in the API's answer")
+        if not items or offset >= total:
             return
 
 
@@ -91,13 +95,18 @@ def clean_html(html: str) -> str:
 
 
 def as_markdown(html: str) -> str:
-    """The cleaned rich text as Markdown (text escaped, so it stays text)."""
-    return str(markdownify(clean_html(html), heading_style="ATX")).strip()
+    """The cleaned rich text as Markdown whose text stays text: Markdown's own characters and `<`
+    are escaped (markdownify's escape_misc), and every `{` too (CommonMark lets any ASCII
+    punctuation be escaped), so no `{{< shortcode >}}` or `{{% %}}` in CMS text reaches Hugo's
+    shortcode parser, which would render it (an iframe, an image) or fail the whole build."""
+    text = str(markdownify(clean_html(html), heading_style="ATX", escape_misc=True)).strip()
+    return text.replace("{", "\\{")
 
 
 def page_file(item: dict[str, Any], forms: set[str]) -> tuple[str, str]:
     """(slug, the Hugo content file's text) of one Wagtail page; PullError naming it."""
-    meta = item.get("meta") or {}
+    meta = item.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
     slug = str(meta.get("slug", ""))
     title = str(item.get("title", "")).strip()
     label = f"page {item.get('id')} ({slug or 'no slug'})"
@@ -138,32 +147,52 @@ def _is_campaign(path: Path) -> bool:
     return isinstance(front, dict) and front.get("type") == "campaign"
 
 
-def pull(base_url: str, out: Path, *, source: Path = SOURCE_CONTENT) -> list[str]:
+def pull(
+    base_url: str, out: Path, *, source: Path = SOURCE_CONTENT, allow_empty: bool = False
+) -> list[str]:
     """The content folder at `out` (replaced): the site's own pages and the API's campaign
-    pages. The slugs written; nothing is written when a page is refused."""
-    forms = site_forms()
+    pages. The slugs written; nothing is written when a page is refused, or when the CMS lists
+    no page at all (a wrong URL or a CMS glitch would otherwise take every campaign page down)
+    unless `allow_empty`."""
+    try:
+        forms = site_forms(source.parent / "data" / "forms.toml")
+        own = {p.stem for p in (source / "campaigns").glob("*.md") if not _is_campaign(p)}
+    except (OSError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
+        raise PullError(f"the site's source {source.parent}: {error}") from None
     files: dict[str, str] = {}
     problems: list[str] = []
     for item in wagtail_pages(base_url):
         try:
+            if not isinstance(item, dict):
+                raise PullError(f"an item that is not a page object: {str(item)[:80]!r}")
             slug, text = page_file(item, forms)
         except PullError as error:
             problems.append(str(error))
             continue
+        if slug in own:
+            problems.append(f"page {slug!r}: the site's own page has that address; rename it")
         if slug in files:
             problems.append(f"two pages with slug {slug!r}")
         files[slug] = text
+    if not files and not problems and not allow_empty:
+        problems.append(
+            f"{base_url} lists no campaign page: refusing to take every page down "
+            "(check site.cms.api.url; --allow-empty if that is meant)"
+        )
     if problems:
         raise PullError("; ".join(problems))
-    if out.exists():
-        shutil.rmtree(out)
-    shutil.copytree(source, out)
-    campaigns = out / "campaigns"
-    for path in campaigns.glob("*.md"):
-        if _is_campaign(path):
-            path.unlink()
-    for slug, text in files.items():
-        (campaigns / f"{slug}.md").write_text(text, encoding="utf-8")
+    try:
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(source, out)
+        campaigns = out / "campaigns"
+        for path in campaigns.glob("*.md"):
+            if _is_campaign(path):
+                path.unlink()
+        for slug, text in files.items():
+            (campaigns / f"{slug}.md").write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise PullError(f"writing {out}: {error}") from None
     return sorted(files)
 
 
@@ -172,9 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api", choices=["wagtail"], default="wagtail")
     parser.add_argument("--url", required=True, help="the CMS's base URL")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "content")
+    parser.add_argument(
+        "--allow-empty", action="store_true", help="build with no campaign page at all"
+    )
     args = parser.parse_args(argv)
     try:
-        slugs = pull(args.url, args.out)
+        slugs = pull(args.url, args.out, allow_empty=args.allow_empty)
     except PullError as error:
         print(f"cms_pull: {error}", file=sys.stderr)
         return 2

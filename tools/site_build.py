@@ -51,7 +51,7 @@ ADMIN_BUNDLE = ROOT / "node_modules" / "decap-cms" / "dist" / "decap-cms.js"
 """Decap CMS's standalone bundle (package.json pins it): served from the site itself, never from
 a CDN, so the admin depends on no third-party script host."""
 OAUTH_PATH = "admin/oauth"
-"""Where the site's Worker answers the GitHub sign-in (site/worker/oauth.js): `/admin/oauth/auth`
+"""Where the site's Worker answers the GitHub sign-in (site/worker/admin.js): `/admin/oauth/auth`
 and `/admin/oauth/callback`; Decap's `auth_endpoint` is `admin/oauth/auth`."""
 
 
@@ -111,7 +111,14 @@ def run_hugo(
     content: Path | None = None,
     now: str | None = None,
 ) -> None:
-    """`hugo` over `source` into `out` (cleaned), with `layer` as the last config file."""
+    """`hugo` over `source` into `out` (cleaned), with `layer` as the last config file. Hugo
+    skips a `--config` file it cannot find without a word, and splits the list on commas: the
+    source's hugo.toml is checked here, and a path with a comma refused."""
+    source = source.resolve()
+    if not (source / "hugo.toml").is_file():
+        raise BuildError(f"{source}: no hugo.toml (the site's Hugo source is site/)")
+    if "," in str(source):
+        raise BuildError(f"{source}: Hugo's --config list cannot hold a path with a comma")
     with tempfile.TemporaryDirectory(prefix="site-build-") as work:
         stack_config = Path(work) / "stack.json"
         stack_config.write_text(json.dumps(layer), encoding="utf-8")
@@ -326,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ConfigErrors as errors:
         print(errors.render(), file=sys.stderr)
+        return 2
+    except OSError as error:  # a folder that cannot be written, a bundle that cannot be copied
+        print(f"site_build: {error}", file=sys.stderr)
         return 2
     if values.note:
         print(f"site_build: note: {values.note}", file=sys.stderr)

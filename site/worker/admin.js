@@ -18,7 +18,8 @@
 //
 // Publish hook. An API CMS's publish webhook (cms/wagtail's signal, Strapi's, Contentful's...)
 // POSTs to /admin/hooks/publish; the hook checks it (X-CMS-Signature: sha256=<HMAC of the body>,
-// or Authorization: Bearer <secret> for CMSs that send only fixed headers, such as Strapi) and
+// whose `sent_at` must be within 5 minutes, or Authorization: Bearer <secret> for CMSs that send
+// only fixed headers, such as Strapi) and
 // sends GitHub's repository_dispatch (POST /repos/{repo}/dispatches, event_type cms-publish),
 // which no such CMS can send itself: GitHub needs its own body (strapi/strapi#7567). Duplicate
 // deliveries and bursts of saves become one build in deploy.yml (its `debounce` job), so this
@@ -184,6 +185,7 @@ function text(status, message, headers = {}) {
 }
 
 const MAX_HOOK_BYTES = 65536;
+const MAX_SIGNED_AGE_MS = 5 * 60 * 1000;
 
 async function publishHook(request, env) {
   if (request.method !== "POST") return text(405, "POST the CMS's webhook here.", { Allow: "POST" });
@@ -194,36 +196,55 @@ async function publishHook(request, env) {
         "spikeproof:cmsDispatchToken and spikeproof:cmsWebhookSecret (docs/site.md).",
     );
   }
+  if (Number(request.headers.get("Content-Length") || 0) > MAX_HOOK_BYTES) {
+    return text(413, "The webhook body is over 64 KB.");
+  }
   const body = new Uint8Array(await request.arrayBuffer());
   if (body.length > MAX_HOOK_BYTES) return text(413, "The webhook body is over 64 KB.");
-  if (!(await authentic(request, body, env.CMS_WEBHOOK_SECRET))) {
+  const how = await authentic(request, body, env.CMS_WEBHOOK_SECRET);
+  if (!how) {
     return text(401, "The webhook's signature or token does not match CMS_WEBHOOK_SECRET.");
   }
-  let event = request.headers.get("X-CMS-Event") || request.headers.get("X-Strapi-Event") ||
-    request.headers.get("X-Contentful-Topic") || "";
+  let parsed;
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(body));
-    if (!event && parsed && typeof parsed.event === "string") event = parsed.event;
+    parsed = JSON.parse(new TextDecoder().decode(body));
   } catch (_) {
     return text(400, "The webhook body is not JSON.");
   }
+  // A signed body carries the time it was sent (cms/wagtail's `sent_at`): a delivery captured
+  // and replayed later is refused, so it cannot start deploys at will.
+  if (how === "signature") {
+    const sent = Date.parse(parsed && parsed.sent_at);
+    if (!Number.isFinite(sent) || Math.abs(Date.now() - sent) > MAX_SIGNED_AGE_MS) {
+      return text(401, "A signed webhook's sent_at must be within 5 minutes of now.");
+    }
+  }
+  let event = request.headers.get("X-CMS-Event") || request.headers.get("X-Strapi-Event") ||
+    request.headers.get("X-Contentful-Topic") || "";
+  if (!event && parsed && typeof parsed.event === "string") event = parsed.event;
   const api = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
-  const dispatch = await fetch(`${api}/repos/${env.GITHUB_REPO}/dispatches`, {
-    method: "POST",
-    headers: {
-      Accept: "application/vnd.github+json",
-      Authorization: `Bearer ${env.GITHUB_DISPATCH_TOKEN}`,
-      "X-GitHub-Api-Version": "2022-11-28",
-      "User-Agent": "spikeproof-publish-hook",
-      "Content-Type": "application/json",
-    },
-    body: JSON.stringify({
-      event_type: "cms-publish",
-      client_payload: { event: String(event).slice(0, 100), received_at: new Date().toISOString() },
-    }),
-  });
-  if (dispatch.status !== 204) {
-    return text(502, `GitHub refused the dispatch (${dispatch.status}); the CMS may retry.`);
+  let status;
+  try {
+    const dispatch = await fetch(`${api}/repos/${env.GITHUB_REPO}/dispatches`, {
+      method: "POST",
+      headers: {
+        Accept: "application/vnd.github+json",
+        Authorization: `Bearer ${env.GITHUB_DISPATCH_TOKEN}`,
+        "X-GitHub-Api-Version": "2022-11-28",
+        "User-Agent": "spikeproof-publish-hook",
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({
+        event_type: "cms-publish",
+        client_payload: { event: String(event).slice(0, 100), received_at: new Date().toISOString() },
+      }),
+    });
+    status = dispatch.status;
+  } catch (_) {
+    status = 0;
+  }
+  if (status !== 204) {
+    return text(502, `GitHub did not take the dispatch (${status || "no answer"}); the CMS may retry.`);
   }
   return new Response(JSON.stringify({ dispatched: "cms-publish" }) + "\n", {
     status: 202,
@@ -231,15 +252,16 @@ async function publishHook(request, env) {
   });
 }
 
+// "bearer" or "signature" when the request proves it knows the secret; "" otherwise.
 async function authentic(request, body, secret) {
-  const bearer = (request.headers.get("Authorization") || "").match(/^Bearer (.+)$/);
-  if (bearer) return sameText(bearer[1], secret);
-  const signature = (request.headers.get("X-CMS-Signature") || "").match(/^sha256=([0-9a-f]{64})$/);
-  if (!signature) return false;
+  const bearer = (request.headers.get("Authorization") || "").match(/^Bearer\s+(.+)$/i);
+  if (bearer) return sameText(bearer[1].trim(), secret) ? "bearer" : "";
+  const signature = (request.headers.get("X-CMS-Signature") || "").match(/^sha256=([0-9a-f]{64})$/i);
+  if (!signature) return "";
   const key = await crypto.subtle.importKey(
     "raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"],
   );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, body));
   const hex = Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
-  return sameText(hex, signature[1]);
+  return sameText(hex, signature[1].toLowerCase()) ? "signature" : "";
 }
