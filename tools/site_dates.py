@@ -1,4 +1,4 @@
-"""Did a page's publish or expiry date pass since the last scheduled build? `python -m tools.site_dates`.
+"""Did a page's publish or expiry date pass since the last hourly build? (tools.site_dates)
 
     python -m tools.site_dates --since 65 [--now 2027-03-01T09:17:00Z] [--github-output FILE]
 
