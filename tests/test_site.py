@@ -290,15 +290,21 @@ def test_the_default_hsts_binds_only_the_hosts_that_send_it(plan) -> None:  # ty
     assert "includesubdomains" not in value["value"].lower(), value
 
 
-def test_a_page_is_built_from_its_publish_date_until_its_expiry_date(tmp_path: Path) -> None:
-    """Hugo leaves out a page before its publishDate and after its expiryDate (site/hugo.toml),
-    as of the build's clock: the hourly build in deploy.yml is what takes it down."""
+def _flash_sale(tmp_path: Path) -> Path:
+    """The site's source with a page live from 2027-03-01 09:00 to 2027-03-02 09:00 UTC."""
     source = tmp_path / "source"
     shutil.copytree(ROOT / "site", source)
     (source / "content" / "campaigns" / "flash.md").write_text(
         "---\ntype: campaign\ntitle: Flash sale\nform: signup\n"
         "publishDate: 2027-03-01T09:00:00Z\nexpiryDate: 2027-03-02T09:00:00Z\n---\nOne day.\n"
     )
+    return source
+
+
+def test_a_page_is_built_from_its_publish_date_until_its_expiry_date(tmp_path: Path) -> None:
+    """Hugo leaves out a page before its publishDate and after its expiryDate (site/hugo.toml),
+    as of the build's clock: the hourly build in deploy.yml is what takes it down."""
+    source = _flash_sale(tmp_path)
     live = {}
     for now in ("2027-03-01T08:59:00Z", "2027-03-01T12:00:00Z", "2027-03-02T09:01:00Z"):
         out = tmp_path / now
@@ -324,12 +330,7 @@ def test_a_page_hugo_cannot_build_is_a_clear_error_naming_it(tmp_path: Path) -> 
 def test_the_hourly_run_deploys_only_when_a_page_date_passed(tmp_path: Path) -> None:
     """tools/site_dates reads the dates as Hugo does (`hugo list all`) and answers whether one
     passed in the last 65 minutes: deploy.yml's scheduled run asks prod for nothing otherwise."""
-    source = tmp_path / "source"
-    shutil.copytree(ROOT / "site", source)
-    (source / "content" / "campaigns" / "flash.md").write_text(
-        "---\ntype: campaign\ntitle: Flash sale\nform: signup\n"
-        "publishDate: 2027-03-01T09:00:00Z\nexpiryDate: 2027-03-02T09:00:00Z\n---\nOne day.\n"
-    )
+    source = _flash_sale(tmp_path)
     answers = {}
     for now in ("2027-03-01T09:17:00Z", "2027-03-01T11:17:00Z", "2027-03-02T09:40:00Z"):
         out = tmp_path / f"out-{now}"
