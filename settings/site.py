@@ -50,8 +50,8 @@ class CmsApiSettings(Model):
     """An API CMS the site's campaign pages come from instead of site/content (docs/site.md)."""
 
     kind: Literal["wagtail"] = Field(
-        description="The CMS: `wagtail` (its API v2; cms/wagtail is the project's own, proven in "
-        "`make test-cms`).",
+        description="The CMS: `wagtail` (its API v2; cms/wagtail is the project's own, proven by "
+        "tests/test_cms_api.py in `make test`).",
     )
     url: str = Field(
         description="The CMS's base URL, read at build time (`/api/v2/pages/` under it).",
