@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from model.edge_eval import route_matches
 from settings.model import Model
 
 SITE_PATH = re.compile(r"^/([A-Za-z0-9._~!$&'()+,;=:@%-]+/?)*\*?$")
@@ -255,8 +256,9 @@ class SiteSettings(Model):
         return value
 
     def serves(self, path: str) -> bool:
-        """Whether a request for `path` reaches the static site (a listed prefix matches)."""
-        return any(path.startswith(p.rstrip("*")) for p in self.paths)
+        """Whether a request for `path` reaches the static site: one of its paths matches, as
+        the edge matches Workers routes (model.edge_eval.route_matches, also the link check's)."""
+        return any(route_matches(f"site{p}", "site", path) for p in self.paths)
 
     def asset_config(self) -> dict[str, str]:
         """Workers Static Assets' `assets.config`, as the WorkerVersion and `wrangler dev` take it

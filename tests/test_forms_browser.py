@@ -91,34 +91,44 @@ def turnstile_site(tmp_path_factory: pytest.TempPathFactory, moto_endpoint: str)
 Browser = Callable[[bool], webdriver.Chrome]
 
 
+def chrome(
+    profile: Path, *, javascript: bool = True, window_size: str | None = None
+) -> webdriver.Chrome:
+    """Headless Chromium with the flags the machine notes require: no sandbox as root, and
+    nothing that reaches out to Google's hosts from a closed network. Its console is kept
+    (`get_log("browser")`) for a failing test to show."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = _binary("chromium")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *([f"--window-size={window_size}"] if window_size else []),
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if not javascript:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
+    driver = webdriver.Chrome(options=options, service=Service(_binary("chromedriver")))
+    driver.set_page_load_timeout(20)
+    return driver
+
+
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Browser]:
     opened: list[webdriver.Chrome] = []
 
     def open_browser(javascript: bool) -> webdriver.Chrome:
-        options = webdriver.ChromeOptions()
-        options.binary_location = _binary("chromium")
-        # The flags the machine notes require: no sandbox as root, and nothing that reaches out
-        # to Google's hosts from a closed network.
-        for flag in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / f'profile-{len(opened)}'}",
-        ):
-            options.add_argument(flag)
-        if not javascript:
-            options.add_experimental_option(
-                "prefs", {"profile.managed_default_content_settings.javascript": 2}
-            )
-        driver = webdriver.Chrome(options=options, service=Service(_binary("chromedriver")))
-        driver.set_page_load_timeout(20)
+        driver = chrome(tmp_path / f"profile-{len(opened)}", javascript=javascript)
         opened.append(driver)
         return driver
 

@@ -10,8 +10,6 @@ as it renders (labels' `for`, the markdown widget's raw mode, the workflow's sta
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import socket
@@ -20,7 +18,6 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 import yaml
@@ -35,8 +32,17 @@ from model.edge_eval import Request, evaluate
 from settings import stack_settings
 from settings.files import ROOT
 from tests.nginx_support import free_port, stop_process
-from tests.test_forms_browser import Browser, _fill, _listed_once, _submit, _wait, browser
+from tests.test_forms_browser import (
+    Browser,
+    _fill,
+    _listed_once,
+    _submit,
+    _wait,
+    browser,
+    chrome,
+)
 from tests.workerd_support import serve_workerd
+from tools.cms_local import admin_server
 from tools.forms_local import LocalForms
 from tools.site_build import CmsTarget, build
 
@@ -64,21 +70,6 @@ def _repository(tmp: Path) -> Path:
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "site")
     return repo
-
-
-def _serve_static(directory: Path) -> tuple[http.server.ThreadingHTTPServer, int]:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        extensions_map: ClassVar = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                                    ".yml": "text/yaml", ".wasm": "application/wasm"}  # fmt: skip
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, server.server_address[1]
 
 
 def _decap_server(repo: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -195,17 +186,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             source=repo / "site",
             cms=CmsTarget("acme/spikeproof", local_backend=f"http://127.0.0.1:{proxy}/api/v1"),
         )
-        static, port = _serve_static(admin_build)
-        options = webdriver.ChromeOptions()
-        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-                     f"--user-data-dir={tmp / 'profile'}"):  # fmt: skip
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        service = webdriver.ChromeService(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-        driver = webdriver.Chrome(options=options, service=service)
+        static = admin_server(admin_build, 0, quiet=True)
+        threading.Thread(target=static.serve_forever, daemon=True).start()
+        port = static.server_address[1]
+        driver = chrome(tmp / "profile", window_size="1400,1000")
         try:
             # The local backend answers only an admin on localhost (Decap's isLocalhost check).
             _publish_in_the_admin(driver, f"http://localhost:{port}/admin/")

@@ -19,11 +19,32 @@ import http.server
 import os
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 from settings.files import ROOT
 from tools.site_build import BuildError, CmsTarget, build
 
 DECAP_SERVER = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
+
+
+def admin_server(directory: Path, port: int, *, quiet: bool = False) -> http.server.HTTPServer:
+    """A static server for the built admin on 127.0.0.1 (`port` 0: any free one), with the
+    media types its files need (config.yml, the wasm chunks); not yet serving."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {  # noqa: RUF012 (the base class declares it an instance variable)
+            **http.server.SimpleHTTPRequestHandler.extensions_map,
+            ".yml": "text/yaml",
+            ".wasm": "application/wasm",
+        }
+
+        def log_message(self, format: str, *args: Any) -> None:
+            if not quiet:
+                super().log_message(format, *args)
+
+    handler = functools.partial(Handler, directory=str(directory))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "MODE": "fs", "GIT_REPO_DIRECTORY": str(ROOT),
            "PORT": str(args.backend_port), "BIND_HOST": "127.0.0.1"}  # fmt: skip
     server = subprocess.Popen(["node", str(DECAP_SERVER)], env=env)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    httpd = admin_server(out, args.port)
     print(f"the admin: http://localhost:{args.port}/admin/ (writes to {ROOT / 'site' / 'content'})")
     try:
         httpd.serve_forever()

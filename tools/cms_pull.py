@@ -43,7 +43,6 @@ from markdownify import markdownify
 from settings.files import ROOT
 
 SOURCE_CONTENT = ROOT / "site" / "content"
-FORMS = ROOT / "site" / "data" / "forms.toml"
 PAGE_TYPE = "campaigns.CampaignPage"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "b", "em", "i", "a", "br", "blockquote"}
@@ -135,7 +134,7 @@ def page_file(item: dict[str, Any], forms: set[str]) -> tuple[str, str]:
     return slug, f"---\n{yaml.safe_dump(front, sort_keys=False)}---\n{body}\n"
 
 
-def site_forms(path: Path = FORMS) -> set[str]:
+def site_forms(path: Path) -> set[str]:
     return set(tomllib.loads(path.read_text(encoding="utf-8")))
 
 
@@ -156,7 +155,9 @@ def pull(
     unless `allow_empty`."""
     try:
         forms = site_forms(source.parent / "data" / "forms.toml")
-        own = {p.stem for p in (source / "campaigns").glob("*.md") if not _is_campaign(p)}
+        pages = sorted((source / "campaigns").glob("*.md"))
+        replaced = {p.name for p in pages if _is_campaign(p)}  # the git CMS's campaign pages
+        own = {p.stem for p in pages if p.name not in replaced}
     except (OSError, tomllib.TOMLDecodeError, yaml.YAMLError) as error:
         raise PullError(f"the site's source {source.parent}: {error}") from None
     files: dict[str, str] = {}
@@ -186,9 +187,8 @@ def pull(
             shutil.rmtree(out)
         shutil.copytree(source, out)
         campaigns = out / "campaigns"
-        for path in campaigns.glob("*.md"):
-            if _is_campaign(path):
-                path.unlink()
+        for name in replaced:
+            (campaigns / name).unlink()
         for slug, text in files.items():
             (campaigns / f"{slug}.md").write_text(text, encoding="utf-8")
     except OSError as error:

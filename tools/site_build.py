@@ -235,12 +235,11 @@ def stack_values(
     stack: str, outputs: dict[str, Any], config_file: Path | None = None
 ) -> StackValues:
     from settings import stack_settings
-    from settings.files import CONFIG_FILE_ENV
+    from settings.files import stack_file_path
 
-    given = config_file or (
-        Path(os.environ[CONFIG_FILE_ENV]) if CONFIG_FILE_ENV in os.environ else None
-    )
-    settings = stack_settings(stack, config_file=given)
+    # stack_file_path: the --config-file of `pulumi up` (SPIKEPROOF_CONFIG_FILE), else the
+    # stack's Pulumi.<stack>.yaml.
+    settings = stack_settings(stack, config_file=config_file or stack_file_path(stack))
     domain = settings.forms.custom_domain if settings.forms is not None else None
     if domain is None:
         raise BuildError(
